@@ -1,0 +1,48 @@
+import { ConfigError, loadConfig } from './config.js';
+
+/**
+ * The app's entry point. OpenTelemetry, when enabled, starts before the server module
+ * (and so `http`) is loaded; when disabled, none of its modules is loaded at all, so the
+ * baseline carries no instrumentation.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const telemetry = config.telemetry ? await import('./telemetry.js') : undefined;
+  const sdk = telemetry?.startTelemetry(process.env);
+
+  const { buildServer } = await import('./server.js');
+  const { HttpMetrics } = await import('./metrics.js');
+  const { RequestLog } = await import('./request-log.js');
+  const { loadMarker } = await import('./marker.js');
+
+  const requestLog = config.logFile === undefined ? undefined : new RequestLog(config.logFile);
+  const app = buildServer({
+    metrics: new HttpMetrics(),
+    requestLog,
+    marker: config.markerLibrary === undefined ? undefined : loadMarker(config.markerLibrary),
+    onRoute: telemetry?.recordRoute,
+  });
+
+  const address = await app.listen({ host: config.host, port: config.port });
+  process.stdout.write(`app listening on ${address}\n`);
+
+  process.on('SIGHUP', () => requestLog?.reopen());
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`app: ${signal}, finishing in-flight requests\n`);
+    await app.close();
+    await requestLog?.close();
+    await sdk?.shutdown();
+    process.stdout.write('app stopped\n');
+  };
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => void stop(signal));
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`app: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(err instanceof ConfigError ? 2 : 1);
+});

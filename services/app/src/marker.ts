@@ -1,0 +1,17 @@
+import koffi, { type LibraryHandle } from 'koffi';
+
+/** Calls the C marker `void app_write(uint64_t bytes)`, the uprobe's attach point. */
+export type Marker = (bytes: number) => void;
+
+export function loadMarker(library: string): Marker {
+  let lib: LibraryHandle;
+  try {
+    lib = koffi.load(library);
+  } catch (err) {
+    throw new Error(
+      `cannot load the marker library ${library} (build it with "npm run build", or set APP_MARKER=off): ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  return lib.func('void app_write(uint64_t bytes)') as Marker;
+}

@@ -1,0 +1,32 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** The app's own Prometheus metrics, with the seed's names. */
+export class HttpMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'app_http_requests_total',
+    help: 'HTTP requests completed, by route template, method and status code.',
+    labelNames: ['path', 'method', 'code'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'app_http_request_duration_seconds',
+    help: 'Time from receiving a request to finishing its response, by route template.',
+    labelNames: ['path', 'method', 'code'] as const,
+    registers: [this.registry],
+  });
+
+  observe(path: string, method: string, code: number, seconds: number): void {
+    const labels = { path, method, code };
+    this.requests.inc(labels);
+    this.duration.observe(labels, seconds);
+  }
+
+  exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}

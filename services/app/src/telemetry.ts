@@ -1,0 +1,26 @@
+import { context } from '@opentelemetry/api';
+import { getRPCMetadata, RPCType } from '@opentelemetry/core';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+
+/**
+ * The in-process OpenTelemetry SDK. Exporters, endpoint, protocol, service name and
+ * intervals come from the standard OTEL_* variables (traces and metrics over OTLP by
+ * default). It must start before `http` is loaded so the HTTP instrumentation can
+ * patch it: main.ts imports the server only after this.
+ */
+export function startTelemetry(env: NodeJS.ProcessEnv): NodeSDK {
+  if (env.OTEL_SERVICE_NAME === undefined) env.OTEL_SERVICE_NAME = 'app';
+  const sdk = new NodeSDK({ instrumentations: [new HttpInstrumentation()] });
+  sdk.start();
+  return sdk;
+}
+
+/**
+ * Gives the HTTP instrumentation the route template, as @fastify/otel does, so that
+ * spans and `http.server.request.duration` carry `http.route` with bounded values.
+ */
+export function recordRoute(route: string): void {
+  const rpc = getRPCMetadata(context.active());
+  if (rpc?.type === RPCType.HTTP) rpc.route = route;
+}

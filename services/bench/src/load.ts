@@ -1,0 +1,323 @@
+import { connect } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { LoadOptions } from './args.js';
+import { Connection, type ConnectionEvents, type FailureKind, type Target } from './connection.js';
+import { LatencyRecorder, type LatencySummary } from './latency.js';
+
+export interface ErrorCounts {
+  connect: number;
+  read: number;
+  timeout: number;
+  non2xx: number;
+}
+
+/** A run's figures; also the `--json` output, hence the snake_case names. */
+export interface LoadResult {
+  url: string;
+  model: 'closed' | 'open';
+  conns: number;
+  /** Target rate of an open-model run. */
+  rate?: number;
+  /** Complete responses, whatever their status. */
+  requests: number;
+  /** Responses by status code. */
+  status: Record<string, number>;
+  /** Failed requests and non-2xx responses. */
+  errors: number;
+  error_kinds: ErrorCounts;
+  duration_s: number;
+  rps: number;
+  bytes: number;
+  bytes_per_s: number;
+  latency_ms: LatencySummary;
+  /** Stopped early: by Ctrl-C, or because no connection could be made for a timeout. */
+  interrupted?: string;
+  /** The first failure's reason, to say why a run failed. */
+  first_error?: string;
+}
+
+export interface Progress {
+  elapsedMs: number;
+  durationMs: number;
+  requests: number;
+  errors: number;
+}
+
+export interface RunHooks {
+  /** Called about once a second while the run goes on. */
+  progress?: (progress: Progress) => void;
+  /** Aborting stops issuing; requests in flight are still awaited. */
+  signal?: AbortSignal;
+}
+
+/** Reopen delay after a failed connect, so an unreachable server is not hammered. */
+const RECONNECT_DELAY_MS = 100;
+
+export function serializeRequest(options: LoadOptions): Buffer {
+  const { url, method, headers, body } = options;
+  const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
+  const names = new Set(headers.map(([name]) => name.toLowerCase()));
+  if (!names.has('host')) lines.push(`Host: ${url.host}`);
+  for (const [name, value] of headers) lines.push(`${name}: ${value}`);
+  if (body !== undefined && !names.has('content-length')) {
+    lines.push(`Content-Length: ${body.length}`);
+  }
+  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+  return body === undefined ? head : Buffer.concat([head, body]);
+}
+
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
+function portOf(url: URL): number {
+  return url.port === '' ? 80 : Number(url.port);
+}
+
+/** Fails fast, with the system's reason, when the target cannot be reached at all. */
+export function checkReachable(url: URL, timeoutMs: number): Promise<void> {
+  const address = `${url.hostname}:${portOf(url)}`;
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostOf(url), port: portOf(url), timeout: timeoutMs });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve();
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(new Error(`cannot connect to ${address}: no answer within ${timeoutMs} ms`));
+    });
+    socket.once('error', (err) => {
+      reject(new Error(`cannot connect to ${address}: ${err.message}`));
+    });
+  });
+}
+
+/**
+ * Drives the target with `conns` keep-alive connections, each with at most one request
+ * in flight: back to back in the closed model; on a fixed schedule in the open model,
+ * with latency measured from each request's intended send time. When issuing stops
+ * (deadline, request count or abort), requests in flight are awaited, bounded by the
+ * per-request timeout, so the response count is what the server completed.
+ */
+export function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promise<LoadResult> {
+  return new LoadRun(options, hooks).run();
+}
+
+class LoadRun implements ConnectionEvents {
+  private readonly latency = new LatencyRecorder();
+  private readonly errors: ErrorCounts = { connect: 0, read: 0, timeout: 0, non2xx: 0 };
+  private readonly status = new Map<number, number>();
+  private readonly connections: Connection[] = [];
+  private readonly intervalMs: number;
+  private requests = 0;
+  private bytes = 0;
+  private issuedTotal = 0;
+  private issuing = true;
+  private startedAt = 0;
+  private deadline = Infinity;
+  private lastConnectedAt = 0;
+  private interrupted: string | undefined;
+  private firstError: string | undefined;
+  private finish: (() => void) | undefined;
+
+  constructor(
+    private readonly options: LoadOptions,
+    private readonly hooks: RunHooks,
+  ) {
+    this.intervalMs = options.rate === undefined ? 0 : 1000 / options.rate;
+  }
+
+  async run(): Promise<LoadResult> {
+    const { url, conns, durationMs, timeoutMs } = this.options;
+    const target: Target = {
+      host: hostOf(url),
+      port: portOf(url),
+      request: serializeRequest(this.options),
+      bodyless: this.options.method === 'HEAD',
+    };
+    const done = new Promise<void>((resolve) => (this.finish = resolve));
+    this.startedAt = performance.now();
+    this.lastConnectedAt = this.startedAt;
+    this.deadline = this.startedAt + durationMs;
+
+    const timers: NodeJS.Timeout[] = [];
+    if (Number.isFinite(durationMs)) {
+      timers.push(
+        setTimeout(() => {
+          this.stopIssuing();
+        }, durationMs),
+      );
+    }
+    timers.push(
+      setInterval(
+        () => {
+          this.sweep();
+        },
+        Math.min(250, Math.max(10, timeoutMs / 4)),
+      ),
+    );
+    if (this.hooks.progress) {
+      const report = this.hooks.progress;
+      timers.push(
+        setInterval(() => {
+          report(this.progress());
+        }, 1000),
+      );
+    }
+    const onAbort = (): void => {
+      this.interrupted ??= 'interrupted';
+      this.stopIssuing();
+    };
+    this.hooks.signal?.addEventListener('abort', onAbort);
+
+    for (let i = 0; i < conns; i++) {
+      const connection = new Connection(i, target, this);
+      this.connections.push(connection);
+      connection.open();
+    }
+    if (this.hooks.signal?.aborted === true) onAbort();
+    await done;
+
+    for (const timer of timers) clearInterval(timer);
+    this.hooks.signal?.removeEventListener('abort', onAbort);
+    for (const connection of this.connections) connection.close();
+    return this.result(performance.now() - this.startedAt);
+  }
+
+  ready(connection: Connection): void {
+    this.lastConnectedAt = performance.now();
+    this.dispatch(connection);
+  }
+
+  response(connection: Connection, status: number, origin: number): void {
+    this.latency.recordMs(performance.now() - origin);
+    this.requests++;
+    this.status.set(status, (this.status.get(status) ?? 0) + 1);
+    if (status < 200 || status > 299) {
+      this.errors.non2xx++;
+      this.firstError ??= `HTTP status ${status}`;
+    }
+    this.dispatch(connection);
+  }
+
+  failed(connection: Connection, kind: FailureKind, reason: string): void {
+    this.errors[kind]++;
+    this.firstError ??= `${kind} error: ${reason}`;
+    if (this.issuing) {
+      if (kind === 'connect') {
+        connection.timer = setTimeout(() => {
+          connection.open();
+        }, RECONNECT_DELAY_MS);
+      } else {
+        connection.open();
+      }
+    }
+    this.checkDone();
+  }
+
+  received(bytes: number): void {
+    this.bytes += bytes;
+  }
+
+  private dispatch(connection: Connection): void {
+    if (!this.issuing || !connection.ready || connection.timer !== undefined) {
+      this.checkDone();
+      return;
+    }
+    const cap = this.options.requests;
+    if (cap !== undefined && this.issuedTotal >= cap) {
+      this.stopIssuing();
+      return;
+    }
+    const now = performance.now();
+    let origin = now;
+    if (this.options.rate !== undefined) {
+      const slot = connection.index + connection.issued * this.options.conns;
+      origin = this.startedAt + slot * this.intervalMs;
+      if (origin >= this.deadline) {
+        this.checkDone();
+        return;
+      }
+      if (origin > now) {
+        connection.timer = setTimeout(() => {
+          connection.timer = undefined;
+          this.dispatch(connection);
+        }, origin - now);
+        return;
+      }
+    }
+    this.issuedTotal++;
+    connection.send(origin);
+  }
+
+  private stopIssuing(): void {
+    this.issuing = false;
+    for (const connection of this.connections) {
+      if (!connection.busy) {
+        clearTimeout(connection.timer);
+        connection.timer = undefined;
+      }
+    }
+    this.checkDone();
+  }
+
+  private checkDone(): void {
+    if (this.issuing || this.connections.some((c) => c.busy)) return;
+    this.finish?.();
+  }
+
+  /** Times out requests in flight too long, and gives up when nothing can connect. */
+  private sweep(): void {
+    const now = performance.now();
+    const { timeoutMs } = this.options;
+    for (const connection of this.connections) {
+      if (connection.sentAt >= 0 && now - connection.sentAt > timeoutMs) {
+        connection.fail('timeout', `no complete response within ${timeoutMs} ms`);
+      }
+    }
+    const anyConnected = this.connections.some((c) => c.ready || c.busy);
+    if (anyConnected) {
+      this.lastConnectedAt = now;
+    } else if (this.issuing && now - this.lastConnectedAt > timeoutMs) {
+      this.interrupted = `no connection could be made for ${timeoutMs} ms`;
+      this.stopIssuing();
+    }
+  }
+
+  private progress(): Progress {
+    return {
+      elapsedMs: performance.now() - this.startedAt,
+      durationMs: this.options.durationMs,
+      requests: this.requests,
+      errors: this.totalErrors(),
+    };
+  }
+
+  private totalErrors(): number {
+    const { connect, read, timeout, non2xx } = this.errors;
+    return connect + read + timeout + non2xx;
+  }
+
+  private result(elapsedMs: number): LoadResult {
+    const seconds = elapsedMs / 1000;
+    const { url, conns, rate } = this.options;
+    return {
+      url: url.href,
+      model: rate === undefined ? 'closed' : 'open',
+      conns,
+      ...(rate === undefined ? {} : { rate }),
+      requests: this.requests,
+      status: Object.fromEntries([...this.status].sort(([a], [b]) => a - b)),
+      errors: this.totalErrors(),
+      error_kinds: { ...this.errors },
+      duration_s: seconds,
+      rps: this.requests / seconds,
+      bytes: this.bytes,
+      bytes_per_s: this.bytes / seconds,
+      latency_ms: this.latency.summary(),
+      ...(this.interrupted === undefined ? {} : { interrupted: this.interrupted }),
+      ...(this.firstError === undefined ? {} : { first_error: this.firstError }),
+    };
+  }
+}

@@ -1,0 +1,42 @@
+import { formatDuration } from './duration.js';
+import type { LoadResult } from './load.js';
+import { LATENCY_FIGURES } from './latency.js';
+
+/** How the text summary names a figure whose JSON name reads badly. */
+export const TEXT_LABELS: Record<string, string> = { p999: 'p99.9', non2xx: 'non-2xx' };
+
+function fixed(value: number, digits: number): string {
+  return value.toFixed(digits);
+}
+
+/**
+ * The human summary. Its layout is stable (one figure a line, "name value"), so saved
+ * outputs can be read back by `bench compare`.
+ */
+export function formatSummary(result: LoadResult, durationMs: number): string {
+  const model =
+    result.model === 'open' ? `open model at ${result.rate ?? 0} req/s` : 'closed model';
+  const planned = Number.isFinite(durationMs) ? `, ${formatDuration(durationMs)}` : '';
+  const kinds = result.error_kinds;
+  const lines = [
+    `bench ${result.url}: ${result.conns} connections, ${model}${planned}`,
+    `requests      ${result.requests}`,
+    ...Object.entries(result.status).map(([code, count]) => `  status ${code}  ${count}`),
+    `errors        ${result.errors}`,
+    `  connect     ${kinds.connect}`,
+    `  read        ${kinds.read}`,
+    `  timeout     ${kinds.timeout}`,
+    `  ${TEXT_LABELS.non2xx}     ${kinds.non2xx}`,
+    `duration_s    ${fixed(result.duration_s, 3)}`,
+    `rps           ${fixed(result.rps, 1)}`,
+    `bytes         ${result.bytes}`,
+    `bytes_per_s   ${fixed(result.bytes_per_s, 1)}`,
+    'latency_ms',
+    ...LATENCY_FIGURES.map(
+      (key) => `  ${TEXT_LABELS[key] ?? key}`.padEnd(14) + fixed(result.latency_ms[key], 3),
+    ),
+  ];
+  if (result.interrupted !== undefined) lines.push(`interrupted   ${result.interrupted}`);
+  if (result.first_error !== undefined) lines.push(`first_error   ${result.first_error}`);
+  return `${lines.join('\n')}\n`;
+}
