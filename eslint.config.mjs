@@ -11,6 +11,15 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // node:test runs what test() registers; its returned promise needs no handling.
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', package: 'node:test', name: ['test', 'describe', 'it'] },
+          ],
+        },
+      ],
     },
   },
   { files: ['**/*.mjs'], ...tseslint.configs.disableTypeChecked },

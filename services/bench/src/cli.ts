@@ -1,31 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { parseCommand, UsageError, USAGE, type LoadOptions } from './args.js';
 import { CompareInputError, compareFigures, formatComparison, parseFigures } from './compare.js';
-import { checkReachable, runLoad, type LoadResult } from './load.js';
+import { checkReachable, runLoad } from './load.js';
 import { ProgressLine } from './progress.js';
-import { formatSummary } from './summary.js';
+import { failureOf, formatSummary } from './summary.js';
 
 const EXIT_FAILED_RUN = 1;
 const EXIT_USAGE = 2;
 const EXIT_INTERRUPTED = 130;
-
-/** Why a finished run counts as failed, or undefined when it did not fail. */
-export function failureOf(result: LoadResult): string | undefined {
-  const ok = result.requests - result.error_kinds.non2xx;
-  if (ok > 0 && result.interrupted === undefined) return undefined;
-  if (result.interrupted !== undefined && result.interrupted !== 'interrupted') {
-    return `run stopped: ${result.interrupted} (${result.first_error ?? 'no error reported'})`;
-  }
-  if (ok > 0) return undefined;
-  return `no successful response: ${result.first_error ?? 'no request completed'}`;
-}
 
 async function run(load: LoadOptions, json: boolean): Promise<number> {
   await checkReachable(load.url, load.timeoutMs);
   const progress = new ProgressLine(process.stderr);
   const abort = new AbortController();
   const onSigint = (): void => {
-    abort.abort();
+    abort.abort('SIGINT');
   };
   process.once('SIGINT', onSigint);
   const result = await runLoad(load, {

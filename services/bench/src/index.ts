@@ -4,4 +4,4 @@ export { formatDuration, parseDuration } from './duration.js';
 export { LatencyRecorder, type LatencySummary } from './latency.js';
 export { checkReachable, runLoad, type LoadResult, type Progress } from './load.js';
 export { ProgressLine } from './progress.js';
-export { formatSummary } from './summary.js';
+export { failureOf, formatSummary } from './summary.js';

@@ -30,8 +30,10 @@ export interface LoadResult {
   bytes: number;
   bytes_per_s: number;
   latency_ms: LatencySummary;
-  /** Stopped early: by Ctrl-C, or because no connection could be made for a timeout. */
+  /** Stopped early by its abort signal, with the signal's reason (e.g. "SIGINT"). */
   interrupted?: string;
+  /** Stopped early because no connection could be made for a whole timeout. */
+  gave_up?: string;
   /** The first failure's reason, to say why a run failed. */
   first_error?: string;
 }
@@ -110,14 +112,16 @@ class LoadRun implements ConnectionEvents {
   private readonly status = new Map<number, number>();
   private readonly connections: Connection[] = [];
   private readonly intervalMs: number;
+  /** Requests to issue in all: the -requests cap, and in the open model the scheduled slots. */
+  private readonly plannedRequests: number;
   private requests = 0;
   private bytes = 0;
   private issuedTotal = 0;
   private issuing = true;
   private startedAt = 0;
-  private deadline = Infinity;
   private lastConnectedAt = 0;
   private interrupted: string | undefined;
+  private gaveUp: string | undefined;
   private firstError: string | undefined;
   private finish: (() => void) | undefined;
 
@@ -125,7 +129,12 @@ class LoadRun implements ConnectionEvents {
     private readonly options: LoadOptions,
     private readonly hooks: RunHooks,
   ) {
-    this.intervalMs = options.rate === undefined ? 0 : 1000 / options.rate;
+    const { rate, durationMs, requests } = options;
+    this.intervalMs = rate === undefined ? 0 : 1000 / rate;
+    // Open model: every slot scheduled before the deadline is issued, late or not, so a
+    // run of D seconds at R req/s issues exactly ceil(D * R) requests.
+    const slots = rate === undefined ? Infinity : Math.ceil((durationMs * rate) / 1000 - 1e-9);
+    this.plannedRequests = Math.min(requests ?? Infinity, slots);
   }
 
   async run(): Promise<LoadResult> {
@@ -139,10 +148,9 @@ class LoadRun implements ConnectionEvents {
     const done = new Promise<void>((resolve) => (this.finish = resolve));
     this.startedAt = performance.now();
     this.lastConnectedAt = this.startedAt;
-    this.deadline = this.startedAt + durationMs;
 
     const timers: NodeJS.Timeout[] = [];
-    if (Number.isFinite(durationMs)) {
+    if (this.options.rate === undefined && Number.isFinite(durationMs)) {
       timers.push(
         setTimeout(() => {
           this.stopIssuing();
@@ -166,7 +174,8 @@ class LoadRun implements ConnectionEvents {
       );
     }
     const onAbort = (): void => {
-      this.interrupted ??= 'interrupted';
+      const reason: unknown = this.hooks.signal?.reason;
+      this.interrupted = typeof reason === 'string' ? reason : 'aborted';
       this.stopIssuing();
     };
     this.hooks.signal?.addEventListener('abort', onAbort);
@@ -225,8 +234,7 @@ class LoadRun implements ConnectionEvents {
       this.checkDone();
       return;
     }
-    const cap = this.options.requests;
-    if (cap !== undefined && this.issuedTotal >= cap) {
+    if (this.issuedTotal >= this.plannedRequests) {
       this.stopIssuing();
       return;
     }
@@ -234,11 +242,8 @@ class LoadRun implements ConnectionEvents {
     let origin = now;
     if (this.options.rate !== undefined) {
       const slot = connection.index + connection.issued * this.options.conns;
+      if (slot >= this.plannedRequests) return;
       origin = this.startedAt + slot * this.intervalMs;
-      if (origin >= this.deadline) {
-        this.checkDone();
-        return;
-      }
       if (origin > now) {
         connection.timer = setTimeout(() => {
           connection.timer = undefined;
@@ -280,7 +285,7 @@ class LoadRun implements ConnectionEvents {
     if (anyConnected) {
       this.lastConnectedAt = now;
     } else if (this.issuing && now - this.lastConnectedAt > timeoutMs) {
-      this.interrupted = `no connection could be made for ${timeoutMs} ms`;
+      this.gaveUp = `no connection could be made for ${timeoutMs} ms`;
       this.stopIssuing();
     }
   }
@@ -317,6 +322,7 @@ class LoadRun implements ConnectionEvents {
       bytes_per_s: this.bytes / seconds,
       latency_ms: this.latency.summary(),
       ...(this.interrupted === undefined ? {} : { interrupted: this.interrupted }),
+      ...(this.gaveUp === undefined ? {} : { gave_up: this.gaveUp }),
       ...(this.firstError === undefined ? {} : { first_error: this.firstError }),
     };
   }

@@ -37,6 +37,18 @@ export function formatSummary(result: LoadResult, durationMs: number): string {
     ),
   ];
   if (result.interrupted !== undefined) lines.push(`interrupted   ${result.interrupted}`);
+  if (result.gave_up !== undefined) lines.push(`gave_up       ${result.gave_up}`);
   if (result.first_error !== undefined) lines.push(`first_error   ${result.first_error}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Why a finished run counts as failed, or undefined when it did not fail. */
+export function failureOf(result: LoadResult): string | undefined {
+  if (result.requests - result.error_kinds.non2xx === 0) {
+    return `no successful response: ${result.first_error ?? 'no request completed'}`;
+  }
+  if (result.gave_up !== undefined) {
+    return `run stopped: ${result.gave_up} (${result.first_error ?? 'no error reported'})`;
+  }
+  return undefined;
 }

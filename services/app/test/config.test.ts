@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { ConfigError, DEFAULT_MARKER_LIBRARY, loadConfig } from '../src/config.js';
+
+test('defaults: loopback 8080, marker on, no log, no telemetry', () => {
+  assert.deepEqual(loadConfig({}), {
+    host: '127.0.0.1',
+    port: 8080,
+    logFile: undefined,
+    markerLibrary: DEFAULT_MARKER_LIBRARY,
+    telemetry: false,
+  });
+  assert.ok(Object.isFrozen(loadConfig({})));
+});
+
+test('every variable is read', () => {
+  assert.deepEqual(
+    loadConfig({
+      HOST: '0.0.0.0',
+      PORT: '0',
+      APP_LOG_FILE: '/tmp/x.log',
+      APP_MARKER_LIB: '/opt/libm.so',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+    }),
+    {
+      host: '0.0.0.0',
+      port: 0,
+      logFile: '/tmp/x.log',
+      markerLibrary: '/opt/libm.so',
+      telemetry: true,
+    },
+  );
+  assert.equal(loadConfig({ APP_MARKER: 'off' }).markerLibrary, undefined);
+});
+
+test('invalid values name the variable and what is allowed', () => {
+  for (const [env, message] of [
+    [{ PORT: 'http' }, /PORT must be an integer from 0 to 65535, got "http"/],
+    [{ PORT: '65536' }, /PORT must be an integer from 0 to 65535/],
+    [{ PORT: '-1' }, /PORT must be an integer/],
+    [{ APP_MARKER: 'yes' }, /APP_MARKER must be "on" or "off", got "yes"/],
+  ] as const) {
+    assert.throws(
+      () => loadConfig(env),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
+  }
+});

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { formatDuration, parseDuration } from '../src/duration.js';
+
+test('parseDuration reads Go durations in milliseconds', () => {
+  assert.equal(parseDuration('20s'), 20_000);
+  assert.equal(parseDuration('500ms'), 500);
+  assert.equal(parseDuration('1m30s'), 90_000);
+  assert.equal(parseDuration('1.5s'), 1500);
+  assert.equal(parseDuration('2h'), 7_200_000);
+  assert.equal(parseDuration('250us'), 0.25);
+  assert.equal(parseDuration('0s'), 0);
+});
+
+test('parseDuration refuses what Go refuses', () => {
+  for (const bad of ['', '20', 's', '20x', '1m 30s', '-5s', '5s!', 'abc']) {
+    assert.throws(() => parseDuration(bad), /invalid duration/, bad);
+  }
+});
+
+test('formatDuration round-trips through parseDuration', () => {
+  for (const ms of [500, 1000, 20_000, 90_000, 3_600_000, 3_661_000]) {
+    assert.equal(parseDuration(formatDuration(ms)), ms);
+  }
+  assert.equal(formatDuration(90_000), '1m30s');
+});

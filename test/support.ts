@@ -1,0 +1,35 @@
+import { spawn } from 'node:child_process';
+import { BENCH_CLI } from '@obscost/runner';
+
+export { BENCH_CLI, startApp, startService, waitFor, type RunningApp } from '@obscost/runner';
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runBench(args: string[]): Promise<Finished> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BENCH_CLI, ...args], { stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The value of one series in a Prometheus text exposition, 0 when absent. */
+export function seriesValue(exposition: string, series: string): number {
+  const line = exposition.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+export async function scrape(url: string): Promise<string> {
+  const response = await fetch(url);
+  return response.text();
+}
