@@ -254,3 +254,23 @@ withApp('bench: Ctrl-C prints the partial results', async (app) => {
   const total = requestsTotal(await scrape(`${app.url}/metrics`), '/ping', 200);
   assert.equal(requests, total, 'every request the bench sent was answered and counted');
 });
+
+test('with OTEL_EXPORTER_OTLP_ENDPOINT the SDK traces each request with its route', async () => {
+  const app = await startApp({
+    OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
+    OTEL_TRACES_EXPORTER: 'console',
+    OTEL_METRICS_EXPORTER: 'console',
+  });
+  try {
+    for (let i = 0; i < 3; i++) assert.equal((await fetch(`${app.url}/work?ms=0`)).status, 200);
+    assert.equal((await fetch(`${app.url}/no/such/${Math.random()}`)).status, 404);
+  } finally {
+    assert.equal(await app.stop(), 0);
+  }
+  const output = app.output();
+  const spans = output.match(/^ {2}traceId: /gm) ?? [];
+  assert.equal(spans.length, 4, output);
+  assert.equal(output.match(/^ {4}'http\.route': '\/work'/gm)?.length, 3);
+  assert.equal(output.match(/^ {4}'http\.route': 'unmatched'/gm)?.length, 1);
+  assert.match(output, /http\.server\.request\.duration/);
+});

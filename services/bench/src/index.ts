@@ -5,3 +5,4 @@ export { LatencyRecorder, type LatencySummary } from './latency.js';
 export { checkReachable, runLoad, type LoadResult, type Progress } from './load.js';
 export { ProgressLine } from './progress.js';
 export { failureOf, formatSummary } from './summary.js';
+export { median } from './stats.js';

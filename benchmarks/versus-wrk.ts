@@ -1,0 +1,85 @@
+/**
+ * Is our load generator what limits a measurement? Runs it, wrk and autocannon against
+ * the app's /ping on this machine, same connections and duration, alternating, several
+ * runs each; prints the median req/s of each and the ratios ours/wrk and ours/autocannon.
+ *
+ *   npm run bench:http -- [--runs 5] [--dur 5s] [--conns 50]
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { BENCH_CLI, ROOT, startApp } from '@obscost/runner';
+import { parseDuration } from '@obscost/bench';
+import type { LoadResult } from '@obscost/bench';
+import { median } from '@obscost/bench';
+
+const run = promisify(execFile);
+
+type Tool = 'bench' | 'wrk' | 'autocannon';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    dur: { type: 'string', default: '5s' },
+    conns: { type: 'string', default: '50' },
+  },
+});
+const runs = Number(values.runs);
+const seconds = parseDuration(values.dur) / 1000;
+const conns = values.conns;
+
+async function requestsPerSecond(tool: Tool, url: string): Promise<number> {
+  switch (tool) {
+    case 'bench': {
+      const { stdout } = await run(process.execPath, [
+        BENCH_CLI,
+        ...['-url', url, '-conns', conns, '-dur', `${seconds}s`, '-json'],
+      ]);
+      return (JSON.parse(stdout) as LoadResult).rps;
+    }
+    case 'wrk': {
+      const { stdout } = await run('wrk', ['-t1', `-c${conns}`, `-d${seconds}s`, url]);
+      const match = /^Requests\/sec:\s+([\d.]+)/m.exec(stdout);
+      if (!match) throw new Error(`no Requests/sec in wrk's output:\n${stdout}`);
+      return Number(match[1]);
+    }
+    case 'autocannon': {
+      const cli = path.join(ROOT, 'node_modules/.bin/autocannon');
+      const { stdout } = await run(cli, ['-c', conns, '-d', String(seconds), '-j', url]);
+      const report = JSON.parse(stdout) as { requests: { total: number }; duration: number };
+      return report.requests.total / report.duration;
+    }
+  }
+}
+
+const app = await startApp({ APP_MARKER: 'off' });
+const url = `${app.url}/ping`;
+const tools: Tool[] = ['bench', 'wrk', 'autocannon'];
+const samples = new Map<Tool, number[]>(tools.map((tool) => [tool, []]));
+const tty = process.stderr.isTTY;
+try {
+  for (let i = 1; i <= runs; i++) {
+    for (const tool of tools) {
+      if (tty) process.stderr.write(`\r\x1b[2K  run ${i}/${runs}: ${tool}`);
+      samples.get(tool)?.push(await requestsPerSecond(tool, url));
+    }
+  }
+} finally {
+  if (tty) process.stderr.write('\r\x1b[2K');
+  await app.stop();
+}
+
+const medians = Object.fromEntries(tools.map((tool) => [tool, median(samples.get(tool) ?? [])]));
+const ours = medians.bench ?? NaN;
+process.stdout.write(
+  `/ping, ${conns} connections, ${seconds}s a run, ${runs} runs each, alternating\n` +
+    tools
+      .map(
+        (tool) =>
+          `${tool.padEnd(11)} median ${(medians[tool] ?? NaN).toFixed(0).padStart(7)} req/s` +
+          `   runs: ${(samples.get(tool) ?? []).map((v) => v.toFixed(0)).join(' ')}`,
+      )
+      .join('\n') +
+    `\nours/wrk        ${(ours / (medians.wrk ?? NaN)).toFixed(3)}` +
+    `\nours/autocannon ${(ours / (medians.autocannon ?? NaN)).toFixed(3)}\n`,
+);
