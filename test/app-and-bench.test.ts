@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createServer as createTcpServer, type Server } from 'node:net';
+import { createServer, type Server as HttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
 import {
   BENCH_CLI,
+  run,
+  RUNNER_MAIN,
   runBench,
   scrape,
   seriesValue,
@@ -146,6 +149,24 @@ withApp('bad /work input: 400s, counted, and a failed bench run', async (app) =>
   });
 });
 
+withApp('after the log is moved away, SIGHUP reopens APP_LOG_FILE', async (app, logFile) => {
+  await fetch(`${app.url}/ping`);
+  await waitFor('the first line', () => readLog(logFile).length === 1);
+  renameSync(logFile, `${logFile}.1`);
+  await fetch(`${app.url}/ping`);
+  await waitFor('the second line, in the moved file', () => readLog(`${logFile}.1`).length === 2);
+  app.process.kill('SIGHUP');
+  await waitFor('the log to be reopened', () => existsSync(logFile));
+  await fetch(`${app.url}/work?ms=0`);
+  await waitFor('the line after rotation', () => readLog(logFile).length === 1);
+  assert.deepEqual(
+    readLog(`${logFile}.1`).map((line) => line.route),
+    ['/ping', '/ping'],
+    'lines before SIGHUP stay in the moved file, where a tailer finishes reading them',
+  );
+  assert.equal(readLog(logFile)[0]?.route, '/work');
+});
+
 withApp(
   'SIGTERM finishes the request in flight, flushes the log and exits 0',
   async (app, logFile) => {
@@ -182,7 +203,7 @@ test('the app refuses a bad PORT with exit code 2', async () => {
   await assert.rejects(app, /PORT must be an integer from 0 to 65535, got "eighty"/);
 });
 
-function listen(server: Server): Promise<number> {
+function listen(server: Server | HttpServer): Promise<number> {
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
@@ -192,7 +213,7 @@ function listen(server: Server): Promise<number> {
 }
 
 test('bench: an unreachable host is a failed run with the reason', async () => {
-  const server = createServer();
+  const server = createTcpServer();
   const port = await listen(server);
   await new Promise((resolve) => server.close(resolve));
   const result = await runBench(['-url', `http://127.0.0.1:${port}/`, '-dur', '1s']);
@@ -204,7 +225,7 @@ test('bench: an unreachable host is a failed run with the reason', async () => {
 });
 
 test('bench: a server that drops connections is a failed run with the reason', async (t) => {
-  const server = createServer((socket) => socket.destroy());
+  const server = createTcpServer((socket) => socket.destroy());
   const port = await listen(server);
   t.after(() => new Promise((resolve) => server.close(resolve)));
   const result = await runBench([
@@ -221,6 +242,26 @@ test('bench: a server that drops connections is a failed run with the reason', a
   const parsed = JSON.parse(result.stdout) as LoadResult;
   assert.equal(parsed.requests, 0);
   assert.equal(parsed.error_kinds.read, 20);
+});
+
+test('bench: requests without a response within -timeout are timeouts', async (t) => {
+  const server = createServer(() => undefined);
+  const port = await listen(server);
+  t.after(() => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(resolve));
+  });
+  const result = await runBench([
+    ...['-url', `http://127.0.0.1:${port}/`, '-conns', '2', '-requests', '4'],
+    ...['-timeout', '200ms', '-json'],
+  ]);
+  assert.equal(result.code, 1);
+  assert.match(
+    result.stderr,
+    /^bench: no successful response: timeout error: no complete response within 200 ms$/m,
+  );
+  const parsed = JSON.parse(result.stdout) as LoadResult;
+  assert.deepEqual(parsed.error_kinds, { connect: 0, read: 0, timeout: 4, non2xx: 0 });
 });
 
 test('bench: usage errors exit 2 with one line', async () => {
@@ -273,4 +314,22 @@ test('with OTEL_EXPORTER_OTLP_ENDPOINT the SDK traces each request with its rout
   assert.equal(output.match(/^ {4}'http\.route': '\/work'/gm)?.length, 3);
   assert.equal(output.match(/^ {4}'http\.route': 'unmatched'/gm)?.length, 1);
   assert.match(output, /http\.server\.request\.duration/);
+});
+
+test('the main job load-tests /ping and /work and stops the app', async () => {
+  const result = await run(process.execPath, [RUNNER_MAIN, '--dur', '500ms', '--conns', '4']);
+  assert.equal(result.code, 0, result.stderr);
+  const summaries = result.stdout.match(
+    /^bench http:\/\/127\.0\.0\.1:\d+(\S+): 4 connections, closed model, 500ms$/gm,
+  );
+  assert.deepEqual(
+    summaries?.map((line) =>
+      line
+        .split(' ')[1]
+        ?.replace(/^http:\/\/[^/]+/, '')
+        .replace(/:$/, ''),
+    ),
+    ['/ping', '/work?ms=2'],
+  );
+  assert.match(result.stderr, /obscost: stopping the app/);
 });

@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
 import { BENCH_CLI } from '@obscost/runner';
 
-export { BENCH_CLI, startApp, startService, waitFor, type RunningApp } from '@obscost/runner';
+export {
+  BENCH_CLI,
+  RUNNER_MAIN,
+  startApp,
+  startService,
+  waitFor,
+  type RunningApp,
+} from '@obscost/runner';
 
 export interface Finished {
   code: number | null;
@@ -10,8 +17,13 @@ export interface Finished {
 }
 
 export function runBench(args: string[]): Promise<Finished> {
+  return run(process.execPath, [BENCH_CLI, ...args]);
+}
+
+/** Runs a command to completion, collecting its output. */
+export function run(command: string, args: string[]): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BENCH_CLI, ...args], { stdio: 'pipe' });
+    const child = spawn(command, args, { stdio: 'pipe' });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

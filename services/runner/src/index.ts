@@ -1,6 +1,7 @@
 export {
   APP_MAIN,
   BENCH_CLI,
+  RUNNER_MAIN,
   ROOT,
   startApp,
   startService,

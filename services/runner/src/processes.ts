@@ -5,6 +5,7 @@ import path from 'node:path';
 export const ROOT = path.resolve(import.meta.dirname, '../../../..');
 export const APP_MAIN = path.join(ROOT, 'services/app/dist/src/main.js');
 export const BENCH_CLI = path.join(ROOT, 'services/bench/dist/src/cli.js');
+export const RUNNER_MAIN = path.join(ROOT, 'services/runner/dist/src/main.js');
 
 /** Polls `condition` until it holds; fails naming what it waited for after `timeoutMs`. */
 export async function waitFor(
