@@ -93,11 +93,13 @@ export class ResponseParser {
           offset = end + HEAD_END.length;
           break;
         }
-        case 'length': {
+        case 'length':
+        case 'chunk-data':
+        case 'chunk-end': {
           const take = Math.min(this.remaining, data.length - offset);
           this.remaining -= take;
           offset += take;
-          if (this.remaining === 0) this.complete();
+          if (this.remaining === 0) this.skipped();
           break;
         }
         case 'chunk-size': {
@@ -113,23 +115,6 @@ export class ResponseParser {
           this.remaining = parseInt(sizeText, 16);
           this.state = this.remaining === 0 ? 'trailers' : 'chunk-data';
           offset = end + CRLF.length;
-          break;
-        }
-        case 'chunk-data': {
-          const take = Math.min(this.remaining, data.length - offset);
-          this.remaining -= take;
-          offset += take;
-          if (this.remaining === 0) {
-            this.state = 'chunk-end';
-            this.remaining = CRLF.length;
-          }
-          break;
-        }
-        case 'chunk-end': {
-          const take = Math.min(this.remaining, data.length - offset);
-          this.remaining -= take;
-          offset += take;
-          if (this.remaining === 0) this.state = 'chunk-size';
           break;
         }
         case 'trailers': {
@@ -152,6 +137,18 @@ export class ResponseParser {
   /** The peer closed the stream: completes a response delimited by the close. */
   end(): void {
     if (this.state === 'close') this.complete();
+  }
+
+  /** A run of body bytes counted by `remaining` has been passed over. */
+  private skipped(): void {
+    if (this.state === 'length') {
+      this.complete();
+    } else if (this.state === 'chunk-data') {
+      this.state = 'chunk-end';
+      this.remaining = CRLF.length;
+    } else {
+      this.state = 'chunk-size';
+    }
   }
 
   private keep(data: Buffer, offset: number, limit: number, what: string): void {
