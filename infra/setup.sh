@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian machine, and nothing when it is all
-# there: Debian packages first, then the npm workspaces. Idempotent; run by `npm start`
-# and `npm test`, or alone as `npm run setup`.
+# there: Debian packages, the npm workspaces, the Kafka broker's jars and the
+# OpenTelemetry Collector build. Idempotent; run by `npm start` and `npm test`, or alone
+# as `npm run setup`. Downloads and builds are cached under ~/.cache/obscost (or
+# $XDG_CACHE_HOME/obscost), outside the repository, so a fresh clone reuses them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -18,6 +20,18 @@ REQUIRED_COMMANDS=(
   objdump:binutils
   nm:binutils
   wrk:wrk
+  java:openjdk-17-jre-headless
+  mvn:maven
+  prometheus:prometheus
+  promtool:prometheus
+  clang:clang
+  llc:llvm
+  bpftool:bpftool
+  bpftrace:bpftrace
+)
+# Headers and libraries, checked by a file they install.
+REQUIRED_FILES=(
+  /usr/include/bpf/libbpf.h:libbpf-dev
 )
 
 check_node() {
@@ -34,6 +48,9 @@ install_debian_packages() {
   for entry in "${REQUIRED_COMMANDS[@]}"; do
     command -v "${entry%%:*}" >/dev/null 2>&1 || missing+=("${entry#*:}")
   done
+  for entry in "${REQUIRED_FILES[@]}"; do
+    [[ -e ${entry%%:*} ]] || missing+=("${entry#*:}")
+  done
   ((${#missing[@]} == 0)) && return
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   local sudo=()
@@ -42,9 +59,20 @@ install_debian_packages() {
     sudo=(sudo)
   fi
   say "installing Debian packages: ${missing[*]}"
-  "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}" >/dev/null
+  # Packages such as prometheus start a system service on install; the project runs its
+  # own instances on its own ports, so policy-rc.d forbids service starts meanwhile.
+  local policy=/usr/sbin/policy-rc.d created_policy=0
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod +x "$policy"
+    created_policy=1
+  fi
+  local status=0
+  "${sudo[@]}" apt-get update -qq &&
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null || status=$?
+  if ((created_policy)); then "${sudo[@]}" rm -f "$policy"; fi
+  ((status == 0)) || die "apt-get failed (exit $status) installing: ${missing[*]}"
 }
 
 # node_modules is reinstalled when the lock file or the Node.js version changes.
@@ -57,6 +85,61 @@ install_npm_packages() {
   printf '%s\n' "$wanted" >"$stamp"
 }
 
+CACHE_DIR=${OBSCOST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/obscost}
+
+# The cache directory for what a manifest yields: named after the manifest's hash, as
+# infra/src/artifacts.ts computes it.
+cached_for() {
+  printf '%s/%s-%s' "$CACHE_DIR" "$1" "$(sha256sum "$2" | cut -c1-16)"
+}
+
+fetch_kafka_jars() {
+  local dir
+  dir=$(cached_for kafka infra/kafka/pom.xml)
+  [[ -f $dir/complete ]] && return
+  say "fetching the Kafka broker's jars from Maven Central into $dir"
+  rm -rf "$CACHE_DIR"/kafka-*
+  mkdir -p "$dir"
+  mvn -B -f infra/kafka/pom.xml dependency:copy-dependencies \
+    -DincludeScope=runtime -DoutputDirectory="$dir/libs" >"$dir/fetch.log" 2>&1 ||
+    die "Maven failed: see $dir/fetch.log"
+  touch "$dir/complete"
+}
+
+# Modules the checksum database mirrored here has no entry for, at the pinned version
+# (see otel/builder-config.yaml); every other module is verified as usual.
+COLLECTOR_MODULES_WITHOUT_SUMDB=(
+  github.com/open-telemetry/opentelemetry-collector-contrib/receiver/fluentforwardreceiver
+  github.com/open-telemetry/opentelemetry-collector-contrib/connector/sumconnector
+)
+
+build_collector() {
+  local manifest=otel/builder-config.yaml dir version builder
+  dir=$(cached_for otelcol "$manifest")
+  [[ -x $dir/otelcol-obscost ]] && return
+  version=$(sed -n 's/^  version: *//p' "$manifest")
+  builder=$CACHE_DIR/ocb-$version/builder
+  if [[ ! -x $builder ]]; then
+    say "installing the OpenTelemetry Collector Builder v$version"
+    GOBIN=$CACHE_DIR/ocb-$version go install "go.opentelemetry.io/collector/cmd/builder@v$version"
+  fi
+  say "building the OpenTelemetry Collector into $dir (a few minutes, once per manifest)"
+  rm -rf "$CACHE_DIR"/otelcol-*
+  mkdir -p "$dir.build"
+  sed "s|^dist:|dist:\n  output_path: $dir.build|" "$manifest" >"$dir.build/builder-config.yaml"
+  GONOSUMDB=$(
+    IFS=,
+    echo "${COLLECTOR_MODULES_WITHOUT_SUMDB[*]}"
+  ) "$builder" --config "$dir.build/builder-config.yaml" >"$dir.build/build.log" 2>&1 ||
+    die "the Collector build failed: see $dir.build/build.log"
+  mkdir -p "$dir"
+  mv "$dir.build/otelcol-obscost" "$dir/"
+  rm -rf "$dir.build"
+}
+
 check_node
 install_debian_packages
 install_npm_packages
+command -v go >/dev/null || die "Go is not installed: the Collector is built with it (go.dev/dl)"
+fetch_kafka_jars
+build_collector

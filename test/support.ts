@@ -21,9 +21,13 @@ export function runBench(args: string[]): Promise<Finished> {
 }
 
 /** Runs a command to completion, collecting its output. */
-export function run(command: string, args: string[]): Promise<Finished> {
+export function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<Finished> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'pipe' });
+    const child = spawn(command, args, { stdio: 'pipe', env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -44,4 +48,23 @@ export function seriesValue(exposition: string, series: string): number {
 export async function scrape(url: string): Promise<string> {
   const response = await fetch(url);
   return response.text();
+}
+
+/** Ports free right now on 127.0.0.1, for tests that must not meet a running stack. */
+export async function freePorts(count: number): Promise<number[]> {
+  const { createServer } = await import('node:net');
+  const servers = Array.from({ length: count }, () => createServer());
+  const ports = await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<number>((resolve) => {
+          server.listen(0, '127.0.0.1', () => {
+            const address = server.address();
+            resolve(typeof address === 'object' && address !== null ? address.port : 0);
+          });
+        }),
+    ),
+  );
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
 }

@@ -1,0 +1,166 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
+import { kafkaLibs, renderTemplate, requireArtifact } from './artifacts.js';
+import type { Component } from './component.js';
+import { ROOT, type InfraConfig } from './config.js';
+import { ManagedProcess } from './managed-process.js';
+
+const run = promisify(execFile);
+
+/** A topic only the health check uses, so that its messages never reach a consumer of ours. */
+export const HEALTH_TOPIC = 'obscost.healthcheck';
+
+function dir(config: InfraConfig): string {
+  return path.join(config.workDir, 'kafka');
+}
+
+function javaArgs(config: InfraConfig, main: string, args: string[]): string[] {
+  const libs = requireArtifact(kafkaLibs(config), "the Kafka broker's jars");
+  return [
+    `-Xms${config.kafka.heap}`,
+    `-Xmx${config.kafka.heap}`,
+    '-XX:+UseG1GC',
+    '-XX:ParallelGCThreads=2',
+    '-XX:CICompilerCount=2',
+    `-Dlog4j2.configurationFile=${path.join(ROOT, 'infra/kafka/log4j2.properties')}`,
+    '-cp',
+    `${libs}/*`,
+    main,
+    ...args,
+  ];
+}
+
+/** Writes server.properties and, on first start, formats the storage with a new cluster id. */
+async function prepare(config: InfraConfig): Promise<string> {
+  const home = dir(config);
+  const dataDir = path.join(home, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const properties = path.join(home, 'server.properties');
+  const template = readFileSync(path.join(ROOT, 'infra/kafka/server.properties'), 'utf8');
+  writeFileSync(
+    properties,
+    renderTemplate(template, {
+      port: config.kafka.port,
+      controllerPort: config.kafka.controllerPort,
+      dataDir,
+    }),
+  );
+  if (!existsSync(path.join(dataDir, 'meta.properties'))) {
+    const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
+    await run('java', [
+      ...javaArgs(config, 'kafka.tools.StorageTool', [
+        'format',
+        '--cluster-id',
+        clusterId,
+        '--config',
+        properties,
+      ]),
+    ]);
+  }
+  return properties;
+}
+
+export function kafkaClient(config: InfraConfig, clientId: string): Kafka {
+  return new Kafka({
+    clientId,
+    brokers: [config.kafka.brokers],
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 2, initialRetryTime: 100 },
+  });
+}
+
+async function withAdmin<T>(config: InfraConfig, work: (admin: Admin) => Promise<T>): Promise<T> {
+  const admin = kafkaClient(config, 'obscost-infra').admin();
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Creates the project's topics where missing; existing ones are left as they are. */
+export async function createTopics(config: InfraConfig): Promise<void> {
+  const { eventsTopic, eventsPartitions, dlqTopic, stateTopic } = config.kafka;
+  await withAdmin(config, async (admin) => {
+    const existing = new Set(await admin.listTopics());
+    const wanted = [
+      { topic: eventsTopic, numPartitions: eventsPartitions },
+      { topic: dlqTopic, numPartitions: 1 },
+      // The aggregator's snapshots: only the latest per key matters.
+      {
+        topic: stateTopic,
+        numPartitions: 1,
+        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+      },
+      {
+        topic: HEALTH_TOPIC,
+        numPartitions: 1,
+        configEntries: [{ name: 'retention.ms', value: String(3_600_000) }],
+      },
+    ].filter(({ topic }) => !existing.has(topic));
+    if (wanted.length > 0) {
+      await admin.createTopics({
+        topics: wanted.map((t) => ({ replicationFactor: 1, ...t })),
+        waitForLeaders: true,
+      });
+    }
+  });
+}
+
+/**
+ * Produces a unique message and consumes it back with a new consumer group, reading the
+ * health topic from its beginning so the message cannot slip in before the group starts.
+ */
+export async function roundTrip(config: InfraConfig, timeoutMs = 30_000): Promise<boolean> {
+  const kafka = kafkaClient(config, 'obscost-healthcheck');
+  const marker = randomUUID();
+  const producer = kafka.producer();
+  const consumer = kafka.consumer({ groupId: `obscost-healthcheck-${marker}` });
+  try {
+    await producer.connect();
+    await consumer.connect();
+    await consumer.subscribe({ topic: HEALTH_TOPIC, fromBeginning: true });
+    const received = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => {
+        resolve(false);
+      }, timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          if (message.value?.toString() === marker) {
+            clearTimeout(timer);
+            resolve(true);
+          }
+          return Promise.resolve();
+        },
+      });
+    });
+    await producer.send({ topic: HEALTH_TOPIC, acks: -1, messages: [{ value: marker }] });
+    return await received;
+  } finally {
+    await consumer.disconnect();
+    await producer.disconnect();
+  }
+}
+
+export const kafka: Component = {
+  name: 'kafka',
+  startTimeoutMs: 90_000,
+  ports: (config) => [config.kafka.port, config.kafka.controllerPort],
+  process: (config) => new ManagedProcess('kafka', dir(config)),
+  async start(config) {
+    const properties = await prepare(config);
+    kafka.process(config).start('java', javaArgs(config, 'kafka.Kafka', [properties]));
+  },
+  healthy: async (config) =>
+    withAdmin(config, async (admin) => (await admin.describeCluster()).brokers.length === 1),
+  async ready(config) {
+    await createTopics(config);
+    if (!(await roundTrip(config)))
+      throw new Error('kafka: the produce and consume round trip failed');
+  },
+};

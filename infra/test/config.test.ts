@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { InfraConfigError, loadInfraConfig, ROOT } from '../src/config.js';
+import { renderPrometheusConfig } from '../src/prometheus.js';
+import { renderTemplate } from '../src/artifacts.js';
+
+test("defaults are DESIGN.md's ports", () => {
+  const config = loadInfraConfig({});
+  assert.equal(config.kafka.port, 9092);
+  assert.equal(config.kafka.controllerPort, 9093);
+  assert.equal(config.kafka.brokers, '127.0.0.1:9092');
+  assert.equal(config.kafka.eventsTopic, 'obscost.events');
+  assert.equal(config.kafka.eventsPartitions, 3);
+  assert.equal(config.collector.otlpGrpcPort, 4317);
+  assert.equal(config.collector.otlpHttpPort, 4318);
+  assert.equal(config.collector.prometheusPort, 8889);
+  assert.equal(config.collector.forwardPort, 24224);
+  assert.equal(config.collector.config, path.join(ROOT, 'otel/collector.yaml'));
+  assert.equal(config.prometheus.port, 9090);
+  assert.deepEqual(config.targets, { app: 8080, observer: 9100, aggregator: 9464 });
+  assert.equal(config.workDir, path.join(ROOT, '.work'));
+  assert.ok(Object.isFrozen(config) && Object.isFrozen(config.kafka));
+});
+
+test('environment variables override, numbers coerced', () => {
+  const config = loadInfraConfig({
+    KAFKA_PORT: '19092',
+    KAFKA_EVENTS_PARTITIONS: '8',
+    OTEL_CONFIG: 'otel/collector-filelog.yaml',
+    OBSCOST_WORK_DIR: '/tmp/w',
+  });
+  assert.equal(config.kafka.brokers, '127.0.0.1:19092');
+  assert.equal(config.kafka.eventsPartitions, 8);
+  assert.equal(config.collector.config, path.join(ROOT, 'otel/collector-filelog.yaml'));
+  assert.equal(config.workDir, '/tmp/w');
+});
+
+test('an invalid setting names the variable, its value and the rule', () => {
+  for (const [env, message] of [
+    [{ KAFKA_PORT: 'x' }, /^KAFKA_PORT="x" is invalid: KAFKA_PORT must be integer$/],
+    [
+      { PROMETHEUS_PORT: '70000' },
+      /^PROMETHEUS_PORT="70000" is invalid: PROMETHEUS_PORT must be <= 65535$/,
+    ],
+    [{ KAFKA_EVENTS_PARTITIONS: '0' }, /KAFKA_EVENTS_PARTITIONS="0" is invalid: .* must be >= 1/],
+    [{ KAFKA_HEAP: 'lots' }, /KAFKA_HEAP="lots" is invalid/],
+    [{ KAFKA_EVENTS_TOPIC: 'bad topic' }, /KAFKA_EVENTS_TOPIC="bad topic" is invalid/],
+  ] as const) {
+    assert.throws(
+      () => loadInfraConfig(env),
+      (err: unknown) => {
+        assert.ok(err instanceof InfraConfigError);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
+  }
+});
+
+test('templates: every placeholder filled, a missing value refused', () => {
+  assert.equal(renderTemplate('a={{a}} b={{b}}', { a: 1, b: 'x' }), 'a=1 b=x');
+  assert.throws(
+    () => renderTemplate('{{nope}}', {}),
+    /no value for the template placeholder \{\{nope\}\}/,
+  );
+});
+
+test("Prometheus's config carries the configured ports", () => {
+  const rendered = renderPrometheusConfig(
+    loadInfraConfig({
+      PROMETHEUS_PORT: '19090',
+      APP_PORT: '18080',
+      COLLECTOR_PROMETHEUS_PORT: '18889',
+    }),
+  );
+  assert.doesNotMatch(rendered, /\{\{/);
+  for (const target of [
+    '127.0.0.1:19090',
+    '127.0.0.1:18080',
+    '127.0.0.1:18889',
+    '127.0.0.1:9100',
+    '127.0.0.1:9464',
+  ]) {
+    assert.ok(rendered.includes(`'${target}'`), target);
+  }
+});

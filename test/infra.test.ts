@@ -1,0 +1,232 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import {
+  collectorBinary,
+  kafkaClient,
+  listening,
+  loadInfraConfig,
+  roundTrip,
+  ROOT,
+  type InfraConfig,
+} from '@obscost/infra';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
+import { freePorts, run, scrape, seriesValue, waitFor } from './support.js';
+
+const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
+const execFileAsync = promisify(execFile);
+
+/** A stack of its own: a fresh work directory and free ports, so a running stack is untouched. */
+async function isolatedEnv(overrides: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
+  const [kafka, controller, grpc, http, prom, telemetry, health, forward, prometheus] =
+    await freePorts(9);
+  return {
+    OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-infra-')),
+    KAFKA_PORT: String(kafka),
+    KAFKA_CONTROLLER_PORT: String(controller),
+    KAFKA_EVENTS_PARTITIONS: '4',
+    COLLECTOR_OTLP_GRPC_PORT: String(grpc),
+    COLLECTOR_OTLP_HTTP_PORT: String(http),
+    COLLECTOR_PROMETHEUS_PORT: String(prom),
+    COLLECTOR_TELEMETRY_PORT: String(telemetry),
+    COLLECTOR_HEALTH_PORT: String(health),
+    COLLECTOR_FORWARD_PORT: String(forward),
+    PROMETHEUS_PORT: String(prometheus),
+    ...overrides,
+  };
+}
+
+function infra(env: NodeJS.ProcessEnv, ...args: string[]) {
+  return run(process.execPath, [INFRA_CLI, ...args], env);
+}
+
+async function allPorts(config: InfraConfig): Promise<number[]> {
+  const c = config.collector;
+  const ports = [config.kafka.port, config.kafka.controllerPort, c.otlpGrpcPort, c.otlpHttpPort];
+  ports.push(
+    c.prometheusPort,
+    c.telemetryPort,
+    c.healthPort,
+    c.forwardPort,
+    config.prometheus.port,
+  );
+  const open = [];
+  for (const port of ports) if (await listening(port)) open.push(port);
+  return open;
+}
+
+async function promQuery(config: InfraConfig, query: string): Promise<number | undefined> {
+  const url = `http://127.0.0.1:${config.prometheus.port}/api/v1/query?query=${encodeURIComponent(query)}`;
+  const body = (await (await fetch(url)).json()) as {
+    data: { result: { value: [number, string] }[] };
+  };
+  const value = body.data.result[0]?.value[1];
+  return value === undefined ? undefined : Number(value);
+}
+
+test('native infrastructure: from nothing to up, used, and down', async (t) => {
+  const env = await isolatedEnv();
+  const config = loadInfraConfig({ ...process.env, ...env });
+  t.after(async () => {
+    await infra(env, 'down');
+    rmSync(config.workDir, { recursive: true, force: true });
+  });
+
+  const first = await infra(env, 'up');
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stdout, /^kafka: up in [\d.]+ s \(pid \d+\)$/m);
+  assert.match(first.stdout, /^collector: up in /m);
+  assert.match(first.stdout, /^prometheus: up in /m);
+
+  await t.test('up when up changes nothing', async () => {
+    const again = await infra(env, 'up');
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout.match(/already up/g)?.length, 3, again.stdout);
+    const status = await infra(env, 'status');
+    assert.equal(status.code, 0);
+    assert.match(status.stdout, /^kafka\s+up \(pid \d+\)$/m);
+  });
+
+  await t.test("Kafka: the project's topics, and a produce/consume round trip", async () => {
+    const admin = kafkaClient(config, 'infra-test').admin();
+    await admin.connect();
+    try {
+      const metadata = await admin.fetchTopicMetadata({
+        topics: [config.kafka.eventsTopic, config.kafka.dlqTopic, config.kafka.stateTopic],
+      });
+      assert.deepEqual(
+        metadata.topics
+          .map((topic) => [topic.name, topic.partitions.length])
+          .sort(([a], [b]) => String(a).localeCompare(String(b))),
+        [
+          [config.kafka.stateTopic, 1],
+          [config.kafka.eventsTopic, 4],
+          [config.kafka.dlqTopic, 1],
+        ],
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    assert.equal(await roundTrip(config), true);
+  });
+
+  await t.test('an OTLP metric reaches Prometheus through the Collector', async () => {
+    const name = `obscost_infra_test_${process.pid}`;
+    const provider = new MeterProvider({
+      resource: resourceFromAttributes({ 'service.name': 'infra-test' }),
+      readers: [
+        new PeriodicExportingMetricReader({
+          exporter: new OTLPMetricExporter({
+            url: `http://127.0.0.1:${config.collector.otlpHttpPort}/v1/metrics`,
+          }),
+          exportIntervalMillis: 500,
+        }),
+      ],
+    });
+    provider.getMeter('infra-test').createCounter(name).add(42, { run: 'test' });
+    await provider.forceFlush();
+    await waitFor(
+      `${name}_total = 42 in Prometheus`,
+      async () => (await promQuery(config, `${name}_total{run="test"}`)) === 42,
+      30_000,
+    );
+    await provider.shutdown();
+  });
+
+  await t.test('down stops everything and frees every port', async () => {
+    const result = await infra(env, 'down');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^kafka: stopped/m);
+    assert.deepEqual(await allPorts(config), []);
+    const status = await infra(env, 'status');
+    assert.equal(status.code, 3);
+    assert.match(status.stdout, /^kafka\s+down$/m);
+  });
+});
+
+test('the filelog config counts request log lines into metrics', async (t) => {
+  const logDir = mkdtempSync(path.join(tmpdir(), 'obscost-filelog-'));
+  const logFile = path.join(logDir, 'requests.log');
+  writeFileSync(logFile, '');
+  const env = await isolatedEnv({
+    OTEL_CONFIG: 'otel/collector-filelog.yaml',
+    APP_LOG_FILE: logFile,
+  });
+  const config = loadInfraConfig({ ...process.env, ...env });
+  t.after(async () => {
+    await infra(env, 'down');
+    rmSync(config.workDir, { recursive: true, force: true });
+    rmSync(logDir, { recursive: true, force: true });
+  });
+  const up = await infra(env, 'up', 'collector');
+  assert.equal(up.code, 0, up.stderr);
+
+  const line = (route: string, bytes: number): string =>
+    `{"time":"2026-11-25T00:00:00.000Z","method":"GET","route":"${route}","status":200,"bytes":${bytes},"duration_ms":0.5}\n`;
+  appendFileSync(logFile, line('/ping', 153) + line('/ping', 153) + line('/work', 162));
+  const metrics = `http://127.0.0.1:${config.collector.prometheusPort}/metrics`;
+  const requests = (route: string) => `log_http_requests_total{route="${route}",status="200"}`;
+  await waitFor(
+    'three counted lines',
+    async () => {
+      const text = await scrape(metrics);
+      return (
+        seriesValue(text, requests('/ping')) === 2 && seriesValue(text, requests('/work')) === 1
+      );
+    },
+    20_000,
+  );
+  const text = await scrape(metrics);
+  assert.equal(seriesValue(text, 'log_http_response_bytes_total{route="/ping"}'), 306);
+  assert.equal(seriesValue(text, 'log_http_response_bytes_total{route="/work"}'), 162);
+});
+
+test('every Collector config in otel/ passes the real Collector validate', async () => {
+  const binary = collectorBinary(loadInfraConfig());
+  const configs = readdirSync(path.join(ROOT, 'otel')).filter((f) => /^collector.*\.yaml$/.test(f));
+  assert.deepEqual(configs.sort(), [
+    'collector-debug.yaml',
+    'collector-filelog.yaml',
+    'collector-remote-write.yaml',
+    'collector.yaml',
+  ]);
+  for (const config of configs) {
+    await execFileAsync(binary, ['validate', '--config', path.join(ROOT, 'otel', config)]);
+  }
+  const broken = path.join(mkdtempSync(path.join(tmpdir(), 'obscost-otel-')), 'broken.yaml');
+  writeFileSync(broken, 'receivers:\n  nosuchreceiver: {}\n');
+  await assert.rejects(execFileAsync(binary, ['validate', '--config', broken]), /nosuchreceiver/);
+});
+
+test('a component that cannot start fails up with its log tail', async (t) => {
+  const env = await isolatedEnv({ OTEL_CONFIG: 'infra/prometheus/prometheus.yml' });
+  t.after(async () => {
+    await infra(env, 'down');
+    rmSync(env.OBSCOST_WORK_DIR ?? '', { recursive: true, force: true });
+  });
+  const result = await infra(env, 'up', 'collector');
+  assert.equal(result.code, 1);
+  assert.match(result.stderr, /^infra: collector: the process exited$/m);
+  assert.match(result.stderr, /^--- last lines of the collector log ---$/m);
+  assert.match(result.stderr, /scrape_configs/);
+  const config = loadInfraConfig({ ...process.env, ...env });
+  assert.deepEqual(await allPorts(config), []);
+});
+
+test('bad settings and commands are usage errors', async () => {
+  const bad = await infra({ KAFKA_PORT: 'nine' }, 'status');
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr, 'infra: KAFKA_PORT="nine" is invalid: KAFKA_PORT must be integer\n');
+  const unknown = await infra({}, 'logs', 'zookeeper');
+  assert.equal(unknown.code, 2);
+  assert.match(
+    unknown.stderr,
+    /unknown component "zookeeper": one of kafka, collector, prometheus/,
+  );
+});
