@@ -90,7 +90,9 @@ CACHE_DIR=${OBSCOST_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/obscost}
 # The cache directory for what a manifest yields: named after the manifest's hash, as
 # infra/src/artifacts.ts computes it.
 cached_for() {
-  printf '%s/%s-%s' "$CACHE_DIR" "$1" "$(sha256sum "$2" | cut -c1-16)"
+  local kind=$1
+  shift
+  printf '%s/%s-%s' "$CACHE_DIR" "$kind" "$(cat "$@" | sha256sum | cut -c1-16)"
 }
 
 fetch_kafka_jars() {
@@ -121,7 +123,10 @@ build_collector() {
   builder=$CACHE_DIR/ocb-$version/builder
   if [[ ! -x $builder ]]; then
     say "installing the OpenTelemetry Collector Builder v$version"
-    GOBIN=$CACHE_DIR/ocb-$version go install "go.opentelemetry.io/collector/cmd/builder@v$version"
+    mkdir -p "$CACHE_DIR/ocb-$version"
+    GOBIN=$CACHE_DIR/ocb-$version go install "go.opentelemetry.io/collector/cmd/builder@v$version" \
+      >"$CACHE_DIR/ocb-$version/install.log" 2>&1 ||
+      die "installing the Collector Builder failed: see $CACHE_DIR/ocb-$version/install.log"
   fi
   say "building the OpenTelemetry Collector into $dir (a few minutes, once per manifest)"
   rm -rf "$CACHE_DIR"/otelcol-*
@@ -137,9 +142,23 @@ build_collector() {
   rm -rf "$dir.build"
 }
 
+# The Compose files cannot run here (no Docker engine); the tests load them with
+# compose-go, docker compose's own loader, built from infra/compose-check.
+build_compose_check() {
+  local src=infra/compose-check dir
+  dir=$(cached_for compose-check "$src/main.go" "$src/go.mod" "$src/go.sum")
+  [[ -x $dir/compose-check ]] && return
+  say "building the Compose checker (compose-go) into $dir"
+  rm -rf "$CACHE_DIR"/compose-check-*
+  mkdir -p "$dir"
+  (cd "$src" && go build -o "$dir/compose-check" .) >"$dir/build.log" 2>&1 ||
+    die "building the Compose checker failed: see $dir/build.log"
+}
+
 check_node
 install_debian_packages
 install_npm_packages
 command -v go >/dev/null || die "Go is not installed: the Collector is built with it (go.dev/dl)"
 fetch_kafka_jars
 build_collector
+build_compose_check

@@ -5,19 +5,25 @@ import { ROOT, type InfraConfig } from './config.js';
 
 /**
  * Where infra/setup.sh caches what it downloads or builds from a manifest: a directory
- * named after the manifest's hash, so a changed manifest is fetched or built anew and an
- * unchanged one never again. setup.sh computes the same name (sha256, 16 hex digits).
+ * named after the hash of its manifests, so a changed manifest is fetched or built anew and
+ * an unchanged one never again. setup.sh computes the same name (sha256 of the files one
+ * after the other, 16 hex digits).
  */
-export function cachedFor(config: InfraConfig, kind: string, manifest: string): string {
-  const hash = createHash('sha256')
-    .update(readFileSync(path.join(ROOT, manifest)))
-    .digest('hex')
-    .slice(0, 16);
-  return path.join(config.cacheDir, `${kind}-${hash}`);
+export function cachedFor(config: InfraConfig, kind: string, ...manifests: string[]): string {
+  const hash = createHash('sha256');
+  for (const manifest of manifests) hash.update(readFileSync(path.join(ROOT, manifest)));
+  return path.join(config.cacheDir, `${kind}-${hash.digest('hex').slice(0, 16)}`);
 }
 
 export function kafkaLibs(config: InfraConfig): string {
   return path.join(cachedFor(config, 'kafka', 'infra/kafka/pom.xml'), 'libs');
+}
+
+/** The Compose checker of infra/compose-check (compose-go, docker compose's own loader). */
+export function composeCheckBinary(config: InfraConfig): string {
+  const dir = 'infra/compose-check';
+  const files = ['main.go', 'go.mod', 'go.sum'].map((f) => `${dir}/${f}`);
+  return path.join(cachedFor(config, 'compose-check', ...files), 'compose-check');
 }
 
 export function collectorBinary(config: InfraConfig): string {

@@ -1,0 +1,18 @@
+# The project's Node.js services (app, bench, and later observer and aggregator) in one
+# image: the whole workspace, built. Each Compose service picks its command.
+FROM node:20-bookworm
+RUN apt-get update && apt-get install -y --no-install-recommends gcc make binutils \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /repo
+COPY package.json package-lock.json ./
+COPY services/app/package.json services/app/
+COPY services/bench/package.json services/bench/
+COPY services/runner/package.json services/runner/
+COPY infra/package.json infra/
+COPY test/package.json test/
+COPY benchmarks/package.json benchmarks/
+RUN npm ci --no-audit --no-fund
+COPY . .
+RUN npm run build
+ENV HOST=0.0.0.0
+CMD ["node", "services/app/dist/src/main.js"]

@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { loadConfig } from '@obscost/app';
+import { composeCheckBinary, loadInfraConfig, ROOT } from '@obscost/infra';
+import { parse } from 'yaml';
+
+const run = promisify(execFile);
+const INFRA = path.join(ROOT, 'infra');
+const MODES = ['compose.sidecar.yaml', 'compose.otel.yaml', 'compose.ebpf.yaml'];
+
+interface ComposeService {
+  build?: { context: string; dockerfile: string };
+  volumes?: { type: string; source: string }[];
+  ports?: { target: number; published: string }[];
+  environment?: Record<string, string | null>;
+  command?: string[] | null;
+  entrypoint?: string[] | null;
+}
+interface ComposeProject {
+  services: Record<string, ComposeService>;
+}
+
+/** The project as docker compose would load it (schema-validated, paths resolved). */
+async function load(...files: string[]): Promise<ComposeProject> {
+  const binary = composeCheckBinary(loadInfraConfig());
+  const { stdout } = await run(
+    binary,
+    files.map((file) => path.join(INFRA, file)),
+  );
+  return JSON.parse(stdout) as ComposeProject;
+}
+
+function service(project: ComposeProject, name: string): ComposeService {
+  const found = project.services[name];
+  assert.ok(found, `service ${name}`);
+  return found;
+}
+
+function published(project: ComposeProject, name: string): number[] {
+  return (service(project, name).ports ?? []).map((p) => Number(p.published)).sort((a, b) => a - b);
+}
+
+test('every Compose mode passes the Compose specification and references only existing files', async () => {
+  for (const files of [['compose.yaml'], ...MODES.map((mode) => ['compose.yaml', mode])]) {
+    const project = await load(...files);
+    for (const [name, svc] of Object.entries(project.services)) {
+      if (svc.build) {
+        const dockerfile = path.join(svc.build.context, svc.build.dockerfile);
+        assert.ok(existsSync(dockerfile), `${name}: ${dockerfile}`);
+        for (const line of readFileSync(dockerfile, 'utf8').split('\n')) {
+          const copy = /^COPY (?!--from)(.+) \S+$/.exec(line)?.[1];
+          for (const source of copy?.split(/\s+/) ?? []) {
+            assert.ok(
+              existsSync(path.join(svc.build.context, source)),
+              `${dockerfile}: COPY ${source}`,
+            );
+          }
+        }
+      }
+      for (const volume of svc.volumes ?? []) {
+        if (volume.type === 'bind' && volume.source.startsWith(ROOT)) {
+          assert.ok(existsSync(volume.source), `${name} (${files.join(' + ')}): ${volume.source}`);
+        }
+      }
+    }
+  }
+});
+
+test('a Compose file that breaks the specification is refused', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-compose-'));
+  const file = path.join(dir, 'compose.yaml');
+  writeFileSync(file, 'services:\n  app:\n    image: x\n    portz: ["80:80"]\n');
+  await assert.rejects(run(composeCheckBinary(loadInfraConfig()), [file]), /portz/);
+});
+
+test('Compose ports and variables agree with the native configuration', async () => {
+  const native = loadInfraConfig({});
+  const c = native.collector;
+  const project = await load('compose.yaml', 'compose.sidecar.yaml');
+  assert.deepEqual(published(project, 'kafka'), [native.kafka.port]);
+  assert.deepEqual(
+    published(project, 'collector'),
+    [c.otlpGrpcPort, c.otlpHttpPort, c.prometheusPort, c.forwardPort].sort((a, b) => a - b),
+  );
+  assert.deepEqual(published(project, 'prometheus'), [native.prometheus.port]);
+  assert.deepEqual(published(project, 'grafana'), [3000]);
+  assert.deepEqual(published(project, 'app'), [loadConfig({}).port]);
+
+  const topics = (service(project, 'kafka-topics').entrypoint ?? []).join(' ');
+  for (const topic of [native.kafka.eventsTopic, native.kafka.dlqTopic, native.kafka.stateTopic]) {
+    assert.ok(topics.includes(topic), topic);
+  }
+  assert.ok(topics.includes(`${native.kafka.eventsTopic}:${native.kafka.eventsPartitions}`));
+
+  const collector = service(project, 'collector');
+  const configName = collector.command?.[1]?.replace('/etc/otelcol/', '') ?? '';
+  assert.equal(path.join(ROOT, 'otel', configName), native.collector.config);
+  const logFile = service(project, 'app').environment?.APP_LOG_FILE;
+  assert.equal(collector.environment?.APP_LOG_FILE, logFile);
+
+  const fluentBit = parse(readFileSync(path.join(INFRA, 'fluent-bit/fluent-bit.yaml'), 'utf8')) as {
+    pipeline: { inputs: { path: string }[]; outputs: { host: string; port: number }[] };
+  };
+  assert.equal(fluentBit.pipeline.inputs[0]?.path, logFile);
+  assert.deepEqual(fluentBit.pipeline.outputs[0], {
+    name: 'forward',
+    match: 'app.*',
+    host: 'collector',
+    port: c.forwardPort,
+  });
+
+  const otel = await load('compose.yaml', 'compose.otel.yaml');
+  assert.equal(
+    service(otel, 'app').environment?.OTEL_EXPORTER_OTLP_ENDPOINT,
+    `http://collector:${c.otlpHttpPort}`,
+  );
+});
+
+test('Prometheus scrapes the same jobs on the same ports, natively and under Compose', () => {
+  const native = loadInfraConfig({});
+  type Scrape = { scrape_configs: { job_name: string; static_configs: { targets: string[] }[] }[] };
+  const jobs = (file: string): Record<string, string> => {
+    const config = parse(readFileSync(path.join(INFRA, 'prometheus', file), 'utf8')) as Scrape;
+    return Object.fromEntries(
+      config.scrape_configs.map((job) => [
+        job.job_name,
+        job.static_configs[0]?.targets[0]?.split(':')[1] ?? '',
+      ]),
+    );
+  };
+  const dockerPorts = jobs('prometheus.docker.yml');
+  assert.deepEqual(dockerPorts, {
+    prometheus: String(native.prometheus.port),
+    app: String(native.targets.app),
+    observer: String(native.targets.observer),
+    aggregator: String(native.targets.aggregator),
+    collector: String(native.collector.prometheusPort),
+    'collector-self': String(native.collector.telemetryPort),
+  });
+  assert.deepEqual(Object.keys(jobs('prometheus.yml')), Object.keys(dockerPorts));
+});
+
+test('the Grafana dashboard queries only metrics the project exports', () => {
+  const known = new Set([
+    'app_http_requests_total',
+    'app_http_request_duration_seconds_bucket',
+    'app_write_bytes_total',
+    'app_write_events_total',
+    'app_tcp_send_bytes_total',
+    'app_tcp_send_events_total',
+    'app_uprobe_bytes_total',
+    'app_uprobe_calls_total',
+    'log_http_requests_total',
+    'log_http_response_bytes_total',
+    'otel_http_server_spans_total',
+  ]);
+  const dir = path.join(INFRA, 'grafana/dashboards');
+  for (const file of readdirSync(dir)) {
+    const dashboard = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+      panels: { targets: { expr: string }[] }[];
+    };
+    for (const target of dashboard.panels.flatMap((panel) => panel.targets)) {
+      for (const metric of target.expr.match(/\b(app|log|otel)_[a-z_]+\b/g) ?? []) {
+        assert.ok(known.has(metric), `${file}: ${metric}`);
+      }
+    }
+  }
+});
