@@ -155,8 +155,18 @@ build_compose_check() {
     die "building the Compose checker failed: see $dir/build.log"
 }
 
+# Classic tracepoints attach through tracefs, which a fresh machine may not have mounted.
+mount_tracefs() {
+  local tracefs=/sys/kernel/tracing
+  [[ -d $tracefs/events ]] && return
+  say "mounting tracefs at $tracefs"
+  if ((EUID == 0)); then mount -t tracefs nodev "$tracefs"; else sudo mount -t tracefs nodev "$tracefs"; fi ||
+    die "cannot mount tracefs at $tracefs: the eBPF observer and bpftrace need it"
+}
+
 check_node
 install_debian_packages
+mount_tracefs
 install_npm_packages
 command -v go >/dev/null || die "Go is not installed: the Collector is built with it (go.dev/dl)"
 fetch_kafka_jars

@@ -11,7 +11,12 @@ import { parse } from 'yaml';
 
 const run = promisify(execFile);
 const INFRA = path.join(ROOT, 'infra');
-const MODES = ['compose.sidecar.yaml', 'compose.otel.yaml', 'compose.ebpf.yaml'];
+const MODES = [
+  'compose.sidecar.yaml',
+  'compose.otel.yaml',
+  'compose.ebpf.yaml',
+  'compose.ebpf-core.yaml',
+];
 
 interface ComposeService {
   build?: { context: string; dockerfile: string };
@@ -113,6 +118,9 @@ test('Compose ports and variables agree with the native configuration', async ()
     host: 'collector',
     port: c.forwardPort,
   });
+
+  const core = await load('compose.yaml', 'compose.ebpf-core.yaml');
+  assert.deepEqual(published(core, 'observer'), [native.targets.observer]);
 
   const otel = await load('compose.yaml', 'compose.otel.yaml');
   assert.equal(

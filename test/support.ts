@@ -8,6 +8,7 @@ export {
   startService,
   waitFor,
   type RunningApp,
+  type Service,
 } from '@obscost/runner';
 
 export interface Finished {

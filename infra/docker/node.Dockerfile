@@ -1,12 +1,16 @@
-# The project's Node.js services (app, bench, and later observer and aggregator) in one
-# image: the whole workspace, built. Each Compose service picks its command.
+# The project's Node.js services (app, bench, observer) in one image: the whole
+# workspace, built. Each Compose service picks its command. The observer's CO-RE object
+# is compiled here against the build host's BTF; CO-RE relocates it for the kernel it
+# runs on.
 FROM node:20-bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends gcc make binutils \
+       clang llvm libbpf-dev bpftool \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /repo
 COPY package.json package-lock.json ./
 COPY services/app/package.json services/app/
 COPY services/bench/package.json services/bench/
+COPY services/observer/package.json services/observer/
 COPY services/runner/package.json services/runner/
 COPY infra/package.json infra/
 COPY test/package.json test/

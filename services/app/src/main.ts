@@ -5,7 +5,11 @@ import { ConfigError, loadConfig } from './config.js';
  * (and so `http`) is loaded; when disabled, none of its modules is loaded at all, so the
  * baseline carries no instrumentation.
  */
+/** The process's command name (/proc/PID/comm), which the observer's --comm can find. */
+const APP_PROCESS_TITLE = 'obscost-app';
+
 async function main(): Promise<void> {
+  process.title = APP_PROCESS_TITLE;
   const config = loadConfig(process.env);
   const telemetry = config.telemetry ? await import('./telemetry.js') : undefined;
   const sdk = telemetry?.startTelemetry(process.env);

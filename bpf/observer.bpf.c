@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * The CO-RE observer's kernel side: what the target process writes (write/writev), sends
+ * over TCP, and reports through its app_write uprobe marker, one event each into a ring
+ * buffer. Every failed reservation is counted, by kind, in a per-CPU array: the ring
+ * buffer never loses an event without a number.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "observer.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define IPPROTO_TCP 6
+#define MAX_TARGETS 64
+
+/* Its size is set by user space before load (--ring-buffer-size). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024);
+} events SEC(".maps");
+
+/* Failed ring-buffer reservations, by enum event_kind. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EVENT_KIND_COUNT);
+	__type(key, __u32);
+	__type(value, __u64);
+} drops SEC(".maps");
+
+/* The processes observed, by tgid; user space updates it when the target restarts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_TARGETS);
+	__type(key, __u32);
+	__type(value, __u8);
+} targets SEC(".maps");
+
+/* The fd of a write or writev in progress, by thread, from syscall entry to exit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __s32);
+} pending_writes SEC(".maps");
+
+/* Force the event's types into the object's BTF, where the layout test reads them. */
+const struct event *unused_event __attribute__((unused));
+const enum event_kind *unused_event_kind __attribute__((unused));
+const enum event_flag *unused_event_flag __attribute__((unused));
+
+static __always_inline bool is_target(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&targets, &tgid) != NULL;
+}
+
+static __always_inline void count_drop(__u32 kind)
+{
+	__u64 *count = bpf_map_lookup_elem(&drops, &kind);
+
+	if (count)
+		*count += 1;
+}
+
+static __always_inline void emit(__u16 kind, __u64 bytes, __s32 fd, __u16 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		count_drop(kind);
+		return;
+	}
+	e->timestamp_ns = bpf_ktime_get_ns();
+	e->bytes = bytes;
+	e->pid = id >> 32;
+	e->tid = (__u32)id;
+	e->fd = fd;
+	e->kind = kind;
+	e->flags = flags;
+	bpf_ringbuf_submit(e, 0);
+}
+
+static __always_inline bool fd_is_socket(__s32 fd)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+
+	if (fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	if (!file)
+		return false;
+	return (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
+}
+
+static __always_inline int enter_write(struct trace_event_raw_sys_enter *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
+	__s32 fd = (__s32)ctx->args[0];
+
+	if (is_target(id >> 32))
+		bpf_map_update_elem(&pending_writes, &tid, &fd, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int exit_write(struct trace_event_raw_sys_exit *ctx, __u16 kind)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__s32 *pending = bpf_map_lookup_elem(&pending_writes, &tid);
+	__s32 fd;
+
+	if (!pending)
+		return 0;
+	fd = *pending;
+	bpf_map_delete_elem(&pending_writes, &tid);
+	if (ctx->ret > 0)
+		emit(kind, ctx->ret, fd, fd_is_socket(fd) ? EVENT_FLAG_SOCKET : 0);
+	return 0;
+}
+
+/*
+ * Writes count at syscall exit, with the bytes the kernel took: a partial write of a
+ * non-blocking socket counts what was written, not what was asked.
+ */
+SEC("tracepoint/syscalls/sys_enter_write")
+int write_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter_write(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_write")
+int write_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_write(ctx, EVENT_WRITE);
+}
+
+SEC("tracepoint/syscalls/sys_enter_writev")
+int writev_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	return enter_write(ctx);
+}
+
+SEC("tracepoint/syscalls/sys_exit_writev")
+int writev_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return exit_write(ctx, EVENT_WRITEV);
+}
+
+/* TCP send where the kernel has kprobes: the bytes asked of tcp_sendmsg. */
+SEC("kprobe/tcp_sendmsg")
+int BPF_KPROBE(tcp_send_kprobe, struct sock *sk, struct msghdr *msg, size_t size)
+{
+	if (is_target(bpf_get_current_pid_tgid() >> 32))
+		emit(EVENT_TCP_SEND, size, -1, 0);
+	return 0;
+}
+
+/* TCP send elsewhere: every sendmsg on a socket reports the bytes it sent. */
+SEC("tracepoint/sock/sock_send_length")
+int tcp_send_tracepoint(struct trace_event_raw_sock_msg_length *ctx)
+{
+	if (ctx->protocol == IPPROTO_TCP && ctx->ret > 0 &&
+	    is_target(bpf_get_current_pid_tgid() >> 32))
+		emit(EVENT_TCP_SEND, ctx->ret, -1, 0);
+	return 0;
+}
+
+/* void app_write(uint64_t bytes): attached to the target's pid only. libbpf 1.1 has no
+ * BPF_UPROBE; BPF_KPROBE reads the same argument registers. */
+SEC("uprobe")
+int BPF_KPROBE(app_write_uprobe, __u64 bytes)
+{
+	emit(EVENT_UPROBE, bytes, -1, 0);
+	return 0;
+}

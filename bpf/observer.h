@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one definition of what the observer's BPF programs send to user space. The
+ * TypeScript decoder (services/observer/src/event.ts) is checked against this struct's
+ * layout in the compiled object's BTF by a test.
+ */
+#ifndef OBSERVER_H
+#define OBSERVER_H
+
+/* What an event counts. Values are shared with user space: never renumber. */
+enum event_kind {
+	EVENT_WRITE = 1,    /* write(2) by the target: bytes written */
+	EVENT_WRITEV = 2,   /* writev(2) by the target: bytes written */
+	EVENT_TCP_SEND = 3, /* a TCP send by the target: bytes sent */
+	EVENT_UPROBE = 4,   /* a call of the app's app_write(bytes) marker */
+	EVENT_KIND_COUNT = 5,
+};
+
+/* event.flags */
+enum event_flag {
+	EVENT_FLAG_SOCKET = 1, /* the written fd is a socket */
+};
+
+struct event {
+	__u64 timestamp_ns; /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+	__u64 bytes;
+	__u32 pid; /* thread group id, what user space calls the pid */
+	__u32 tid;
+	__s32 fd; /* -1 where there is none (TCP send, uprobe) */
+	__u16 kind; /* enum event_kind */
+	__u16 flags; /* enum event_flag bits */
+};
+
+#endif /* OBSERVER_H */

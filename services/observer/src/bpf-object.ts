@@ -1,0 +1,175 @@
+import { existsSync } from 'node:fs';
+import { ObserverError } from './errors.js';
+import {
+  errno,
+  errnoMessage,
+  libbpf,
+  OPEN_OPTS_SIZE,
+  UPROBE_OPTS_SIZE,
+  type Pointer,
+} from './libbpf.js';
+
+const VERIFIER_LOG_SIZE = 4 * 1024 * 1024;
+
+libbpf.setPrint(null);
+
+function failure(what: string, code = errno()): ObserverError {
+  return new ObserverError('OBS_BPF', `${what}: ${errnoMessage(code)} (errno ${code})`);
+}
+
+/** The last lines of a verifier log that say why it refused: the reason, not the trace. */
+export function verifierReason(log: string): string {
+  const lines = log
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !/^(processed|verification time|stack depth)/.test(line));
+  return lines.slice(-2).join(' / ');
+}
+
+export interface OpenOptions {
+  /** The kernel's BTF, which CO-RE relocations read (default /sys/kernel/btf/vmlinux). */
+  btfPath: string;
+  /** Ring buffers to resize before load: map name -> bytes (a power of 2, page multiple). */
+  mapSizes?: Record<string, number>;
+  /** Programs not to load (for instance the TCP probe the kernel cannot attach). */
+  skipPrograms?: string[];
+}
+
+/** A link holding a program attached; destroying it detaches the program. */
+export interface Link {
+  destroy(): void;
+}
+
+/**
+ * A BPF object file, opened, loaded and attached through libbpf. Nothing is pinned: when
+ * the process exits, however it exits, the kernel drops every program and map.
+ */
+export class BpfObject {
+  private constructor(
+    private readonly object: Pointer,
+    private readonly logBuffer: Buffer,
+  ) {}
+
+  static open(path: string, options: OpenOptions): BpfObject {
+    if (!existsSync(options.btfPath)) {
+      throw new ObserverError(
+        'OBS_NO_BTF',
+        `no kernel BTF at ${options.btfPath}: CO-RE needs a kernel built with CONFIG_DEBUG_INFO_BTF`,
+      );
+    }
+    if (!existsSync(path)) {
+      throw new ObserverError('OBS_BPF', `no BPF object at ${path}: run "npm run build"`);
+    }
+    const logBuffer = Buffer.alloc(VERIFIER_LOG_SIZE);
+    const object = libbpf.openFile(path, {
+      sz: OPEN_OPTS_SIZE,
+      object_name: null,
+      relaxed_maps: false,
+      pin_root_path: null,
+      attach_prog_fd_removed: 0,
+      kconfig: null,
+      btf_custom_path: options.btfPath,
+      kernel_log_buf: logBuffer,
+      kernel_log_size: logBuffer.length,
+      kernel_log_level: 0,
+    });
+    if (object === null) throw failure(`cannot open ${path}`);
+    const bpf = new BpfObject(object, logBuffer);
+    try {
+      for (const [name, bytes] of Object.entries(options.mapSizes ?? {})) {
+        if (libbpf.setMaxEntries(bpf.map(name), bytes) !== 0)
+          throw failure(`cannot size map ${name}`);
+      }
+      for (const name of options.skipPrograms ?? []) {
+        libbpf.setAutoload(bpf.program(name), false);
+      }
+    } catch (err) {
+      bpf.close();
+      throw err;
+    }
+    return bpf;
+  }
+
+  /** Loads every program; a refusal by the verifier carries the verifier's reason. */
+  load(): void {
+    if (libbpf.load(this.object) === 0) return;
+    const code = errno();
+    const log = this.logBuffer.toString('utf8', 0, Math.max(0, this.logBuffer.indexOf(0)));
+    if (log.trim() !== '') {
+      throw new ObserverError(
+        'OBS_VERIFIER',
+        `the BPF verifier rejected a program: ${verifierReason(log)}`,
+      );
+    }
+    throw failure('cannot load the BPF programs', code);
+  }
+
+  program(name: string): Pointer {
+    const program = libbpf.findProgram(this.object, name);
+    if (program === null) throw new ObserverError('OBS_BPF', `no BPF program named ${name}`);
+    return program;
+  }
+
+  map(name: string): Pointer {
+    const map = libbpf.findMap(this.object, name);
+    if (map === null) throw new ObserverError('OBS_BPF', `no BPF map named ${name}`);
+    return map;
+  }
+
+  mapFd(name: string): number {
+    return libbpf.mapFd(this.map(name));
+  }
+
+  programFd(name: string): number {
+    return libbpf.programFd(this.program(name));
+  }
+
+  /** Attaches by the program's section: tracepoint/..., kprobe/... */
+  attach(name: string): Link {
+    const link = libbpf.attach(this.program(name));
+    if (link === null) throw failure(`cannot attach ${name}`);
+    return { destroy: () => libbpf.destroyLink(link) };
+  }
+
+  /** Attaches a uprobe at `symbol` in `library`, for the process `pid` only. */
+  attachUprobe(name: string, pid: number, library: string, symbol: string): Link {
+    if (!existsSync(library)) {
+      throw new ObserverError('OBS_UPROBE_LIBRARY', `uprobe library ${library} does not exist`);
+    }
+    const link = libbpf.attachUprobe(this.program(name), pid, library, 0, {
+      sz: UPROBE_OPTS_SIZE,
+      ref_ctr_offset: 0,
+      bpf_cookie: 0,
+      retprobe: false,
+      func_name: symbol,
+    });
+    if (link === null) {
+      const code = errno();
+      if (code === 2) {
+        throw new ObserverError('OBS_UPROBE_SYMBOL', `symbol ${symbol} not found in ${library}`);
+      }
+      throw failure(`cannot attach the uprobe on ${symbol} in ${library} for pid ${pid}`, code);
+    }
+    return { destroy: () => libbpf.destroyLink(link) };
+  }
+
+  /** Sets `key` (a u32) to `value` (a u8) in a hash or array map. */
+  setElement(mapName: string, key: number, value: number): void {
+    const keyBuffer = Buffer.alloc(4);
+    keyBuffer.writeUInt32LE(key);
+    if (libbpf.mapUpdate(this.mapFd(mapName), keyBuffer, Buffer.from([value]), 0) !== 0) {
+      throw failure(`cannot update map ${mapName}`);
+    }
+  }
+
+  /** Removes `key` (a u32) from a hash map; a missing key is not an error. */
+  deleteElement(mapName: string, key: number): void {
+    const keyBuffer = Buffer.alloc(4);
+    keyBuffer.writeUInt32LE(key);
+    libbpf.mapDelete(this.mapFd(mapName), keyBuffer);
+  }
+
+  close(): void {
+    libbpf.close(this.object);
+  }
+}

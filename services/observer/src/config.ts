@@ -1,0 +1,131 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ObserverError } from './errors.js';
+import { PAGE_SIZE } from './ring-buffer.js';
+import type { TargetSpec } from './targets.js';
+
+const ROOT = path.resolve(import.meta.dirname, '../../../..');
+
+export type TcpProbe = 'auto' | 'kprobe' | 'tracepoint';
+
+export interface ObserverConfig {
+  readonly target: TargetSpec;
+  readonly host: string;
+  readonly port: number;
+  readonly ringBufferBytes: number;
+  readonly tcpProbe: TcpProbe;
+  readonly uprobeLibrary: string;
+  readonly uprobeSymbol: string;
+  readonly bpfObject: string;
+  readonly btfPath: string;
+  /** The drain polls at most this far apart when idle, in ms. */
+  readonly maxPollIntervalMs: number;
+}
+
+export const USAGE = `usage: npm run observer -- (--pid N | --pidfile FILE | --comm NAME) [options]
+
+Loads the CO-RE eBPF observer, counts what the target writes, sends over TCP and reports
+through its app_write marker, and serves the counts at http://HOST:PORT/metrics.
+
+  --pid N                  the target process
+  --pidfile FILE           the target's pid, read again every second (follows restarts)
+  --comm NAME              every process with this command name (follows restarts)
+  --host H, --port P       metrics address (default 127.0.0.1:9100, or OBSERVER_PORT)
+  --ring-buffer-size S     bytes, a power of 2 from 4K, e.g. 16M (default 16M)
+  --tcp-probe P            auto, kprobe or tracepoint (default auto: kprobe where the
+                           kernel has kprobes)
+  --uprobe-lib FILE        library holding the marker (default the app's)
+  --uprobe-symbol NAME     marker function (default app_write)
+  --bpf-object FILE        the compiled BPF object (default bpf/build/observer.bpf.o)
+  --btf FILE               the kernel's BTF (default /sys/kernel/btf/vmlinux)
+  --max-poll-interval MS   longest idle pause of the ring-buffer drain (default 10)`;
+
+function usage(message: string): ObserverError {
+  return new ObserverError('OBS_USAGE', message);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
+
+export function parseSize(text: string): number {
+  const match = /^(\d+)([KMG]?)$/i.exec(text);
+  const bytes = match
+    ? Number(match[1]) * (SIZE_UNITS[(match[2] ?? '').toUpperCase()] ?? NaN)
+    : NaN;
+  if (
+    !Number.isSafeInteger(bytes) ||
+    bytes < PAGE_SIZE ||
+    (bytes & (bytes - 1)) !== 0 ||
+    bytes > 2 ** 30
+  ) {
+    throw usage(`--ring-buffer-size must be a power of 2 from 4K to 1G, got "${text}"`);
+  }
+  return bytes;
+}
+
+function integer(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw usage(`--${flag} must be an integer from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
+export function parseObserverArgs(
+  argv: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ObserverConfig | undefined {
+  let values;
+  try {
+    values = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        pid: { type: 'string' },
+        pidfile: { type: 'string' },
+        comm: { type: 'string' },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: env.OBSERVER_PORT ?? '9100' },
+        'ring-buffer-size': { type: 'string', default: '16M' },
+        'tcp-probe': { type: 'string', default: 'auto' },
+        'uprobe-lib': {
+          type: 'string',
+          default: path.join(ROOT, 'services/app/native/build/libappmarker.so'),
+        },
+        'uprobe-symbol': { type: 'string', default: 'app_write' },
+        'bpf-object': { type: 'string', default: path.join(ROOT, 'bpf/build/observer.bpf.o') },
+        btf: { type: 'string', default: '/sys/kernel/btf/vmlinux' },
+        'max-poll-interval': { type: 'string', default: '10' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }).values;
+  } catch (err) {
+    throw usage((err as Error).message.split('\n')[0] ?? 'bad flags');
+  }
+  if (values.help) return undefined;
+  const given = (['pid', 'pidfile', 'comm'] as const).filter((flag) => values[flag] !== undefined);
+  if (given.length !== 1) {
+    throw usage('name the target with exactly one of --pid, --pidfile or --comm');
+  }
+  const target: TargetSpec =
+    values.pid !== undefined
+      ? { pid: integer('pid', values.pid, 1, 2 ** 22) }
+      : values.pidfile !== undefined
+        ? { pidfile: values.pidfile }
+        : { comm: values.comm ?? '' };
+  const tcpProbe = values['tcp-probe'];
+  if (tcpProbe !== 'auto' && tcpProbe !== 'kprobe' && tcpProbe !== 'tracepoint') {
+    throw usage(`--tcp-probe must be auto, kprobe or tracepoint, got "${tcpProbe}"`);
+  }
+  return Object.freeze({
+    target,
+    host: values.host,
+    port: integer('port', values.port, 0, 65535),
+    ringBufferBytes: parseSize(values['ring-buffer-size']),
+    tcpProbe,
+    uprobeLibrary: path.resolve(values['uprobe-lib']),
+    uprobeSymbol: values['uprobe-symbol'],
+    bpfObject: path.resolve(values['bpf-object']),
+    btfPath: values.btf,
+    maxPollIntervalMs: integer('max-poll-interval', values['max-poll-interval'], 1, 1000),
+  });
+}

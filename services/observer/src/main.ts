@@ -1,0 +1,49 @@
+import type { AddressInfo } from 'node:net';
+import { parseObserverArgs, USAGE } from './config.js';
+import { ObserverError } from './errors.js';
+import { observerRegistry, serveMetrics } from './metrics.js';
+import { Observer } from './observer.js';
+import { describeTarget } from './targets.js';
+
+async function main(argv: string[]): Promise<number> {
+  const config = parseObserverArgs(argv);
+  if (config === undefined) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const observer = Observer.start(config);
+  let server;
+  try {
+    server = await serveMetrics(observerRegistry(observer), config.host, config.port);
+  } catch (err) {
+    observer.stop();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  process.stdout.write(
+    `observer: watching ${describeTarget(config.target)} (pids ${observer.targets.join(', ')}); ` +
+      `TCP send probe: ${observer.tcpMode}; uprobe: ${config.uprobeSymbol} in ${config.uprobeLibrary}\n` +
+      `observer: metrics on http://${config.host}:${port}/metrics\n`,
+  );
+  await new Promise<void>((resolve) => {
+    for (const signal of ['SIGTERM', 'SIGINT'] as const)
+      process.once(signal, () => {
+        resolve();
+      });
+  });
+  observer.stop();
+  server.close();
+  process.stdout.write('observer: detached and stopped\n');
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(`observer: ${message}\n`);
+    if (err instanceof ObserverError && err.code === 'OBS_USAGE')
+      process.stderr.write('run with --help for usage\n');
+    process.exitCode = err instanceof ObserverError ? err.exitCode : 1;
+  },
+);

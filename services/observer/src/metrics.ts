@@ -1,0 +1,141 @@
+import { createServer, type Server } from 'node:http';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { EventKind, KIND_NAMES } from './event.js';
+import type { Observer } from './observer.js';
+
+/**
+ * The observer's Prometheus metrics: the seed's counters of what the app did, and what
+ * observing cost and lost. Values are read from the observer at scrape time.
+ */
+export function observerRegistry(observer: Observer): Registry {
+  const registry = new Registry();
+  const { counters } = observer;
+  const fdLabel = (socket: boolean): string => (socket ? 'socket' : 'other');
+  const counter = (
+    name: string,
+    help: string,
+    labelNames: string[],
+    read: (c: Counter) => void,
+  ): void => {
+    new Counter({
+      name,
+      help,
+      labelNames,
+      registers: [registry],
+      collect() {
+        this.reset();
+        read(this);
+      },
+    });
+  };
+  const writes = (values: 'events' | 'bytes') => (metric: Counter) => {
+    for (const kind of [EventKind.WRITE, EventKind.WRITEV]) {
+      for (const socket of [false, true]) {
+        const value =
+          values === 'events' ? counters.eventsOf(kind, socket) : counters.bytesOf(kind, socket);
+        metric.inc({ syscall: KIND_NAMES[kind], fd: fdLabel(socket) }, value);
+      }
+    }
+  };
+  counter(
+    'app_write_events_total',
+    'write and writev calls by the target that wrote bytes.',
+    ['syscall', 'fd'],
+    writes('events'),
+  );
+  counter(
+    'app_write_bytes_total',
+    'Bytes the target wrote with write and writev.',
+    ['syscall', 'fd'],
+    writes('bytes'),
+  );
+  counter('app_tcp_send_events_total', 'TCP sends by the target.', ['probe'], (m) => {
+    m.inc({ probe: observer.tcpMode }, counters.eventsOf(EventKind.TCP_SEND));
+  });
+  counter('app_tcp_send_bytes_total', 'Bytes the target sent over TCP.', ['probe'], (m) => {
+    m.inc({ probe: observer.tcpMode }, counters.bytesOf(EventKind.TCP_SEND));
+  });
+  counter('app_uprobe_calls_total', 'Calls of the app_write marker.', [], (m) => {
+    m.inc(counters.eventsOf(EventKind.UPROBE));
+  });
+  counter('app_uprobe_bytes_total', 'Bytes reported through the app_write marker.', [], (m) => {
+    m.inc(counters.bytesOf(EventKind.UPROBE));
+  });
+  counter(
+    'observer_kernel_drops_total',
+    'Events lost because the ring buffer was full, counted in the kernel.',
+    ['kind'],
+    (m) => {
+      for (const kind of Object.values(EventKind))
+        m.inc({ kind: KIND_NAMES[kind] }, observer.kernelDrops(kind));
+    },
+  );
+  counter(
+    'observer_decode_errors_total',
+    'Ring-buffer records skipped because they were not events.',
+    ['reason'],
+    (m) => {
+      for (const [reason, count] of Object.entries(counters.decodeErrors)) m.inc({ reason }, count);
+    },
+  );
+  counter(
+    'observer_bpf_program_run_seconds_total',
+    'Time the kernel spent in each BPF program: charged to the observed app.',
+    ['program'],
+    (m) => {
+      for (const [program, stats] of Object.entries(observer.programStats()))
+        m.inc({ program }, stats.runTimeNs / 1e9);
+    },
+  );
+  counter('observer_bpf_program_runs_total', 'Runs of each BPF program.', ['program'], (m) => {
+    for (const [program, stats] of Object.entries(observer.programStats()))
+      m.inc({ program }, stats.runCount);
+  });
+  new Gauge({
+    name: 'observer_ring_buffer_used_bytes',
+    help: 'Bytes in the ring buffer not yet drained.',
+    registers: [registry],
+    collect() {
+      this.set(observer.ringBufferUsedBytes);
+    },
+  });
+  new Gauge({
+    name: 'observer_ring_buffer_size_bytes',
+    help: 'The ring buffer size.',
+    registers: [registry],
+  }).set(observer.ringBufferBytes);
+  new Gauge({
+    name: 'observer_probe_info',
+    help: 'The probe attached for each measurement (1).',
+    labelNames: ['probe', 'mode'],
+    registers: [registry],
+  }).set({ probe: 'tcp_send', mode: observer.tcpMode }, 1);
+  new Gauge({
+    name: 'observer_targets',
+    help: 'Processes observed now.',
+    registers: [registry],
+    collect() {
+      this.set(observer.targets.length);
+    },
+  });
+  return registry;
+}
+
+export function serveMetrics(registry: Registry, host: string, port: number): Promise<Server> {
+  const server = createServer((request, response) => {
+    if (request.url !== '/metrics') {
+      response.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => response.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: unknown) => response.writeHead(500).end(String(err)),
+    );
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      resolve(server);
+    });
+  });
+}

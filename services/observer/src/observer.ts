@@ -1,0 +1,205 @@
+import { existsSync } from 'node:fs';
+import { BpfObject, type Link } from './bpf-object.js';
+import { missingCapabilities } from './capabilities.js';
+import type { ObserverConfig } from './config.js';
+import { EventCounters } from './counters.js';
+import { ObserverError } from './errors.js';
+import { EventKind } from './event.js';
+import { KernelStats, perCpuSum, type ProgramStats } from './kernel-stats.js';
+import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';
+import { requireTargets, resolveTargets } from './targets.js';
+
+const TRACEFS = '/sys/kernel/tracing';
+
+/** The programs of bpf/observer.bpf.c, by their C names. */
+export const PROGRAMS = {
+  writeEnter: 'write_enter',
+  writeExit: 'write_exit',
+  writevEnter: 'writev_enter',
+  writevExit: 'writev_exit',
+  tcpKprobe: 'tcp_send_kprobe',
+  tcpTracepoint: 'tcp_send_tracepoint',
+  uprobe: 'app_write_uprobe',
+} as const;
+
+export const TCP_PROBE_MODES = {
+  kprobe: 'kprobe/tcp_sendmsg',
+  tracepoint: 'tracepoint/sock/sock_send_length',
+} as const;
+export type TcpProbeMode = (typeof TCP_PROBE_MODES)[keyof typeof TCP_PROBE_MODES];
+
+/** Whether this kernel can attach kprobes (CONFIG_KPROBES with kprobe events). */
+export function kernelHasKprobes(): boolean {
+  return existsSync(`${TRACEFS}/kprobe_events`);
+}
+
+/**
+ * The observer's kernel side and drain: loads and attaches the programs for the target's
+ * processes, follows them as they come and go, and drains the ring buffer into counters
+ * with an adaptive poll that never blocks the event loop.
+ */
+export class Observer {
+  readonly counters = new EventCounters();
+  private readonly links: Link[] = [];
+  private readonly uprobes = new Map<number, Link>();
+  private readonly dropsFd: number;
+  private readonly reader: RingBufferReader;
+  private readonly unmap: () => void;
+  private readonly stats: KernelStats;
+  private readonly followTimer: NodeJS.Timeout | undefined;
+  private drainTimer: NodeJS.Timeout | undefined;
+  private idlePolls = 0;
+  private stopped = false;
+
+  private constructor(
+    private readonly config: ObserverConfig,
+    private readonly bpf: BpfObject,
+    readonly tcpMode: TcpProbeMode,
+    initialPids: number[],
+  ) {
+    this.dropsFd = bpf.mapFd('drops');
+    this.stats = new KernelStats();
+    for (const pid of initialPids) this.addTarget(pid);
+    for (const name of [
+      PROGRAMS.writeEnter,
+      PROGRAMS.writeExit,
+      PROGRAMS.writevEnter,
+      PROGRAMS.writevExit,
+    ]) {
+      this.links.push(bpf.attach(name));
+    }
+    this.links.push(
+      bpf.attach(tcpMode === TCP_PROBE_MODES.kprobe ? PROGRAMS.tcpKprobe : PROGRAMS.tcpTracepoint),
+    );
+    const ring = mapRingBuffer(bpf.mapFd('events'), config.ringBufferBytes);
+    this.reader = ring.reader;
+    this.unmap = ring.unmap;
+    this.followTimer =
+      'pid' in config.target
+        ? undefined
+        : setInterval(() => {
+            this.follow();
+          }, 1000).unref();
+    this.poll();
+  }
+
+  static start(config: ObserverConfig): Observer {
+    const missing = missingCapabilities();
+    if (missing.length > 0) {
+      throw new ObserverError(
+        'OBS_MISSING_CAPABILITIES',
+        `missing capabilities: ${missing.join(', ')} (run as root, or grant them)`,
+      );
+    }
+    if (!existsSync(`${TRACEFS}/events/syscalls`)) {
+      throw new ObserverError(
+        'OBS_TRACEFS',
+        `tracefs is not mounted at ${TRACEFS}: mount -t tracefs nodev ${TRACEFS} (npm run setup does)`,
+      );
+    }
+    const pids = requireTargets(config.target);
+    const useKprobe =
+      config.tcpProbe === 'kprobe' || (config.tcpProbe === 'auto' && kernelHasKprobes());
+    const bpf = BpfObject.open(config.bpfObject, {
+      btfPath: config.btfPath,
+      mapSizes: { events: config.ringBufferBytes },
+      skipPrograms: [useKprobe ? PROGRAMS.tcpTracepoint : PROGRAMS.tcpKprobe],
+    });
+    try {
+      bpf.load();
+      return new Observer(
+        config,
+        bpf,
+        useKprobe ? TCP_PROBE_MODES.kprobe : TCP_PROBE_MODES.tracepoint,
+        pids,
+      );
+    } catch (err) {
+      bpf.close();
+      throw err;
+    }
+  }
+
+  get targets(): number[] {
+    return [...this.uprobes.keys()];
+  }
+
+  /** Events the kernel could not put in the ring buffer, by kind. */
+  kernelDrops(kind: EventKind): number {
+    return perCpuSum(this.dropsFd, kind);
+  }
+
+  get ringBufferBytes(): number {
+    return this.config.ringBufferBytes;
+  }
+
+  get ringBufferUsedBytes(): number {
+    return this.reader.pending;
+  }
+
+  /** The kernel's run time and run count of each attached program. */
+  programStats(): Record<string, ProgramStats> {
+    const tcp =
+      this.tcpMode === TCP_PROBE_MODES.kprobe ? PROGRAMS.tcpKprobe : PROGRAMS.tcpTracepoint;
+    const names = [
+      PROGRAMS.writeEnter,
+      PROGRAMS.writeExit,
+      PROGRAMS.writevEnter,
+      PROGRAMS.writevExit,
+      tcp,
+      PROGRAMS.uprobe,
+    ];
+    return Object.fromEntries(
+      names.map((name) => [name, this.stats.program(this.bpf.programFd(name))]),
+    );
+  }
+
+  /** Drains whatever is in the ring buffer now. */
+  drain(): number {
+    return this.reader.drain(this.counters.visit);
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.drainTimer);
+    clearInterval(this.followTimer);
+    for (const link of [...this.links, ...this.uprobes.values()]) link.destroy();
+    this.drain();
+    this.unmap();
+    this.stats.close();
+    this.bpf.close();
+  }
+
+  private poll = (): void => {
+    if (this.stopped) return;
+    if (this.drain() > 0) {
+      this.idlePolls = 0;
+      this.drainTimer = undefined;
+      setImmediate(this.poll);
+      return;
+    }
+    const delay = Math.min(this.config.maxPollIntervalMs, 2 ** this.idlePolls);
+    this.idlePolls = Math.min(this.idlePolls + 1, 10);
+    this.drainTimer = setTimeout(this.poll, delay);
+  };
+
+  /** Observes `pid` from now on: in the kernel's target map, and with a uprobe of its own. */
+  private addTarget(pid: number): void {
+    this.bpf.setElement('targets', pid, 1);
+    const { uprobeLibrary, uprobeSymbol } = this.config;
+    this.uprobes.set(pid, this.bpf.attachUprobe(PROGRAMS.uprobe, pid, uprobeLibrary, uprobeSymbol));
+  }
+
+  private removeTarget(pid: number): void {
+    this.uprobes.get(pid)?.destroy();
+    this.uprobes.delete(pid);
+    this.bpf.deleteElement('targets', pid);
+  }
+
+  /** Follows a pid file or command name: processes that exited out, new ones in. */
+  private follow(): void {
+    const now = new Set(resolveTargets(this.config.target));
+    for (const pid of this.uprobes.keys()) if (!now.has(pid)) this.removeTarget(pid);
+    for (const pid of now) if (!this.uprobes.has(pid)) this.addTarget(pid);
+  }
+}

@@ -1,0 +1,117 @@
+import {
+  errno,
+  errnoMessage,
+  libcCalls,
+  MAP_SHARED,
+  mmapFailed,
+  PROT_READ,
+  PROT_WRITE,
+  view,
+  type Pointer,
+} from './libbpf.js';
+import { ObserverError } from './errors.js';
+
+/* include/uapi/linux/bpf.h */
+const BUSY_BIT = 0x80000000;
+const DISCARD_BIT = 0x40000000;
+const HEADER_SIZE = 8;
+
+export const PAGE_SIZE = 4096;
+
+/** Called once per committed record, with the record's bytes in place (no copy). */
+export type RecordVisitor = (data: DataView, offset: number, length: number) => void;
+
+/**
+ * The consumer side of a BPF ring buffer, over memory laid out as the kernel maps it: a
+ * consumer page (its position, which we advance), a producer page (the kernel's position),
+ * then the data pages mapped twice in a row, so that a record that wraps is contiguous.
+ */
+export class RingBufferReader {
+  private readonly consumer: DataView;
+  private readonly producer: DataView;
+  private readonly data: DataView;
+  private readonly mask: number;
+
+  constructor(
+    consumerPage: ArrayBuffer,
+    producerAndData: ArrayBuffer,
+    readonly size: number,
+  ) {
+    this.consumer = new DataView(consumerPage);
+    this.producer = new DataView(producerAndData, 0, PAGE_SIZE);
+    this.data = new DataView(producerAndData, PAGE_SIZE, 2 * size);
+    this.mask = size - 1;
+  }
+
+  /** Bytes written by the kernel and not yet consumed. */
+  get pending(): number {
+    return this.producerPosition() - this.consumerPosition();
+  }
+
+  /** Visits every committed record, then releases their space to the kernel. Returns the count. */
+  drain(visit: RecordVisitor): number {
+    const end = this.producerPosition();
+    let position = this.consumerPosition();
+    // Positions are 64-bit and pass 2^32 within minutes; offsets stay below the size, so
+    // 32-bit bit operations are safe on them and never on positions.
+    let offset = position % this.size;
+    let records = 0;
+    while (position < end) {
+      const header = this.data.getUint32(offset, true);
+      if ((header & BUSY_BIT) !== 0) break;
+      const length = header & ~(BUSY_BIT | DISCARD_BIT);
+      if ((header & DISCARD_BIT) === 0) {
+        visit(this.data, offset + HEADER_SIZE, length);
+        records++;
+      }
+      const advance = (length + HEADER_SIZE + 7) & ~7;
+      position += advance;
+      offset = (offset + advance) & this.mask;
+    }
+    this.consumer.setBigUint64(0, BigInt(position), true);
+    return records;
+  }
+
+  private producerPosition(): number {
+    return Number(this.producer.getBigUint64(0, true));
+  }
+
+  private consumerPosition(): number {
+    return Number(this.consumer.getBigUint64(0, true));
+  }
+}
+
+/** Maps the ring buffer map `fd` of `size` bytes into this process, read-only but for its consumer page. */
+export function mapRingBuffer(
+  fd: number,
+  size: number,
+): { reader: RingBufferReader; unmap: () => void } {
+  const consumer = libcCalls.mmap(null, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  if (mmapFailed(consumer)) throw mmapError('consumer page');
+  const dataLength = PAGE_SIZE + 2 * size;
+  const producer = libcCalls.mmap(null, dataLength, PROT_READ, MAP_SHARED, fd, PAGE_SIZE);
+  if (mmapFailed(producer)) {
+    libcCalls.munmap(consumer as Pointer, PAGE_SIZE);
+    throw mmapError('data pages');
+  }
+  const reader = new RingBufferReader(
+    view(consumer as Pointer, PAGE_SIZE),
+    view(producer as Pointer, dataLength),
+    size,
+  );
+  return {
+    reader,
+    unmap: () => {
+      libcCalls.munmap(producer as Pointer, dataLength);
+      libcCalls.munmap(consumer as Pointer, PAGE_SIZE);
+    },
+  };
+}
+
+function mmapError(what: string): ObserverError {
+  const code = errno();
+  return new ObserverError(
+    'OBS_BPF',
+    `cannot map the ring buffer's ${what}: ${errnoMessage(code)}`,
+  );
+}

@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { missingCapabilities } from '../src/capabilities.js';
+import { parseObserverArgs, parseSize } from '../src/config.js';
+import { ObserverError } from '../src/errors.js';
+import { verifierReason } from '../src/bpf-object.js';
+
+test('flags: target, sizes and defaults', () => {
+  const config = parseObserverArgs(['--pid', '42', '--ring-buffer-size', '64K'], {});
+  assert.ok(config);
+  assert.deepEqual(config.target, { pid: 42 });
+  assert.equal(config.ringBufferBytes, 65536);
+  assert.equal(config.port, 9100);
+  assert.equal(config.tcpProbe, 'auto');
+  assert.equal(config.uprobeSymbol, 'app_write');
+  assert.equal(parseObserverArgs(['--comm', 'node'], { OBSERVER_PORT: '9200' })?.port, 9200);
+  assert.deepEqual(parseObserverArgs(['--pidfile', '/run/app.pid'], {})?.target, {
+    pidfile: '/run/app.pid',
+  });
+  assert.equal(parseSize('16M'), 16 * 1024 * 1024);
+});
+
+test('bad flags are usage errors (exit 2) naming the flag', () => {
+  for (const [argv, message] of [
+    [[], /exactly one of --pid, --pidfile or --comm/],
+    [['--pid', '1', '--comm', 'x'], /exactly one of/],
+    [['--pid', 'abc'], /--pid must be an integer/],
+    [['--pid', '1', '--ring-buffer-size', '3000'], /--ring-buffer-size must be a power of 2/],
+    [['--pid', '1', '--ring-buffer-size', '12K'], /power of 2/],
+    [['--pid', '1', '--tcp-probe', 'fentry'], /--tcp-probe must be auto, kprobe or tracepoint/],
+    [['--pid', '1', '--port', '70000'], /--port must be an integer from 0 to 65535/],
+    [['--pid', '1', '--bogus'], /Unknown option '--bogus'/],
+  ] as const) {
+    assert.throws(
+      () => parseObserverArgs([...argv], {}),
+      (err: unknown) => {
+        assert.ok(err instanceof ObserverError);
+        assert.equal(err.exitCode, 2);
+        assert.match(err.message, message);
+        return true;
+      },
+    );
+  }
+});
+
+test('missing capabilities are named', () => {
+  const caps = (hex: string): string => `Name:\tx\nCapEff:\t${hex}\n`;
+  assert.deepEqual(missingCapabilities(caps('000001ffffffffff')), []);
+  assert.deepEqual(missingCapabilities(caps('0000000000000000')), [
+    'CAP_BPF',
+    'CAP_PERFMON',
+    'CAP_SYS_ADMIN',
+  ]);
+  assert.deepEqual(missingCapabilities(caps('000000c000000000')), ['CAP_SYS_ADMIN']);
+});
+
+test("the verifier's reason is the end of its log", () => {
+  const log = [
+    'func#0 @0',
+    '0: R1=ctx() R10=fp0',
+    '0: (79) r1 = *(u64 *)(r1 +24)',
+    '1: (61) r0 = *(u32 *)(r1 +0)',
+    "R1 invalid mem access 'scalar'",
+    'processed 2 insns (limit 1000000) max_states_per_insn 0 total_states 0 peak_states 0 mark_read 0',
+    '',
+  ].join('\n');
+  assert.equal(
+    verifierReason(log),
+    "1: (61) r0 = *(u32 *)(r1 +0) / R1 invalid mem access 'scalar'",
+  );
+});

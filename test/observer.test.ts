@@ -1,0 +1,260 @@
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import type { LoadResult } from '@obscost/bench';
+import { ROOT } from '@obscost/infra';
+import {
+  run,
+  runBench,
+  scrape,
+  seriesValue,
+  startApp,
+  startService,
+  waitFor,
+  type Service,
+} from './support.js';
+
+const OBSERVER_MAIN = path.join(ROOT, 'services/observer/dist/src/main.js');
+const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
+const PROGRAM_NAMES = [
+  'write_enter',
+  'write_exit',
+  'writev_enter',
+  'writev_exit',
+  'tcp_send_tracepoint',
+  'app_write_uprobe',
+];
+
+interface RunningObserver extends Service {
+  metricsUrl: string;
+}
+
+async function startObserver(args: string[]): Promise<RunningObserver> {
+  const service = startService(process.execPath, [OBSERVER_MAIN, '--port', '0', ...args], {});
+  let url: string | undefined;
+  try {
+    await waitFor('the observer to serve metrics', () => {
+      url = /metrics on (http:\/\/\S+)/.exec(service.output())?.[1];
+      if (url === undefined && service.process.exitCode !== null) {
+        throw new Error(`the observer exited: ${service.output()}`);
+      }
+      return url !== undefined;
+    });
+  } catch (err) {
+    await service.stop();
+    throw err;
+  }
+  return { ...service, metricsUrl: url ?? '' };
+}
+
+function loadedPrograms(): string[] {
+  const list = JSON.parse(
+    execFileSync('bpftool', ['-j', 'prog', 'list'], { encoding: 'utf8' }),
+  ) as {
+    name?: string;
+  }[];
+  return list.map((p) => p.name ?? '').filter((name) => PROGRAM_NAMES.includes(name));
+}
+
+test('N requests: the uprobe, the writes and the TCP sends count exactly what the app sent', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-observer-'));
+  const logFile = path.join(dir, 'requests.log');
+  const app = await startApp({ APP_LOG_FILE: logFile });
+  t.after(async () => {
+    await app.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const observer = await startObserver(['--pid', String(app.process.pid)]);
+  t.after(() => observer.stop());
+  assert.match(observer.output(), /TCP send probe: tracepoint\/sock\/sock_send_length/);
+
+  const requests = 500;
+  const bench = await runBench([
+    '-url',
+    `${app.url}/ping`,
+    '-conns',
+    '5',
+    '-requests',
+    String(requests),
+    '-json',
+  ]);
+  assert.equal(bench.code, 0, bench.stderr);
+  const sent = JSON.parse(bench.stdout) as LoadResult;
+  assert.equal(sent.requests, requests);
+
+  const value = (text: string, series: string): number => seriesValue(text, series);
+  await waitFor(
+    'every uprobe call',
+    async () => value(await scrape(observer.metricsUrl), 'app_uprobe_calls_total') === requests,
+  );
+  await waitFor(
+    'every request in the log',
+    () => readFileSync(logFile, 'utf8').split('\n').length - 1 === requests,
+  );
+  const logged = readFileSync(logFile, 'utf8')
+    .trim()
+    .split('\n')
+    .reduce((sum, line) => sum + (JSON.parse(line) as { bytes: number }).bytes, 0);
+  assert.equal(logged, sent.bytes, 'the app logged what the bench read');
+
+  const metrics = await scrape(observer.metricsUrl);
+  const socketWrites = (what: 'events' | 'bytes') =>
+    value(metrics, `app_write_${what}_total{syscall="write",fd="socket"}`) +
+    value(metrics, `app_write_${what}_total{syscall="writev",fd="socket"}`);
+  const tcp = (what: 'events' | 'bytes') =>
+    value(metrics, `app_tcp_send_${what}_total{probe="tracepoint/sock/sock_send_length"}`);
+  // Every response passes once through app_write, once through write or writev on its
+  // socket, and once through a TCP send: the bytes are the same everywhere.
+  assert.equal(value(metrics, 'app_uprobe_calls_total'), requests);
+  assert.equal(value(metrics, 'app_uprobe_bytes_total'), logged);
+  assert.equal(socketWrites('bytes'), logged);
+  assert.equal(tcp('bytes'), logged);
+  assert.equal(tcp('events'), socketWrites('events'), 'one TCP send per socket write');
+  assert.ok(socketWrites('events') >= requests);
+  assert.ok(
+    value(metrics, 'app_write_bytes_total{syscall="write",fd="other"}') > 0,
+    'the log file is written too',
+  );
+  assert.equal(value(metrics, 'observer_kernel_drops_total{kind="uprobe"}'), 0);
+  assert.match(metrics, /^observer_bpf_program_runs_total\{program="app_write_uprobe"\} 500$/m);
+});
+
+test('a flooded small ring buffer: kernel drops == events generated - events delivered', async (t) => {
+  const writes = 200_000;
+  const producer = spawn(WRITE_LOOP, [String(writes), '1'], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+  });
+  const exited = new Promise<number | null>((resolve) => producer.once('exit', resolve));
+  t.after(() => producer.kill());
+  const observer = await startObserver([
+    ...['--pid', String(producer.pid), '--ring-buffer-size', '4K', '--max-poll-interval', '50'],
+  ]);
+  t.after(() => observer.stop());
+  producer.stdin.end('go\n');
+  assert.equal(await exited, 0);
+
+  let delivered = 0;
+  let dropped = 0;
+  await waitFor('every event delivered or dropped', async () => {
+    const metrics = await scrape(observer.metricsUrl);
+    delivered = seriesValue(metrics, 'app_write_events_total{syscall="write",fd="other"}');
+    dropped = seriesValue(metrics, 'observer_kernel_drops_total{kind="write"}');
+    return delivered + dropped >= writes;
+  });
+  assert.ok(dropped > 0, 'a 4 KiB ring buffer overflows');
+  assert.equal(delivered + dropped, writes);
+});
+
+test('after SIGKILL no program of the observer stays loaded', async () => {
+  const app = await startApp();
+  try {
+    const observer = await startObserver(['--pid', String(app.process.pid)]);
+    assert.deepEqual(loadedPrograms().sort(), [...PROGRAM_NAMES].sort());
+    observer.process.kill('SIGKILL');
+    await observer.exited;
+    await waitFor('the kernel to drop the programs', () => loadedPrograms().length === 0);
+  } finally {
+    await app.stop();
+  }
+});
+
+test('SIGTERM detaches everything and exits 0', async () => {
+  const app = await startApp();
+  try {
+    const observer = await startObserver(['--pid', String(app.process.pid)]);
+    assert.equal(await observer.stop(), 0);
+    assert.match(observer.output(), /observer: detached and stopped/);
+    assert.deepEqual(loadedPrograms(), []);
+  } finally {
+    await app.stop();
+  }
+});
+
+test('--pidfile follows the target when it restarts', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-pidfile-'));
+  const pidfile = path.join(dir, 'app.pid');
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const first = await startApp();
+  writeFileSync(pidfile, `${first.process.pid}\n`);
+  const observer = await startObserver(['--pidfile', pidfile]);
+  t.after(() => observer.stop());
+  await runBench(['-url', `${first.url}/ping`, '-conns', '2', '-requests', '30']);
+  await first.stop();
+  const second = await startApp();
+  t.after(() => second.stop());
+  writeFileSync(pidfile, `${second.process.pid}\n`);
+  await waitFor('the new pid attached', async () => {
+    await runBench(['-url', `${second.url}/ping`, '-conns', '1', '-requests', '1']);
+    return seriesValue(await scrape(observer.metricsUrl), 'app_uprobe_calls_total') > 30;
+  });
+  const before = seriesValue(await scrape(observer.metricsUrl), 'app_uprobe_calls_total');
+  await runBench(['-url', `${second.url}/ping`, '-conns', '2', '-requests', '40']);
+  await waitFor(
+    '40 more calls',
+    async () =>
+      seriesValue(await scrape(observer.metricsUrl), 'app_uprobe_calls_total') === before + 40,
+  );
+});
+
+test('each failure is one clear line', async (t) => {
+  const app = await startApp();
+  t.after(() => app.stop());
+  const pid = String(app.process.pid);
+  const observe = (...args: string[]) =>
+    run(process.execPath, [OBSERVER_MAIN, '--port', '0', ...args]);
+  const cases: [string[], number, RegExp][] = [
+    [
+      ['--pid', pid, '--btf', '/nonexistent/vmlinux'],
+      1,
+      /^observer: no kernel BTF at \/nonexistent\/vmlinux/,
+    ],
+    [['--pid', '4194303'], 1, /^observer: no process found for pid 4194303$/m],
+    [
+      ['--comm', 'no-such-comm'],
+      1,
+      /^observer: no process found for processes named no-such-comm$/m,
+    ],
+    [
+      ['--pid', pid, '--uprobe-lib', '/nonexistent/lib.so'],
+      1,
+      /^observer: uprobe library \/nonexistent\/lib\.so does not exist$/m,
+    ],
+    [
+      ['--pid', pid, '--uprobe-symbol', 'no_such_symbol'],
+      1,
+      /^observer: symbol no_such_symbol not found in /,
+    ],
+    [
+      ['--pid', pid, '--bpf-object', path.join(ROOT, 'bpf/build/rejected.bpf.o')],
+      1,
+      /^observer: the BPF verifier rejected a program: .*invalid mem access/,
+    ],
+    [
+      ['--pid', pid, '--tcp-probe', 'fentry'],
+      2,
+      /^observer: --tcp-probe must be auto, kprobe or tracepoint/,
+    ],
+  ];
+  for (const [args, code, message] of cases) {
+    const result = await observe(...args);
+    assert.equal(result.code, code, `${args.join(' ')}: ${result.stderr}`);
+    assert.match(result.stderr, message);
+  }
+  const unprivileged = await run('capsh', [
+    '--drop=cap_sys_admin,cap_bpf,cap_perfmon',
+    '--',
+    '-c',
+    `exec ${process.execPath} ${OBSERVER_MAIN} --pid ${pid}`,
+  ]);
+  assert.equal(unprivileged.code, 1);
+  assert.equal(
+    unprivileged.stderr,
+    'observer: missing capabilities: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN (run as root, or grant them)\n',
+  );
+  assert.deepEqual(loadedPrograms(), []);
+});
