@@ -1,62 +1,57 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
 import { ROOT } from '@obscost/infra';
 import {
+  OBSERVER_MAIN,
   run,
   runBench,
   scrape,
   seriesValue,
   startApp,
-  startService,
+  startObserver,
   waitFor,
-  type Service,
 } from './support.js';
 
-const OBSERVER_MAIN = path.join(ROOT, 'services/observer/dist/src/main.js');
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
-const PROGRAM_NAMES = [
-  'write_enter',
-  'write_exit',
-  'writev_enter',
-  'writev_exit',
-  'tcp_send_tracepoint',
-  'app_write_uprobe',
-];
+/** write and writev, entry and exit; the TCP send probe; the uprobe. */
+const PROGRAM_COUNT = 6;
 
-interface RunningObserver extends Service {
-  metricsUrl: string;
-}
-
-async function startObserver(args: string[]): Promise<RunningObserver> {
-  const service = startService(process.execPath, [OBSERVER_MAIN, '--port', '0', ...args], {});
-  let url: string | undefined;
-  try {
-    await waitFor('the observer to serve metrics', () => {
-      url = /metrics on (http:\/\/\S+)/.exec(service.output())?.[1];
-      if (url === undefined && service.process.exitCode !== null) {
-        throw new Error(`the observer exited: ${service.output()}`);
-      }
-      return url !== undefined;
-    });
-  } catch (err) {
-    await service.stop();
-    throw err;
+/** The ids of the BPF programs a process holds open, from its fds' fdinfo. */
+function programIdsOf(pid: number): number[] {
+  const ids: number[] = [];
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== 'anon_inode:bpf-prog') continue;
+      const id = /^prog_id:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
+      if (id !== undefined) ids.push(Number(id));
+    } catch {
+      // The fd closed while we looked.
+    }
   }
-  return { ...service, metricsUrl: url ?? '' };
+  return ids;
 }
 
-function loadedPrograms(): string[] {
+/** Of these program ids, the ones still loaded in the kernel. */
+function stillLoaded(ids: number[]): number[] {
   const list = JSON.parse(
     execFileSync('bpftool', ['-j', 'prog', 'list'], { encoding: 'utf8' }),
   ) as {
-    name?: string;
+    id: number;
   }[];
-  return list.map((p) => p.name ?? '').filter((name) => PROGRAM_NAMES.includes(name));
+  const loaded = new Set(list.map((program) => program.id));
+  return ids.filter((id) => loaded.has(id));
 }
 
 test('N requests: the uprobe, the writes and the TCP sends count exactly what the app sent', async (t) => {
@@ -88,7 +83,7 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
   const value = (text: string, series: string): number => seriesValue(text, series);
   await waitFor(
     'every uprobe call',
-    async () => value(await scrape(observer.metricsUrl), 'app_uprobe_calls_total') === requests,
+    async () => value(await scrape(observer.url), 'app_uprobe_calls_total') === requests,
   );
   await waitFor(
     'every request in the log',
@@ -100,7 +95,7 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
     .reduce((sum, line) => sum + (JSON.parse(line) as { bytes: number }).bytes, 0);
   assert.equal(logged, sent.bytes, 'the app logged what the bench read');
 
-  const metrics = await scrape(observer.metricsUrl);
+  const metrics = await scrape(observer.url);
   const socketWrites = (what: 'events' | 'bytes') =>
     value(metrics, `app_write_${what}_total{syscall="write",fd="socket"}`) +
     value(metrics, `app_write_${what}_total{syscall="writev",fd="socket"}`);
@@ -139,7 +134,7 @@ test('a flooded small ring buffer: kernel drops == events generated - events del
   let delivered = 0;
   let dropped = 0;
   await waitFor('every event delivered or dropped', async () => {
-    const metrics = await scrape(observer.metricsUrl);
+    const metrics = await scrape(observer.url);
     delivered = seriesValue(metrics, 'app_write_events_total{syscall="write",fd="other"}');
     dropped = seriesValue(metrics, 'observer_kernel_drops_total{kind="write"}');
     return delivered + dropped >= writes;
@@ -152,10 +147,12 @@ test('after SIGKILL no program of the observer stays loaded', async () => {
   const app = await startApp();
   try {
     const observer = await startObserver(['--pid', String(app.process.pid)]);
-    assert.deepEqual(loadedPrograms().sort(), [...PROGRAM_NAMES].sort());
+    const ids = programIdsOf(observer.process.pid ?? 0);
+    assert.equal(ids.length, PROGRAM_COUNT);
+    assert.deepEqual(stillLoaded(ids), ids);
     observer.process.kill('SIGKILL');
     await observer.exited;
-    await waitFor('the kernel to drop the programs', () => loadedPrograms().length === 0);
+    await waitFor('the kernel to drop the programs', () => stillLoaded(ids).length === 0);
   } finally {
     await app.stop();
   }
@@ -165,9 +162,11 @@ test('SIGTERM detaches everything and exits 0', async () => {
   const app = await startApp();
   try {
     const observer = await startObserver(['--pid', String(app.process.pid)]);
+    const ids = programIdsOf(observer.process.pid ?? 0);
+    assert.equal(ids.length, PROGRAM_COUNT);
     assert.equal(await observer.stop(), 0);
     assert.match(observer.output(), /observer: detached and stopped/);
-    assert.deepEqual(loadedPrograms(), []);
+    assert.deepEqual(stillLoaded(ids), []);
   } finally {
     await app.stop();
   }
@@ -190,14 +189,13 @@ test('--pidfile follows the target when it restarts', async (t) => {
   writeFileSync(pidfile, `${second.process.pid}\n`);
   await waitFor('the new pid attached', async () => {
     await runBench(['-url', `${second.url}/ping`, '-conns', '1', '-requests', '1']);
-    return seriesValue(await scrape(observer.metricsUrl), 'app_uprobe_calls_total') > 30;
+    return seriesValue(await scrape(observer.url), 'app_uprobe_calls_total') > 30;
   });
-  const before = seriesValue(await scrape(observer.metricsUrl), 'app_uprobe_calls_total');
+  const before = seriesValue(await scrape(observer.url), 'app_uprobe_calls_total');
   await runBench(['-url', `${second.url}/ping`, '-conns', '2', '-requests', '40']);
   await waitFor(
     '40 more calls',
-    async () =>
-      seriesValue(await scrape(observer.metricsUrl), 'app_uprobe_calls_total') === before + 40,
+    async () => seriesValue(await scrape(observer.url), 'app_uprobe_calls_total') === before + 40,
   );
 });
 
@@ -256,5 +254,4 @@ test('each failure is one clear line', async (t) => {
     unprivileged.stderr,
     'observer: missing capabilities: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN (run as root, or grant them)\n',
   );
-  assert.deepEqual(loadedPrograms(), []);
 });

@@ -5,9 +5,12 @@ export {
   BENCH_CLI,
   RUNNER_MAIN,
   startApp,
+  startObserver,
+  OBSERVER_MAIN,
   startService,
   waitFor,
   type RunningApp,
+  type RunningObserver,
   type Service,
 } from '@obscost/runner';
 

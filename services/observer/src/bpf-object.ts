@@ -10,6 +10,9 @@ import {
 } from './libbpf.js';
 
 const VERIFIER_LOG_SIZE = 4 * 1024 * 1024;
+/* struct bpf_map_info in include/uapi/linux/bpf.h: __u32 type, then __u32 id. */
+const MAP_INFO_SIZE = 96;
+const MAP_INFO_ID = 4;
 
 libbpf.setPrint(null);
 
@@ -118,6 +121,15 @@ export class BpfObject {
 
   mapFd(name: string): number {
     return libbpf.mapFd(this.map(name));
+  }
+
+  /** The kernel's id of a map, by which another process can open it. */
+  mapId(name: string): number {
+    const info = Buffer.alloc(MAP_INFO_SIZE);
+    if (libbpf.objectInfo(this.mapFd(name), info, [MAP_INFO_SIZE]) !== 0) {
+      throw failure(`cannot read map ${name}'s info`);
+    }
+    return info.readUInt32LE(MAP_INFO_ID);
   }
 
   programFd(name: string): number {

@@ -18,8 +18,11 @@ const HEADER_SIZE = 8;
 
 export const PAGE_SIZE = 4096;
 
-/** Called once per committed record, with the record's bytes in place (no copy). */
-export type RecordVisitor = (data: DataView, offset: number, length: number) => void;
+/**
+ * Called once per committed record, in place (no copy): `words` is the data area as 32-bit
+ * little-endian words, `offset` the record's first byte (a multiple of 8), `length` its size.
+ */
+export type RecordVisitor = (words: Uint32Array, offset: number, length: number) => void;
 
 /**
  * The consumer side of a BPF ring buffer, over memory laid out as the kernel maps it: a
@@ -29,7 +32,7 @@ export type RecordVisitor = (data: DataView, offset: number, length: number) => 
 export class RingBufferReader {
   private readonly consumer: DataView;
   private readonly producer: DataView;
-  private readonly data: DataView;
+  private readonly words: Uint32Array;
   private readonly mask: number;
 
   constructor(
@@ -39,7 +42,7 @@ export class RingBufferReader {
   ) {
     this.consumer = new DataView(consumerPage);
     this.producer = new DataView(producerAndData, 0, PAGE_SIZE);
-    this.data = new DataView(producerAndData, PAGE_SIZE, 2 * size);
+    this.words = new Uint32Array(producerAndData, PAGE_SIZE, (2 * size) / 4);
     this.mask = size - 1;
   }
 
@@ -50,25 +53,28 @@ export class RingBufferReader {
 
   /** Visits every committed record, then releases their space to the kernel. Returns the count. */
   drain(visit: RecordVisitor): number {
-    const end = this.producerPosition();
-    let position = this.consumerPosition();
-    // Positions are 64-bit and pass 2^32 within minutes; offsets stay below the size, so
-    // 32-bit bit operations are safe on them and never on positions.
-    let offset = position % this.size;
+    const start = this.consumerPosition();
+    // Positions are 64-bit and pass 2^32 within minutes; what is left to read and the
+    // offsets are below the size, so the loop does 32-bit integer arithmetic only.
+    const available = this.producerPosition() - start;
+    const words = this.words;
+    const mask = this.mask;
+    let offset = start % this.size;
+    let consumed = 0;
     let records = 0;
-    while (position < end) {
-      const header = this.data.getUint32(offset, true);
+    while (consumed < available) {
+      const header = words[offset >>> 2] ?? BUSY_BIT;
       if ((header & BUSY_BIT) !== 0) break;
       const length = header & ~(BUSY_BIT | DISCARD_BIT);
       if ((header & DISCARD_BIT) === 0) {
-        visit(this.data, offset + HEADER_SIZE, length);
+        visit(words, offset + HEADER_SIZE, length);
         records++;
       }
       const advance = (length + HEADER_SIZE + 7) & ~7;
-      position += advance;
-      offset = (offset + advance) & this.mask;
+      consumed += advance;
+      offset = (offset + advance) & mask;
     }
-    this.consumer.setBigUint64(0, BigInt(position), true);
+    this.consumer.setBigUint64(0, BigInt(start + consumed), true);
     return records;
   }
 

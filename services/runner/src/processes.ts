@@ -6,6 +6,7 @@ export const ROOT = path.resolve(import.meta.dirname, '../../../..');
 export const APP_MAIN = path.join(ROOT, 'services/app/dist/src/main.js');
 export const BENCH_CLI = path.join(ROOT, 'services/bench/dist/src/cli.js');
 export const RUNNER_MAIN = path.join(ROOT, 'services/runner/dist/src/main.js');
+export const OBSERVER_MAIN = path.join(ROOT, 'services/observer/dist/src/main.js');
 
 /** Polls `condition` until it holds; fails naming what it waited for after `timeoutMs`. */
 export async function waitFor(
@@ -59,21 +60,26 @@ export function startService(command: string, args: string[], env: NodeJS.Proces
   };
 }
 
-export interface RunningApp extends Service {
-  /** Base URL the app listens on, e.g. http://127.0.0.1:40123. */
+export interface Listening extends Service {
+  /** The URL the service printed when it started listening. */
   url: string;
 }
 
-/** Starts the real app (PORT=0 unless given: a free port) and waits until it listens. */
-export async function startApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
-  const service = startService(process.execPath, [APP_MAIN], { PORT: '0', ...env });
+/** Starts a Node service and waits until it prints the URL it listens on. */
+async function startListening(
+  what: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  printed: RegExp,
+): Promise<Listening> {
+  const service = startService(process.execPath, args, env);
   let url: string | undefined;
   try {
-    await waitFor('the app to listen', () => {
-      url = /app listening on (http:\/\/\S+)/.exec(service.output())?.[1];
+    await waitFor(`the ${what} to listen`, () => {
+      url = printed.exec(service.output())?.[1];
       if (url === undefined && service.process.exitCode !== null) {
         throw new Error(
-          `the app exited with code ${service.process.exitCode}: ${service.output().trim()}`,
+          `the ${what} exited with code ${service.process.exitCode}: ${service.output().trim()}`,
         );
       }
       return url !== undefined;
@@ -83,4 +89,30 @@ export async function startApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp>
     throw err;
   }
   return { ...service, url: url ?? '' };
+}
+
+/** The app; `url` is its base URL, e.g. http://127.0.0.1:40123. */
+export type RunningApp = Listening;
+
+/** Starts the real app (PORT=0 unless given: a free port) and waits until it listens. */
+export function startApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
+  return startListening(
+    'app',
+    [APP_MAIN],
+    { PORT: '0', ...env },
+    /app listening on (http:\/\/\S+)/,
+  );
+}
+
+/** The eBPF observer; `url` is its metrics URL. */
+export type RunningObserver = Listening;
+
+/** Starts the real eBPF observer on a free port and waits until it serves its metrics. */
+export function startObserver(args: string[]): Promise<RunningObserver> {
+  return startListening(
+    'observer',
+    [OBSERVER_MAIN, '--port', '0', ...args],
+    {},
+    /metrics on (http:\/\/\S+)/,
+  );
 }

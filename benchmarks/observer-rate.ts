@@ -1,0 +1,91 @@
+/**
+ * The highest event rate the observer keeps up with: a synthetic producer (write-loop,
+ * one write() per event) at increasing rates for a few seconds each, the real observer
+ * following it by command name. For each rate: the rate achieved, events delivered and
+ * dropped in the kernel, and the observer's CPU.
+ *
+ *   npm run bench:rate -- [--seconds 3] [--rates 250000,500000,1000000,1500000,0]   (0: unpaced)
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT, startObserver, waitFor, type RunningObserver } from '@obscost/runner';
+
+const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
+const TICKS_PER_SECOND = 100;
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '3' },
+    rates: { type: 'string', default: '250000,500000,1000000,1500000,0' },
+  },
+});
+const seconds = Number(values.seconds);
+const rates = values.rates.split(',').map(Number);
+
+async function metric(observer: RunningObserver, series: string): Promise<number> {
+  const text = await (await fetch(observer.url)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+}
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+const DELIVERED = 'app_write_events_total{syscall="write",fd="other"}';
+const DROPPED = 'observer_kernel_drops_total{kind="write"}';
+
+const observer = await startObserver(['--comm', 'write-loop']);
+const observerPid = observer.process.pid ?? 0;
+const rows: string[] = [];
+try {
+  for (const rate of rates) {
+    // Unpaced, the loop runs as fast as one core writes: ~3 s worth at 1.5 M/s.
+    const events = Math.round((rate === 0 ? 1_500_000 : rate) * seconds);
+    const deliveredBefore = await metric(observer, DELIVERED);
+    const droppedBefore = await metric(observer, DROPPED);
+    const producer = spawn(WRITE_LOOP, [String(events), '1', String(rate)], {
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
+    const exited = new Promise<number | null>((resolve) => producer.once('exit', resolve));
+    await waitFor(
+      'the observer to follow the producer',
+      async () => (await metric(observer, 'observer_targets')) === 1,
+    );
+    const cpuBefore = cpuSeconds(observerPid);
+    const started = process.hrtime.bigint();
+    producer.stdin.end('go\n');
+    if ((await exited) !== 0) throw new Error('the producer failed');
+    const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
+    let delivered = 0;
+    let dropped = 0;
+    await waitFor(
+      'every event delivered or dropped',
+      async () => {
+        delivered = (await metric(observer, DELIVERED)) - deliveredBefore;
+        dropped = (await metric(observer, DROPPED)) - droppedBefore;
+        return delivered + dropped === events;
+      },
+      30_000,
+    );
+    const cpu = (cpuSeconds(observerPid) - cpuBefore) / elapsed;
+    const achieved = events / elapsed;
+    rows.push(
+      `${(rate === 0 ? 'unpaced' : rate.toLocaleString('en')).padStart(10)}  ${Math.round(achieved).toLocaleString('en').padStart(10)}/s` +
+        `  delivered ${delivered.toLocaleString('en').padStart(10)}  dropped ${dropped.toLocaleString('en').padStart(8)}` +
+        `  observer CPU ${(cpu * 100).toFixed(0).padStart(3)}%  (${((cpu * 100) / (achieved / 100_000)).toFixed(1)}% per 100k events/s)`,
+    );
+    await waitFor(
+      'the producer to leave the targets',
+      async () => (await metric(observer, 'observer_targets')) === 0,
+    );
+  }
+} finally {
+  await observer.stop();
+}
+process.stdout.write(
+  `target rate, achieved, delivered, dropped (${seconds} s each)\n${rows.join('\n')}\n`,
+);
