@@ -38,6 +38,10 @@ function cpuSeconds(pid: number): number {
 const DELIVERED = 'app_write_events_total{syscall="write",fd="other"}';
 const DROPPED = 'observer_kernel_drops_total{kind="write"}';
 
+// The observer wants its target to exist when it starts: an idle producer (0 writes,
+// waiting on stdin) stands in until the end.
+const idle = spawn(WRITE_LOOP, ['0'], { stdio: ['pipe', 'ignore', 'ignore'] });
+await waitFor('the idle producer', () => idle.pid !== undefined);
 const observer = await startObserver(['--comm', 'write-loop']);
 const observerPid = observer.process.pid ?? 0;
 const rows: string[] = [];
@@ -53,7 +57,7 @@ try {
     const exited = new Promise<number | null>((resolve) => producer.once('exit', resolve));
     await waitFor(
       'the observer to follow the producer',
-      async () => (await metric(observer, 'observer_targets')) === 1,
+      async () => (await metric(observer, 'observer_targets')) === 2,
     );
     const cpuBefore = cpuSeconds(observerPid);
     const started = process.hrtime.bigint();
@@ -80,11 +84,12 @@ try {
     );
     await waitFor(
       'the producer to leave the targets',
-      async () => (await metric(observer, 'observer_targets')) === 0,
+      async () => (await metric(observer, 'observer_targets')) === 1,
     );
   }
 } finally {
   await observer.stop();
+  idle.stdin.end('\n');
 }
 process.stdout.write(
   `target rate, achieved, delivered, dropped (${seconds} s each)\n${rows.join('\n')}\n`,

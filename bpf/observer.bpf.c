@@ -82,7 +82,10 @@ static __always_inline void emit(__u16 kind, __u64 bytes, __s32 fd, __u16 flags)
 	e->fd = fd;
 	e->kind = kind;
 	e->flags = flags;
-	bpf_ringbuf_submit(e, 0);
+	/* User space polls and never sleeps on the ring buffer: asking for no wake-up saves
+	 * the irq_work the kernel would otherwise queue for each event it finds the consumer
+	 * caught up with (expensive on VMs, and charged to the app). */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline bool fd_is_socket(__s32 fd)
