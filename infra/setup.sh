@@ -164,6 +164,18 @@ mount_tracefs() {
     die "cannot mount tracefs at $tracefs: the eBPF observer and bpftrace need it"
 }
 
+# fastavro, in a virtualenv of its own: the tests decode the observer's records with it.
+install_python_packages() {
+  local requirements=infra/python-requirements.txt dir
+  dir=$(cached_for python "$requirements")
+  [[ -x $dir/bin/python && -f $dir/complete ]] && return
+  say "installing Python packages into $dir: $(grep -v '^#' "$requirements" | xargs)"
+  rm -rf "$CACHE_DIR"/python-*
+  python3 -m venv "$dir" && "$dir/bin/pip" install -q -r "$requirements" >"$dir/install.log" 2>&1 ||
+    die "installing Python packages failed: see $dir/install.log"
+  touch "$dir/complete"
+}
+
 check_node
 install_debian_packages
 mount_tracefs
@@ -172,3 +184,4 @@ command -v go >/dev/null || die "Go is not installed: the Collector is built wit
 fetch_kafka_jars
 build_collector
 build_compose_check
+install_python_packages

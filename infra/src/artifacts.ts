@@ -26,6 +26,11 @@ export function composeCheckBinary(config: InfraConfig): string {
   return path.join(cachedFor(config, 'compose-check', ...files), 'compose-check');
 }
 
+/** The virtualenv's Python with the test packages of infra/python-requirements.txt. */
+export function testPython(config: InfraConfig): string {
+  return path.join(cachedFor(config, 'python', 'infra/python-requirements.txt'), 'bin/python');
+}
+
 export function collectorBinary(config: InfraConfig): string {
   return path.join(cachedFor(config, 'otelcol', 'otel/builder-config.yaml'), 'otelcol-obscost');
 }

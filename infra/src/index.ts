@@ -1,4 +1,10 @@
-export { collectorBinary, composeCheckBinary, kafkaLibs, renderTemplate } from './artifacts.js';
+export {
+  collectorBinary,
+  composeCheckBinary,
+  kafkaLibs,
+  renderTemplate,
+  testPython,
+} from './artifacts.js';
 export { collectorEnv } from './collector.js';
 export { loadInfraConfig, InfraConfigError, ROOT, type InfraConfig } from './config.js';
 export { createTopics, HEALTH_TOPIC, kafkaClient, roundTrip } from './kafka.js';

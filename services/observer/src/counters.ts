@@ -1,4 +1,4 @@
-import { EVENT_KIND_COUNT } from './event.js';
+import { EVENT_KIND_COUNT } from '@obscost/events';
 import type { RecordVisitor } from './ring-buffer.js';
 
 export type DecodeError = 'size' | 'kind';

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { EventKind, KIND_NAMES } from './event.js';
+import { EventKind, KIND_NAMES } from '@obscost/events';
 import type { Observer } from './observer.js';
 
 /**

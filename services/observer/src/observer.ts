@@ -4,7 +4,7 @@ import { missingCapabilities } from './capabilities.js';
 import type { ObserverConfig } from './config.js';
 import { EventCounters } from './counters.js';
 import { ObserverError } from './errors.js';
-import { EventKind } from './event.js';
+import { EventKind } from '@obscost/events';
 import { KernelStats, perCpuSum, type ProgramStats } from './kernel-stats.js';
 import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';
 import { requireTargets, resolveTargets } from './targets.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventCounters } from '../src/counters.js';
-import { EVENT_LAYOUT, EVENT_SIZE, EventKind } from '../src/event.js';
+import { EVENT_LAYOUT, EVENT_SIZE, EventKind } from '@obscost/events';
 import { PAGE_SIZE, RingBufferReader } from '../src/ring-buffer.js';
 
 const BUSY = 0x80000000;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
@@ -9,6 +10,8 @@ import {
   EVENT_SIZE,
   EventKind,
 } from '../src/event.js';
+import { BATCH_CANONICAL_SCHEMA, BATCH_FINGERPRINT, BATCH_SCHEMA_FILE } from '../src/avro.js';
+import { crc64Avro } from '../src/crc64-avro.js';
 
 const OBJECT = path.resolve(import.meta.dirname, '../../../../bpf/build/observer.bpf.o');
 
@@ -82,4 +85,35 @@ test('a hand-written event decodes field by field (golden bytes)', () => {
     kind: EventKind.WRITEV,
     flags: EVENT_FLAG_SOCKET,
   });
+});
+
+test("the Avro Event record has struct event's fields, in order", () => {
+  const batch = JSON.parse(readFileSync(BATCH_SCHEMA_FILE, 'utf8')) as {
+    fields: { name: string; type: { items?: { fields: { name: string }[] } } }[];
+  };
+  const events = batch.fields.find((field) => field.name === 'events');
+  assert.deepEqual(
+    events?.type.items?.fields.map((field) => field.name),
+    Object.keys(EVENT_LAYOUT),
+  );
+});
+
+test('the Avro EventKind symbols are enum event_kind, by index', () => {
+  const kinds = (
+    JSON.parse(readFileSync(BATCH_SCHEMA_FILE, 'utf8')) as {
+      fields: {
+        name: string;
+        type: { items?: { fields: { name: string; type: { symbols?: string[] } }[] } };
+      }[];
+    }
+  ).fields
+    .find((field) => field.name === 'events')
+    ?.type.items?.fields.find((field) => field.name === 'kind')?.type.symbols;
+  assert.deepEqual(kinds, ['UNSPECIFIED', 'WRITE', 'WRITEV', 'TCP_SEND', 'UPROBE']);
+  for (const [name, value] of Object.entries(EventKind)) assert.equal(kinds[value], name);
+});
+
+test('the single-object fingerprint is CRC-64-AVRO (the specification\'s vector for "int")', () => {
+  assert.equal(crc64Avro(Buffer.from('"int"')), 0x7275d51a3f395c8fn);
+  assert.equal(BATCH_FINGERPRINT.readBigUInt64LE(), crc64Avro(Buffer.from(BATCH_CANONICAL_SCHEMA)));
 });

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import avro from 'avsc';
+import { crc64Avro } from './crc64-avro.js';
+
+/** lib/events/schema/event-batch.avsc: the schema of a Kafka record's value. */
+export const BATCH_SCHEMA_FILE = path.resolve(import.meta.dirname, '../../schema/event-batch.avsc');
+
+export const BATCH_TYPE = avro.Type.forSchema(
+  JSON.parse(readFileSync(BATCH_SCHEMA_FILE, 'utf8')) as avro.Schema,
+);
+
+/** The schema's Parsing Canonical Form, whose CRC-64-AVRO names the schema in every record. */
+export const BATCH_CANONICAL_SCHEMA = JSON.stringify(BATCH_TYPE.schema());
+
+/** The fingerprint as single-object encoding writes it: 8 bytes, little-endian. */
+export const BATCH_FINGERPRINT = (() => {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64LE(crc64Avro(Buffer.from(BATCH_CANONICAL_SCHEMA)));
+  return bytes;
+})();
+
+/** Avro single-object encoding's marker, then the 8-byte fingerprint. */
+export const SINGLE_OBJECT_MAGIC = Buffer.from([0xc3, 0x01]);
+export const SINGLE_OBJECT_HEADER_SIZE = 10;
+
+export interface DecodedEvent {
+  timestamp_ns: number;
+  bytes: number;
+  pid: number;
+  tid: number;
+  fd: number;
+  kind: string;
+  flags: number;
+}
+
+export interface DecodedBatch {
+  observer_id: string;
+  host: string;
+  sequence: number;
+  events: DecodedEvent[];
+}
+
+/** Why a record could not be read as a batch: the aggregator sends it to the dead-letter topic. */
+export class FramingError extends Error {
+  override name = 'FramingError';
+  constructor(
+    readonly reason: 'not-single-object' | 'unknown-schema' | 'malformed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Reads a Kafka record value: checks the framing and the schema, then decodes with avsc. */
+export function decodeBatch(value: Buffer): DecodedBatch {
+  if (value.length < SINGLE_OBJECT_HEADER_SIZE || value[0] !== 0xc3 || value[1] !== 0x01) {
+    throw new FramingError(
+      'not-single-object',
+      'not Avro single-object encoding (no C3 01 marker)',
+    );
+  }
+  const fingerprint = value.subarray(2, SINGLE_OBJECT_HEADER_SIZE);
+  if (!fingerprint.equals(BATCH_FINGERPRINT)) {
+    throw new FramingError(
+      'unknown-schema',
+      `unknown schema fingerprint ${fingerprint.toString('hex')}`,
+    );
+  }
+  try {
+    return BATCH_TYPE.fromBuffer(value.subarray(SINGLE_OBJECT_HEADER_SIZE)) as DecodedBatch;
+  } catch (err) {
+    throw new FramingError('malformed', `malformed batch: ${(err as Error).message}`);
+  }
+}

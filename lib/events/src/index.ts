@@ -1,0 +1,23 @@
+export {
+  BATCH_CANONICAL_SCHEMA,
+  BATCH_FINGERPRINT,
+  BATCH_SCHEMA_FILE,
+  BATCH_TYPE,
+  decodeBatch,
+  FramingError,
+  SINGLE_OBJECT_HEADER_SIZE,
+  type DecodedBatch,
+  type DecodedEvent,
+} from './avro.js';
+export { BatchEncoder, MAX_ENCODED_EVENT } from './batch-encoder.js';
+export { crc64Avro } from './crc64-avro.js';
+export {
+  decodeEvent,
+  EVENT_FLAG_SOCKET,
+  EVENT_KIND_COUNT,
+  EVENT_LAYOUT,
+  EVENT_SIZE,
+  EventKind,
+  KIND_NAMES,
+  type ObservedEvent,
+} from './event.js';

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { BATCH_SCHEMA_FILE, BatchEncoder, decodeBatch, EVENT_SIZE } from '@obscost/events';
+import { loadInfraConfig, ROOT, testPython } from '@obscost/infra';
+
+const run = promisify(execFile);
+
+/** struct event as the kernel writes it, as 32-bit words. */
+function eventWords(fields: {
+  timestamp: bigint;
+  bytes: bigint;
+  pid: number;
+  tid: number;
+  fd: number;
+  kind: number;
+  flags: number;
+}): Uint32Array {
+  const view = new DataView(new ArrayBuffer(EVENT_SIZE));
+  view.setBigUint64(0, fields.timestamp, true);
+  view.setBigUint64(8, fields.bytes, true);
+  view.setUint32(16, fields.pid, true);
+  view.setUint32(20, fields.tid, true);
+  view.setInt32(24, fields.fd, true);
+  view.setUint16(28, fields.kind, true);
+  view.setUint16(30, fields.flags, true);
+  return new Uint32Array(view.buffer);
+}
+
+test("fastavro decodes the encoder's records with only the .avsc file", async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-avro-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const encoder = new BatchEncoder('observer-1', 'höst', 1 << 16);
+  const writev = {
+    timestamp: 123_456_789_012n,
+    bytes: 153n,
+    pid: 4242,
+    tid: 4243,
+    fd: 17,
+    kind: 2,
+    flags: 1,
+  };
+  const huge = {
+    timestamp: 2n ** 62n + 5n,
+    bytes: 2n ** 40n,
+    pid: 4_194_303,
+    tid: 1,
+    fd: -1,
+    kind: 4,
+    flags: 0,
+  };
+  const zero = { timestamp: 0n, bytes: 0n, pid: 1, tid: 1, fd: 2_147_483_647, kind: 1, flags: 0 };
+  const samples = [writev, huge, zero];
+  for (const sample of samples) encoder.append(eventWords(sample), 0);
+  const files = ['batch-1.bin', 'batch-2.bin', 'empty.bin'].map((name) => path.join(dir, name));
+  const [first, secondFile, emptyFile] = files as [string, string, string];
+  writeFileSync(first, encoder.close(1));
+  encoder.append(eventWords(writev), 0);
+  const second = encoder.close(2 ** 40);
+  writeFileSync(secondFile, second);
+  writeFileSync(emptyFile, encoder.close(3));
+
+  const python = testPython(loadInfraConfig());
+  const { stdout } = await run(python, [
+    path.join(ROOT, 'test/decode_with_fastavro.py'),
+    BATCH_SCHEMA_FILE,
+    ...files,
+  ]);
+  const decoded = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const kinds = ['UNSPECIFIED', 'WRITE', 'WRITEV', 'TCP_SEND', 'UPROBE'];
+  const expected = (s: (typeof samples)[number]) => ({
+    timestamp_ns: Number(s.timestamp),
+    bytes: Number(s.bytes),
+    pid: s.pid,
+    tid: s.tid,
+    fd: s.fd,
+    kind: kinds[s.kind],
+    flags: s.flags,
+  });
+  assert.deepEqual(decoded, [
+    { observer_id: 'observer-1', host: 'höst', sequence: 1, events: samples.map(expected) },
+    { observer_id: 'observer-1', host: 'höst', sequence: 2 ** 40, events: [expected(writev)] },
+    { observer_id: 'observer-1', host: 'höst', sequence: 3, events: [] },
+  ]);
+  // JSON numbers lose what 2^62 + 5 needs: the exact value must be in Python's output.
+  assert.ok(stdout.includes(`"timestamp_ns": ${2n ** 62n + 5n}`), 'a 64-bit timestamp, exactly');
+  // avsc, which the aggregator decodes with, reads the same second record.
+  assert.deepEqual(JSON.parse(JSON.stringify(decodeBatch(second))), decoded[1]);
+});
