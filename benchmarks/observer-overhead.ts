@@ -37,7 +37,7 @@ try {
   for (let i = 1; i <= runs; i++) {
     if (tty) process.stderr.write(`\r\x1b[2K  run ${i}/${runs}`);
     without.push(await bench());
-    const observer = await startObserver(['--pid', String(app.process.pid)]);
+    const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
     try {
       withObserver.push(await bench());
     } finally {

@@ -42,7 +42,7 @@ const DROPPED = 'observer_kernel_drops_total{kind="write"}';
 // waiting on stdin) stands in until the end.
 const idle = spawn(WRITE_LOOP, ['0'], { stdio: ['pipe', 'ignore', 'ignore'] });
 await waitFor('the idle producer', () => idle.pid !== undefined);
-const observer = await startObserver(['--comm', 'write-loop']);
+const observer = await startObserver(['--no-kafka', '--comm', 'write-loop']);
 const observerPid = observer.process.pid ?? 0;
 const rows: string[] = [];
 try {

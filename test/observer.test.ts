@@ -62,7 +62,7 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
     await app.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const observer = await startObserver(['--pid', String(app.process.pid)]);
+  const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
   t.after(() => observer.stop());
   assert.match(observer.output(), /TCP send probe: tracepoint\/sock\/sock_send_length/);
 
@@ -125,6 +125,7 @@ test('a flooded small ring buffer: kernel drops == events generated - events del
   const exited = new Promise<number | null>((resolve) => producer.once('exit', resolve));
   t.after(() => producer.kill());
   const observer = await startObserver([
+    '--no-kafka',
     ...['--pid', String(producer.pid), '--ring-buffer-size', '4K', '--max-poll-interval', '50'],
   ]);
   t.after(() => observer.stop());
@@ -141,12 +142,19 @@ test('a flooded small ring buffer: kernel drops == events generated - events del
   });
   assert.ok(dropped > 0, 'a 4 KiB ring buffer overflows');
   assert.equal(delivered + dropped, writes);
+  const metrics = await scrape(observer.url);
+  assert.equal(
+    seriesValue(metrics, 'observer_decode_errors_total{reason="size"}'),
+    0,
+    'no torn record read',
+  );
+  assert.equal(seriesValue(metrics, 'observer_ring_buffer_used_bytes'), 0);
 });
 
 test('after SIGKILL no program of the observer stays loaded', async () => {
   const app = await startApp();
   try {
-    const observer = await startObserver(['--pid', String(app.process.pid)]);
+    const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
     const ids = programIdsOf(observer.process.pid ?? 0);
     assert.equal(ids.length, PROGRAM_COUNT);
     assert.deepEqual(stillLoaded(ids), ids);
@@ -161,7 +169,7 @@ test('after SIGKILL no program of the observer stays loaded', async () => {
 test('SIGTERM detaches everything and exits 0', async () => {
   const app = await startApp();
   try {
-    const observer = await startObserver(['--pid', String(app.process.pid)]);
+    const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
     const ids = programIdsOf(observer.process.pid ?? 0);
     assert.equal(ids.length, PROGRAM_COUNT);
     assert.equal(await observer.stop(), 0);
@@ -180,7 +188,7 @@ test('--pidfile follows the target when it restarts', async (t) => {
   });
   const first = await startApp();
   writeFileSync(pidfile, `${first.process.pid}\n`);
-  const observer = await startObserver(['--pidfile', pidfile]);
+  const observer = await startObserver(['--no-kafka', '--pidfile', pidfile]);
   t.after(() => observer.stop());
   await runBench(['-url', `${first.url}/ping`, '-conns', '2', '-requests', '30']);
   await first.stop();

@@ -21,3 +21,4 @@ export {
   KIND_NAMES,
   type ObservedEvent,
 } from './event.js';
+export { CaptureWriter, readCapture } from './capture-file.js';

@@ -1,7 +1,9 @@
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ObserverError } from './errors.js';
 import { PAGE_SIZE } from './ring-buffer.js';
+import type { Compression } from './kafka-sink.js';
 import type { TargetSpec } from './targets.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -20,6 +22,21 @@ export interface ObserverConfig {
   readonly btfPath: string;
   /** The drain polls at most this far apart when idle, in ms. */
   readonly maxPollIntervalMs: number;
+  /** Where events go: Kafka unless --no-kafka, and a capture file if given. */
+  readonly kafka: KafkaConfig | undefined;
+  readonly captureFile: string | undefined;
+  readonly observerId: string;
+  readonly batchBytes: number;
+  readonly batchAgeMs: number;
+}
+
+export interface KafkaConfig {
+  readonly brokers: string[];
+  readonly topic: string;
+  readonly compression: Compression;
+  readonly bufferBytes: number;
+  /** How long SIGTERM waits for buffered batches to reach Kafka, in ms. */
+  readonly flushTimeoutMs: number;
 }
 
 export const USAGE = `usage: npm run observer -- (--pid N | --pidfile FILE | --comm NAME) [options]
@@ -38,7 +55,19 @@ through its app_write marker, and serves the counts at http://HOST:PORT/metrics.
   --uprobe-symbol NAME     marker function (default app_write)
   --bpf-object FILE        the compiled BPF object (default bpf/build/observer.bpf.o)
   --btf FILE               the kernel's BTF (default /sys/kernel/btf/vmlinux)
-  --max-poll-interval MS   longest idle pause of the ring-buffer drain (default 10)`;
+  --max-poll-interval MS   longest idle pause of the ring-buffer drain (default 10)
+
+  Forwarding (every event, as Avro batches; see README):
+  --kafka-brokers LIST     host:port,... (default KAFKA_BROKERS or 127.0.0.1:9092)
+  --topic T                (default KAFKA_EVENTS_TOPIC or obscost.events)
+  --no-kafka               metrics only (and --capture, if given)
+  --capture FILE           also write every batch to an Avro container file
+  --batch-bytes S          a batch closes at this size (default 64K)
+  --batch-age MS           or at this age (default 5)
+  --buffer-bytes S         batches waiting for Kafka, at most (default 64M)
+  --compression C          none or gzip (default none)
+  --flush-timeout MS       on SIGTERM, wait this long for Kafka (default 5000)
+  --observer-id ID         names this observer in every batch (default HOST:PID)`;
 
 function usage(message: string): ObserverError {
   return new ObserverError('OBS_USAGE', message);
@@ -46,11 +75,23 @@ function usage(message: string): ObserverError {
 
 const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
 
-export function parseSize(text: string): number {
+function bytesOf(text: string): number {
   const match = /^(\d+)([KMG]?)$/i.exec(text);
-  const bytes = match
-    ? Number(match[1]) * (SIZE_UNITS[(match[2] ?? '').toUpperCase()] ?? NaN)
-    : NaN;
+  return match ? Number(match[1]) * (SIZE_UNITS[(match[2] ?? '').toUpperCase()] ?? NaN) : NaN;
+}
+
+function size(flag: string, text: string, min: number, max: number): number {
+  const bytes = bytesOf(text);
+  if (!Number.isSafeInteger(bytes) || bytes < min || bytes > max) {
+    throw usage(
+      `--${flag} must be a size from ${min} to ${max} bytes (e.g. 64K, 16M), got "${text}"`,
+    );
+  }
+  return bytes;
+}
+
+export function parseSize(text: string): number {
+  const bytes = bytesOf(text);
   if (
     !Number.isSafeInteger(bytes) ||
     bytes < PAGE_SIZE ||
@@ -95,6 +136,16 @@ export function parseObserverArgs(
         'bpf-object': { type: 'string', default: path.join(ROOT, 'bpf/build/observer.bpf.o') },
         btf: { type: 'string', default: '/sys/kernel/btf/vmlinux' },
         'max-poll-interval': { type: 'string', default: '10' },
+        'kafka-brokers': { type: 'string', default: env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
+        topic: { type: 'string', default: env.KAFKA_EVENTS_TOPIC ?? 'obscost.events' },
+        'no-kafka': { type: 'boolean', default: false },
+        capture: { type: 'string' },
+        'batch-bytes': { type: 'string', default: '64K' },
+        'batch-age': { type: 'string', default: '5' },
+        'buffer-bytes': { type: 'string', default: '64M' },
+        compression: { type: 'string', default: 'none' },
+        'flush-timeout': { type: 'string', default: '5000' },
+        'observer-id': { type: 'string', default: `${hostname()}:${process.pid}` },
         help: { type: 'boolean', short: 'h', default: false },
       },
     }).values;
@@ -127,5 +178,41 @@ export function parseObserverArgs(
     bpfObject: path.resolve(values['bpf-object']),
     btfPath: values.btf,
     maxPollIntervalMs: integer('max-poll-interval', values['max-poll-interval'], 1, 1000),
+    kafka: values['no-kafka'] ? undefined : kafkaConfig(values),
+    captureFile: values.capture === undefined ? undefined : path.resolve(values.capture),
+    observerId: values['observer-id'],
+    batchBytes: size('batch-bytes', values['batch-bytes'], 1024, 16 * 1024 * 1024),
+    batchAgeMs: integer('batch-age', values['batch-age'], 1, 60_000),
   });
+}
+
+function kafkaConfig(values: {
+  'kafka-brokers': string;
+  topic: string;
+  compression: string;
+  'buffer-bytes': string;
+  'flush-timeout': string;
+}): KafkaConfig {
+  const brokers = values['kafka-brokers'].split(',').map((b) => b.trim());
+  for (const broker of brokers) {
+    if (!/^[\w.-]+:\d{1,5}$/.test(broker)) {
+      throw usage(
+        `--kafka-brokers must be host:port[,host:port...], got "${values['kafka-brokers']}"`,
+      );
+    }
+  }
+  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(values.topic)) {
+    throw usage(`--topic must be a Kafka topic name, got "${values.topic}"`);
+  }
+  const compression = values.compression;
+  if (compression !== 'none' && compression !== 'gzip') {
+    throw usage(`--compression must be none or gzip, got "${compression}"`);
+  }
+  return {
+    brokers,
+    topic: values.topic,
+    compression,
+    bufferBytes: size('buffer-bytes', values['buffer-bytes'], 64 * 1024, 2 ** 32),
+    flushTimeoutMs: integer('flush-timeout', values['flush-timeout'], 0, 600_000),
+  };
 }

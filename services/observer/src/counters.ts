@@ -1,5 +1,4 @@
 import { EVENT_KIND_COUNT } from '@obscost/events';
-import type { RecordVisitor } from './ring-buffer.js';
 
 export type DecodeError = 'size' | 'kind';
 
@@ -14,7 +13,8 @@ export class EventCounters {
   readonly bytes = new Float64Array(EVENT_KIND_COUNT * 2);
   readonly decodeErrors: Record<DecodeError, number> = { size: 0, kind: 0 };
 
-  readonly visit: RecordVisitor;
+  /** Counts one record; returns whether it was an event (and so is worth forwarding). */
+  readonly visit: (words: Uint32Array, offset: number, length: number) => boolean;
 
   constructor() {
     // The visitor runs once per event. It works on locals rather than on properties of
@@ -26,7 +26,7 @@ export class EventCounters {
     this.visit = (words, offset, length) => {
       if (length !== 32 /* EVENT_SIZE */) {
         decodeErrors.size++;
-        return;
+        return false;
       }
       const base = offset >>> 2;
       // Word 7 holds kind (low half) and flags (high half), little-endian.
@@ -34,13 +34,14 @@ export class EventCounters {
       const kind = kindAndFlags & 0xffff;
       if (kind === 0 || kind >= 5 /* EVENT_KIND_COUNT */) {
         decodeErrors.kind++;
-        return;
+        return false;
       }
       const index = kind * 2 + ((kindAndFlags >>> 16) & 1); /* EVENT_FLAG_SOCKET */
       events[index] = (events[index] ?? 0) + 1;
       // bytes: words 2 (low) and 3 (high); two halves are cheaper than a BigInt, exact below 2^53.
       bytes[index] =
         (bytes[index] ?? 0) + (words[base + 3] ?? 0) * 0x100000000 + (words[base + 2] ?? 0);
+      return true;
     };
   }
 

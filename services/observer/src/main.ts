@@ -16,14 +16,18 @@ async function main(argv: string[]): Promise<number> {
   try {
     server = await serveMetrics(observerRegistry(observer), config.host, config.port);
   } catch (err) {
-    observer.stop();
+    await observer.stop();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
   process.stdout.write(
     `observer: watching ${describeTarget(config.target)} (pids ${observer.targets.join(', ')}); ` +
       `TCP send probe: ${observer.tcpMode}; uprobe: ${config.uprobeSymbol} in ${config.uprobeLibrary}\n` +
-      `observer: metrics on http://${config.host}:${port}/metrics\n`,
+      `observer: metrics on http://${config.host}:${port}/metrics\n` +
+      (config.kafka
+        ? `observer: forwarding to Kafka topic ${config.kafka.topic} at ${config.kafka.brokers.join(',')} as ${config.observerId}\n`
+        : '') +
+      (config.captureFile === undefined ? '' : `observer: capturing to ${config.captureFile}\n`),
   );
   await new Promise<void>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const)
@@ -31,7 +35,7 @@ async function main(argv: string[]): Promise<number> {
         resolve();
       });
   });
-  observer.stop();
+  await observer.stop();
   server.close();
   process.stdout.write('observer: detached and stopped\n');
   return 0;

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import { Counter, Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { EventKind, KIND_NAMES } from '@obscost/events';
 import type { Observer } from './observer.js';
 
@@ -118,7 +118,75 @@ export function observerRegistry(observer: Observer): Registry {
       this.set(observer.targets.length);
     },
   });
+  forwardingMetrics(registry, observer, counter);
   return registry;
+}
+
+/** What forwarding to Kafka did and lost, when the observer forwards. */
+function forwardingMetrics(
+  registry: Registry,
+  observer: Observer,
+  counter: (name: string, help: string, labelNames: string[], read: (c: Counter) => void) => void,
+): void {
+  const { sink, batcher } = observer;
+  if (batcher) {
+    new Gauge({
+      name: 'observer_last_sequence',
+      help: 'Sequence number of the last batch closed.',
+      registers: [registry],
+      collect() {
+        this.set(batcher.lastSequence);
+      },
+    });
+  }
+  if (!sink) return;
+  counter('observer_batches_sent_total', 'Batches Kafka acknowledged.', [], (m) => {
+    m.inc(sink.batchesSent);
+  });
+  counter('observer_events_sent_total', 'Events in the batches Kafka acknowledged.', [], (m) => {
+    m.inc(sink.eventsSent);
+  });
+  counter(
+    'observer_dropped_events_total',
+    'Events in batches dropped before reaching Kafka.',
+    ['reason'],
+    (m) => {
+      for (const [reason, events] of Object.entries(sink.dropped)) m.inc({ reason }, events);
+    },
+  );
+  const latency = new Histogram({
+    name: 'observer_produce_latency_seconds',
+    help: 'Time for Kafka to acknowledge a send (acks=all).',
+    buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5],
+    registers: [registry],
+  });
+  sink.onSendLatency = (seconds) => {
+    latency.observe(seconds);
+  };
+  new Gauge({
+    name: 'observer_buffer_bytes',
+    help: 'Bytes of batches waiting for Kafka.',
+    registers: [registry],
+    collect() {
+      this.set(sink.bufferedBytes);
+    },
+  });
+  new Gauge({
+    name: 'observer_last_sequence_sent',
+    help: 'Sequence number of the last batch Kafka acknowledged.',
+    registers: [registry],
+    collect() {
+      this.set(sink.lastSequenceSent);
+    },
+  });
+  new Gauge({
+    name: 'observer_kafka_connected',
+    help: '1 while the producer is connected to Kafka.',
+    registers: [registry],
+    collect() {
+      this.set(sink.connected ? 1 : 0);
+    },
+  });
 }
 
 export function serveMetrics(registry: Registry, host: string, port: number): Promise<Server> {

@@ -1,12 +1,16 @@
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { CaptureWriter } from '@obscost/events';
+import { Batcher, type ClosedBatch } from './batcher.js';
 import { BpfObject, type Link } from './bpf-object.js';
 import { missingCapabilities } from './capabilities.js';
 import type { ObserverConfig } from './config.js';
 import { EventCounters } from './counters.js';
 import { ObserverError } from './errors.js';
 import { EventKind } from '@obscost/events';
+import { KafkaSink } from './kafka-sink.js';
 import { KernelStats, perCpuSum, type ProgramStats } from './kernel-stats.js';
-import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';
+import { mapRingBuffer, type RecordVisitor, type RingBufferReader } from './ring-buffer.js';
 import { requireTargets, resolveTargets } from './targets.js';
 
 const TRACEFS = '/sys/kernel/tracing';
@@ -40,6 +44,11 @@ export function kernelHasKprobes(): boolean {
  */
 export class Observer {
   readonly counters = new EventCounters();
+  /** Where every event goes besides the counters: Avro batches to Kafka and a capture file. */
+  readonly batcher: Batcher | undefined;
+  readonly sink: KafkaSink | undefined;
+  private readonly capture: CaptureWriter | undefined;
+  private readonly visit: RecordVisitor;
   private readonly links: Link[] = [];
   private readonly uprobes = new Map<number, Link>();
   private readonly dropsFd: number;
@@ -58,6 +67,42 @@ export class Observer {
     initialPids: number[],
   ) {
     this.dropsFd = bpf.mapFd('drops');
+    const log = (line: string): void => {
+      process.stdout.write(`${line}\n`);
+    };
+    if (config.kafka) {
+      this.sink = new KafkaSink(
+        {
+          brokers: config.kafka.brokers,
+          topic: config.kafka.topic,
+          key: config.observerId,
+          compression: config.kafka.compression,
+          maxBufferBytes: config.kafka.bufferBytes,
+        },
+        log,
+      );
+    }
+    if (config.captureFile !== undefined) this.capture = new CaptureWriter(config.captureFile);
+    if (this.sink || this.capture) {
+      const forward = (batch: ClosedBatch): void => {
+        this.capture?.write(batch.record);
+        this.sink?.enqueue(batch);
+      };
+      const batcher = new Batcher(
+        config.observerId,
+        hostname(),
+        config.batchBytes,
+        config.batchAgeMs,
+        forward,
+      );
+      this.batcher = batcher;
+      const count = this.counters.visit;
+      this.visit = (words, offset, length) => {
+        if (count(words, offset, length)) batcher.add(words, offset);
+      };
+    } else {
+      this.visit = this.counters.visit;
+    }
     this.stats = new KernelStats();
     for (const pid of initialPids) this.addTarget(pid);
     for (const name of [
@@ -155,24 +200,33 @@ export class Observer {
 
   /** Drains whatever is in the ring buffer now. */
   drain(): number {
-    return this.reader.drain(this.counters.visit);
+    return this.reader.drain(this.visit);
   }
 
-  stop(): void {
+  /**
+   * Detaches every probe, drains what they left, closes the last batch and waits (bounded
+   * by --flush-timeout) for the buffered batches to reach Kafka.
+   */
+  async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     clearTimeout(this.drainTimer);
     clearInterval(this.followTimer);
     for (const link of [...this.links, ...this.uprobes.values()]) link.destroy();
     this.drain();
+    this.batcher?.flush();
+    this.capture?.close();
     this.unmap();
     this.stats.close();
     this.bpf.close();
+    await this.sink?.close(this.config.kafka?.flushTimeoutMs ?? 0);
   }
 
   private poll = (): void => {
     if (this.stopped) return;
-    if (this.drain() > 0) {
+    const drained = this.drain();
+    this.batcher?.tick();
+    if (drained > 0) {
       this.idlePolls = 0;
       this.drainTimer = undefined;
       setImmediate(this.poll);

@@ -1,0 +1,327 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import { promisify } from 'node:util';
+import { BATCH_SCHEMA_FILE, decodeBatch, readCapture, type DecodedBatch } from '@obscost/events';
+import { kafkaClient, loadInfraConfig, ROOT, testPython, type InfraConfig } from '@obscost/infra';
+import {
+  freePorts,
+  run,
+  runBench,
+  scrape,
+  seriesValue,
+  startApp,
+  startObserver,
+  waitFor,
+  type RunningApp,
+  type RunningObserver,
+} from './support.js';
+
+const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
+const execFileAsync = promisify(execFile);
+
+interface Kafka {
+  env: NodeJS.ProcessEnv;
+  config: InfraConfig;
+  brokers: string;
+  up(): Promise<void>;
+  down(): Promise<void>;
+}
+
+/** A Kafka of this test's own: free ports, a fresh work directory, stopped at the end. */
+async function ownKafka(t: TestContext, start = true): Promise<Kafka> {
+  const [port, controller] = await freePorts(2);
+  const env = {
+    OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-forwarding-')),
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(controller),
+    KAFKA_EVENTS_PARTITIONS: '1',
+  };
+  const config = loadInfraConfig({ ...process.env, ...env });
+  const infra = async (command: string): Promise<void> => {
+    const result = await run(
+      process.execPath,
+      [INFRA_CLI, command, ...(command === 'up' ? ['kafka'] : [])],
+      env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+  };
+  const kafka = {
+    env,
+    config,
+    brokers: config.kafka.brokers,
+    up: () => infra('up'),
+    down: () => infra('down'),
+  };
+  t.after(async () => {
+    await kafka.down();
+    rmSync(env.OBSCOST_WORK_DIR, { recursive: true, force: true });
+  });
+  if (start) await kafka.up();
+  return kafka;
+}
+
+/** Every batch on the events topic, read from the beginning, once `done` says so. */
+async function consumeBatches(
+  kafka: Kafka,
+  done: (batches: DecodedBatch[]) => boolean,
+  records: Buffer[] = [],
+): Promise<DecodedBatch[]> {
+  const consumer = kafkaClient(kafka.config, 'forwarding-test').consumer({
+    groupId: `forwarding-test-${process.hrtime.bigint()}`,
+  });
+  const batches: DecodedBatch[] = [];
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: kafka.config.kafka.eventsTopic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.value) {
+          records.push(message.value);
+          batches.push(decodeBatch(message.value));
+        }
+        return Promise.resolve();
+      },
+    });
+    await waitFor('the batches on the topic', () => done(batches), 60_000);
+  } finally {
+    await consumer.disconnect();
+  }
+  return batches;
+}
+
+/**
+ * Waits until the observer has nothing left to send (every closed batch acknowledged or
+ * dropped, the buffer empty) and its last batch number holds still: the target has exited.
+ */
+async function quiescent(observer: RunningObserver): Promise<string> {
+  let previous = -1;
+  let metrics = '';
+  await waitFor(
+    'the observer to send everything',
+    async () => {
+      metrics = await scrape(observer.url);
+      const closed = seriesValue(metrics, 'observer_last_sequence');
+      const sent = seriesValue(metrics, 'observer_last_sequence_sent');
+      const dropped = seriesValue(metrics, 'observer_dropped_events_total{reason="buffer_full"}');
+      const settled =
+        (sent === closed || dropped > 0) && seriesValue(metrics, 'observer_buffer_bytes') === 0;
+      const stable = settled && closed === previous;
+      previous = closed;
+      return stable;
+    },
+    60_000,
+  );
+  return metrics;
+}
+
+const KIND_SERIES: Record<string, string[]> = {
+  WRITE: [
+    'app_write_events_total{syscall="write",fd="other"}',
+    'app_write_events_total{syscall="write",fd="socket"}',
+  ],
+  WRITEV: [
+    'app_write_events_total{syscall="writev",fd="other"}',
+    'app_write_events_total{syscall="writev",fd="socket"}',
+  ],
+  TCP_SEND: ['app_tcp_send_events_total{probe="tracepoint/sock/sock_send_length"}'],
+  UPROBE: ['app_uprobe_calls_total'],
+};
+const BYTES_SERIES: Record<string, string[]> = {
+  WRITE: [
+    'app_write_bytes_total{syscall="write",fd="other"}',
+    'app_write_bytes_total{syscall="write",fd="socket"}',
+  ],
+  WRITEV: [
+    'app_write_bytes_total{syscall="writev",fd="other"}',
+    'app_write_bytes_total{syscall="writev",fd="socket"}',
+  ],
+  TCP_SEND: ['app_tcp_send_bytes_total{probe="tracepoint/sock/sock_send_length"}'],
+  UPROBE: ['app_uprobe_bytes_total'],
+};
+
+function observed(metrics: string, series: Record<string, string[]>): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(series).map(([kind, names]) => [
+      kind,
+      names.reduce((sum, name) => sum + seriesValue(metrics, name), 0),
+    ]),
+  );
+}
+
+function tally(batches: DecodedBatch[]): {
+  events: Record<string, number>;
+  bytes: Record<string, number>;
+} {
+  const events: Record<string, number> = { WRITE: 0, WRITEV: 0, TCP_SEND: 0, UPROBE: 0 };
+  const bytes: Record<string, number> = { WRITE: 0, WRITEV: 0, TCP_SEND: 0, UPROBE: 0 };
+  for (const event of batches.flatMap((batch) => batch.events)) {
+    events[event.kind] = (events[event.kind] ?? 0) + 1;
+    bytes[event.kind] = (bytes[event.kind] ?? 0) + event.bytes;
+  }
+  return { events, bytes };
+}
+
+function sequences(batches: DecodedBatch[]): number[] {
+  return batches.map((batch) => batch.sequence);
+}
+
+function oneTo(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i + 1);
+}
+
+async function observe(
+  t: TestContext,
+  app: RunningApp,
+  kafka: Kafka,
+  args: string[] = [],
+): Promise<RunningObserver> {
+  const observer = await startObserver([
+    ...['--pid', String(app.process.pid), '--kafka-brokers', kafka.brokers],
+    ...['--topic', kafka.config.kafka.eventsTopic, '--observer-id', 'forwarding-test'],
+    ...args,
+  ]);
+  t.after(() => observer.stop());
+  return observer;
+}
+
+test('every event reaches Kafka, decodes with the .avsc, in sequence, and in the capture file', async (t) => {
+  const kafka = await ownKafka(t);
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-capture-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const capture = path.join(dir, 'events.avro');
+  const app = await startApp();
+  t.after(() => app.stop());
+  const observer = await observe(t, app, kafka, ['--capture', capture]);
+
+  const bench = await runBench(['-url', `${app.url}/ping`, '-conns', '4', '-requests', '2000']);
+  assert.equal(bench.code, 0, bench.stderr);
+  await app.stop();
+  const metrics = await quiescent(observer);
+  const last = seriesValue(metrics, 'observer_last_sequence');
+  const records: Buffer[] = [];
+  const batches = await consumeBatches(kafka, (b) => b.length >= last, records);
+
+  assert.deepEqual(sequences(batches), oneTo(last), 'every batch, once, in order: no gap');
+  assert.ok(batches.every((batch) => batch.observer_id === 'forwarding-test'));
+  const { events, bytes } = tally(batches);
+  assert.deepEqual(events, observed(metrics, KIND_SERIES));
+  assert.deepEqual(bytes, observed(metrics, BYTES_SERIES));
+  assert.equal(events.UPROBE, 2000);
+  assert.equal(
+    seriesValue(metrics, 'observer_events_sent_total'),
+    batches.reduce((n, b) => n + b.events.length, 0),
+  );
+
+  await observer.stop();
+  assert.deepEqual(
+    JSON.parse(JSON.stringify(await readCapture(capture))),
+    JSON.parse(JSON.stringify(batches)),
+  );
+
+  // An independent Avro implementation reads the records from Kafka with the .avsc alone.
+  const sample = [records[0], records[records.length - 1]].map((record, i) => {
+    const file = path.join(dir, `record-${i}.bin`);
+    writeFileSync(file, record ?? Buffer.alloc(0));
+    return file;
+  });
+  const { stdout } = await execFileAsync(testPython(kafka.config), [
+    path.join(ROOT, 'test/decode_with_fastavro.py'),
+    BATCH_SCHEMA_FILE,
+    ...sample,
+  ]);
+  const [firstDecoded, lastDecoded] = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as DecodedBatch);
+  assert.equal(firstDecoded?.sequence, 1);
+  assert.equal(lastDecoded?.sequence, last);
+  assert.deepEqual(lastDecoded.events.length, batches[batches.length - 1]?.events.length);
+});
+
+test('Kafka stopped under load and restarted: nothing lost when the outage fits the buffer', async (t) => {
+  const kafka = await ownKafka(t);
+  const app = await startApp();
+  t.after(() => app.stop());
+  const observer = await observe(t, app, kafka);
+  await runBench(['-url', `${app.url}/ping`, '-conns', '4', '-requests', '500']);
+  await kafka.down();
+  await runBench(['-url', `${app.url}/ping`, '-conns', '4', '-requests', '1500']);
+  await waitFor(
+    'batches to wait for Kafka',
+    async () => seriesValue(await scrape(observer.url), 'observer_buffer_bytes') > 0,
+  );
+  await kafka.up();
+  await app.stop();
+  const metrics = await quiescent(observer);
+  const last = seriesValue(metrics, 'observer_last_sequence');
+  const batches = await consumeBatches(kafka, (b) => b.length >= last);
+  assert.equal(seriesValue(metrics, 'observer_dropped_events_total{reason="buffer_full"}'), 0);
+  assert.deepEqual(
+    [...new Set(sequences(batches))].sort((a, b) => a - b),
+    oneTo(last),
+    'no batch lost',
+  );
+  const unique = [...new Map(batches.map((batch) => [batch.sequence, batch])).values()];
+  assert.deepEqual(tally(unique).events, observed(metrics, KIND_SERIES));
+  assert.equal(tally(unique).events.UPROBE, 2000);
+});
+
+test('with a tiny buffer, events lost in an outage == the exported drop count, exactly', async (t) => {
+  const kafka = await ownKafka(t);
+  const app = await startApp();
+  t.after(() => app.stop());
+  const observer = await observe(t, app, kafka, ['--buffer-bytes', '64K', '--batch-bytes', '4K']);
+  await runBench(['-url', `${app.url}/ping`, '-conns', '4', '-requests', '200']);
+  await kafka.down();
+  await runBench(['-url', `${app.url}/ping`, '-conns', '4', '-requests', '5000']);
+  await kafka.up();
+  await app.stop();
+  const metrics = await quiescent(observer);
+  const last = seriesValue(metrics, 'observer_last_sequence');
+  const dropped = seriesValue(metrics, 'observer_dropped_events_total{reason="buffer_full"}');
+  assert.ok(dropped > 0, 'a 64 KiB buffer overflows');
+  const sent = seriesValue(metrics, 'observer_events_sent_total');
+  const batches = await consumeBatches(
+    kafka,
+    (b) => b.reduce((n, batch) => n + batch.events.length, 0) >= sent,
+  );
+  const unique = [...new Map(batches.map((batch) => [batch.sequence, batch])).values()];
+  const onTopic = unique.reduce((n, batch) => n + batch.events.length, 0);
+  const total = Object.values(observed(metrics, KIND_SERIES)).reduce((a, b) => a + b, 0);
+  assert.equal(total - onTopic, dropped, 'every event the topic lacks is counted as dropped');
+  assert.ok(unique.length < last, 'the missing batches show as gaps in the sequence');
+});
+
+test('Kafka unreachable at start: the observer buffers and delivers once Kafka is up', async (t) => {
+  const kafka = await ownKafka(t, false);
+  const app = await startApp();
+  t.after(() => app.stop());
+  const observer = await observe(t, app, kafka);
+  await runBench(['-url', `${app.url}/ping`, '-conns', '2', '-requests', '300']);
+  await waitFor(
+    'batches to wait for Kafka',
+    async () => seriesValue(await scrape(observer.url), 'observer_buffer_bytes') > 0,
+  );
+  await waitFor('the observer to say it buffers', () =>
+    observer.output().includes('Kafka unavailable, buffering'),
+  );
+  await kafka.up();
+  await app.stop();
+  const metrics = await quiescent(observer);
+  const last = seriesValue(metrics, 'observer_last_sequence');
+  const batches = await consumeBatches(kafka, (b) => b.length >= last);
+  assert.deepEqual(
+    [...new Set(sequences(batches))].sort((a, b) => a - b),
+    oneTo(last),
+  );
+  assert.equal(
+    tally([...new Map(batches.map((b) => [b.sequence, b])).values()]).events.UPROBE,
+    300,
+  );
+});
