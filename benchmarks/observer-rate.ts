@@ -2,14 +2,19 @@
  * The highest event rate the observer keeps up with: a synthetic producer (write-loop,
  * one write() per event) at increasing rates for a few seconds each, the real observer
  * following it by command name. For each rate: the rate achieved, events delivered and
- * dropped in the kernel, and the observer's CPU.
+ * dropped in the kernel, and the observer's CPU. With --kafka, the observer also forwards
+ * every event to a Kafka of the benchmark's own (free ports, its own work directory), and
+ * the table adds the events Kafka acknowledged (acks=all) and those dropped before it.
  *
- *   npm run bench:rate -- [--seconds 3] [--rates 250000,500000,1000000,1500000,0]   (0: unpaced)
+ *   npm run bench:rate -- [--kafka] [--seconds 3] [--rates 250000,500000,1000000,1500000,0]
+ *   (rate 0: unpaced)
  */
-import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { loadInfraConfig } from '@obscost/infra';
 import { ROOT, startObserver, waitFor, type RunningObserver } from '@obscost/runner';
 
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
@@ -19,6 +24,7 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '3' },
     rates: { type: 'string', default: '250000,500000,1000000,1500000,0' },
+    kafka: { type: 'boolean', default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -37,12 +43,32 @@ function cpuSeconds(pid: number): number {
 
 const DELIVERED = 'app_write_events_total{syscall="write",fd="other"}';
 const DROPPED = 'observer_kernel_drops_total{kind="write"}';
+const SENT = 'observer_events_sent_total';
+const LOST = 'observer_dropped_events_total{reason="buffer_full"}';
 
 // The observer wants its target to exist when it starts: an idle producer (0 writes,
 // waiting on stdin) stands in until the end.
 const idle = spawn(WRITE_LOOP, ['0'], { stdio: ['pipe', 'ignore', 'ignore'] });
 await waitFor('the idle producer', () => idle.pid !== undefined);
-const observer = await startObserver(['--no-kafka', '--comm', 'write-loop']);
+const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
+const kafkaEnv = {
+  OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-bench-kafka-')),
+  KAFKA_PORT: '39092',
+  KAFKA_CONTROLLER_PORT: '39093',
+  KAFKA_EVENTS_PARTITIONS: '1',
+};
+const infra = (command: string): void => {
+  execFileSync(process.execPath, [INFRA_CLI, command, ...(command === 'up' ? ['kafka'] : [])], {
+    env: { ...process.env, ...kafkaEnv },
+    stdio: 'ignore',
+  });
+};
+if (values.kafka) infra('up');
+const brokers = loadInfraConfig({ ...process.env, ...kafkaEnv }).kafka.brokers;
+const observer = await startObserver([
+  ...(values.kafka ? ['--kafka-brokers', brokers] : ['--no-kafka']),
+  ...['--comm', 'write-loop'],
+]);
 const observerPid = observer.process.pid ?? 0;
 const rows: string[] = [];
 try {
@@ -51,6 +77,8 @@ try {
     const events = Math.round((rate === 0 ? 1_500_000 : rate) * seconds);
     const deliveredBefore = await metric(observer, DELIVERED);
     const droppedBefore = await metric(observer, DROPPED);
+    const sentBefore = await metric(observer, SENT);
+    const lostBefore = await metric(observer, LOST);
     const producer = spawn(WRITE_LOOP, [String(events), '1', String(rate)], {
       stdio: ['pipe', 'ignore', 'ignore'],
     });
@@ -75,11 +103,27 @@ try {
       },
       30_000,
     );
+    let kafka = '';
+    if (values.kafka) {
+      let sent = 0;
+      let lost = 0;
+      await waitFor(
+        'every batch acknowledged by Kafka or dropped',
+        async () => {
+          sent = (await metric(observer, SENT)) - sentBefore;
+          lost = (await metric(observer, LOST)) - lostBefore;
+          return sent + lost === delivered;
+        },
+        60_000,
+      );
+      kafka = `  to Kafka ${sent.toLocaleString('en').padStart(10)}  lost before Kafka ${lost.toLocaleString('en')}`;
+    }
+    // CPU until the last event was handled (sent, with --kafka), over the producer's time.
     const cpu = (cpuSeconds(observerPid) - cpuBefore) / elapsed;
     const achieved = events / elapsed;
     rows.push(
       `${(rate === 0 ? 'unpaced' : rate.toLocaleString('en')).padStart(10)}  ${Math.round(achieved).toLocaleString('en').padStart(10)}/s` +
-        `  delivered ${delivered.toLocaleString('en').padStart(10)}  dropped ${dropped.toLocaleString('en').padStart(8)}` +
+        `  delivered ${delivered.toLocaleString('en').padStart(10)}  dropped ${dropped.toLocaleString('en').padStart(8)}${kafka}` +
         `  observer CPU ${(cpu * 100).toFixed(0).padStart(3)}%  (${((cpu * 100) / (achieved / 100_000)).toFixed(1)}% per 100k events/s)`,
     );
     await waitFor(
@@ -90,6 +134,8 @@ try {
 } finally {
   await observer.stop();
   idle.stdin.end('\n');
+  if (values.kafka) infra('down');
+  rmSync(kafkaEnv.OBSCOST_WORK_DIR, { recursive: true, force: true });
 }
 process.stdout.write(
   `target rate, achieved, delivered, dropped (${seconds} s each)\n${rows.join('\n')}\n`,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ObserverError } from './errors.js';
 import { PAGE_SIZE } from './ring-buffer.js';
-import type { Compression } from './kafka-sink.js';
+import { MAX_SEND_BYTES, type Compression } from './kafka-sink.js';
 import type { TargetSpec } from './targets.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -181,7 +181,7 @@ export function parseObserverArgs(
     kafka: values['no-kafka'] ? undefined : kafkaConfig(values),
     captureFile: values.capture === undefined ? undefined : path.resolve(values.capture),
     observerId: values['observer-id'],
-    batchBytes: size('batch-bytes', values['batch-bytes'], 1024, 16 * 1024 * 1024),
+    batchBytes: size('batch-bytes', values['batch-bytes'], 1024, MAX_SEND_BYTES / 2),
     batchAgeMs: integer('batch-age', values['batch-age'], 1, 60_000),
   });
 }

@@ -14,10 +14,14 @@ export interface KafkaSinkOptions {
   maxBufferBytes: number;
 }
 
-export type DropReason = 'buffer_full' | 'shutdown';
+export type DropReason = 'buffer_full' | 'rejected' | 'shutdown';
 
-/** How long a send may hold at most this many bytes of records. */
-const MAX_SEND_BYTES = 1024 * 1024;
+/**
+ * One send holds at most this many bytes of records. kafkajs puts a send's messages for a
+ * partition into one record batch, which the broker refuses above its max.message.bytes
+ * (1 MiB by default); config.ts caps --batch-bytes below this too.
+ */
+export const MAX_SEND_BYTES = 512 * 1024;
 const RETRY_DELAY_MS = 500;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,7 +34,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * same case: the sink connects when it can, buffering meanwhile.
  */
 export class KafkaSink {
-  readonly dropped: Record<DropReason, number> = { buffer_full: 0, shutdown: 0 };
+  readonly dropped: Record<DropReason, number> = { buffer_full: 0, rejected: 0, shutdown: 0 };
   batchesSent = 0;
   eventsSent = 0;
   lastSequenceSent = 0;
@@ -95,6 +99,12 @@ export class KafkaSink {
         }
         await this.sendWaiting();
       } catch (err) {
+        if ((err as { retriable?: boolean }).retriable === false && this.connected) {
+          // Kafka refused these records for good (kafkajs marks such errors): retrying would
+          // stall every batch behind them, so they are dropped, and counted.
+          this.dropHead(err as Error);
+          continue;
+        }
         this.connected = false;
         this.report(`Kafka unavailable, buffering (${(err as Error).message})`);
         await this.producer.disconnect().catch(() => undefined);
@@ -103,13 +113,28 @@ export class KafkaSink {
     }
   }
 
-  private async sendWaiting(): Promise<void> {
+  /** The batches of the next send: every one waiting, up to MAX_SEND_BYTES. */
+  private nextSend(): { count: number; bytes: number } {
     let bytes = 0;
     let count = 0;
-    while (count < this.queue.length && (count === 0 || bytes < MAX_SEND_BYTES)) {
-      bytes += this.queue[count]?.record.length ?? 0;
+    while (count < this.queue.length) {
+      const next = this.queue[count]?.record.length ?? 0;
+      if (count > 0 && bytes + next > MAX_SEND_BYTES) break;
+      bytes += next;
       count++;
     }
+    return { count, bytes };
+  }
+
+  private dropHead(err: Error): void {
+    const { count, bytes } = this.nextSend();
+    for (const batch of this.queue.splice(0, count)) this.dropped.rejected += batch.events;
+    this.bufferedBytes -= bytes;
+    this.log(`observer: Kafka refused ${count} batches, dropped: ${err.message}`);
+  }
+
+  private async sendWaiting(): Promise<void> {
+    const { count, bytes } = this.nextSend();
     const batches = this.queue.slice(0, count);
     const started = performance.now();
     await this.producer.send({

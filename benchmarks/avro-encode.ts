@@ -1,0 +1,82 @@
+/**
+ * Avro encoding in isolation: the observer's BatchEncoder, writing events straight from
+ * ring-buffer words, beside avsc encoding the same batch from objects (what a generic
+ * encoder needs: one object per event). Median events/s of several runs.
+ *
+ *   npm run bench:avro -- [--runs 7] [--events 1000000]
+ */
+import { parseArgs } from 'node:util';
+import { median } from '@obscost/bench';
+import { BATCH_TYPE, BatchEncoder, decodeBatch } from '@obscost/events';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '7' },
+    events: { type: 'string', default: '1000000' },
+  },
+});
+const runs = Number(values.runs);
+const total = Number(values.events);
+
+// Events as the ring buffer holds them: 8-byte header, then 32 bytes of struct event.
+const WORDS_PER_RECORD = 10;
+const words = new Uint32Array(total * WORDS_PER_RECORD);
+for (let i = 0; i < total; i++) {
+  const base = i * WORDS_PER_RECORD + 2;
+  words[base] = (1_000_000_000 + i * 1000) >>> 0; // timestamp_ns, low
+  words[base + 1] = 0x44e; // timestamp_ns, high
+  words[base + 2] = 153 + (i % 7); // bytes
+  words[base + 4] = 4242; // pid
+  words[base + 5] = 4243; // tid
+  words[base + 6] = 17; // fd
+  words[base + 7] = (1 << 16) | (1 + (i % 4)); // kind, flags
+}
+
+function encodeWithBatchEncoder(): number {
+  const encoder = new BatchEncoder('bench', 'host', 64 * 1024);
+  let sequence = 0;
+  let bytes = 0;
+  for (let i = 0; i < total; i++) {
+    encoder.append(words, i * WORDS_PER_RECORD + 2);
+    if (encoder.full) bytes += encoder.close(++sequence).length;
+  }
+  return bytes + encoder.close(++sequence).length;
+}
+
+const batches: Buffer[] = [];
+{
+  const encoder = new BatchEncoder('bench', 'host', 64 * 1024);
+  let sequence = 0;
+  for (let i = 0; i < total; i++) {
+    encoder.append(words, i * WORDS_PER_RECORD + 2);
+    if (encoder.full) batches.push(encoder.close(++sequence));
+  }
+  batches.push(encoder.close(++sequence));
+}
+const objects = batches.map((batch) => decodeBatch(batch));
+
+function encodeWithAvsc(): number {
+  let bytes = 0;
+  for (const batch of objects) bytes += BATCH_TYPE.toBuffer(batch).length;
+  return bytes;
+}
+
+function rate(encode: () => number): number {
+  const start = process.hrtime.bigint();
+  encode();
+  return (total / Number(process.hrtime.bigint() - start)) * 1e9;
+}
+
+const ours: number[] = [];
+const avsc: number[] = [];
+for (let i = 0; i < runs; i++) {
+  ours.push(rate(encodeWithBatchEncoder));
+  avsc.push(rate(encodeWithAvsc));
+}
+const bytesPerEvent = encodeWithBatchEncoder() / total;
+const show = (r: number[]): string => r.map((v) => (v / 1e6).toFixed(2)).join(' ');
+process.stdout.write(
+  `${total} events a run, ${runs} runs, ${bytesPerEvent.toFixed(1)} bytes/event in 64 KiB batches\n` +
+    `BatchEncoder (from ring-buffer words)  median ${(median(ours) / 1e6).toFixed(2)} M events/s   runs: ${show(ours)}\n` +
+    `avsc toBuffer (from objects)           median ${(median(avsc) / 1e6).toFixed(2)} M events/s   runs: ${show(avsc)}\n`,
+);
