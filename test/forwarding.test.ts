@@ -325,3 +325,29 @@ test('Kafka unreachable at start: the observer buffers and delivers once Kafka i
     300,
   );
 });
+
+test('SIGTERM flushes what is buffered to Kafka before exiting, and says what became of every event', async (t) => {
+  const kafka = await ownKafka(t);
+  const app = await startApp();
+  t.after(() => app.stop());
+  const observer = await observe(t, app, kafka, ['--batch-age', '60000']);
+  await runBench(['-url', `${app.url}/ping`, '-conns', '2', '-requests', '400']);
+  await app.stop();
+  assert.equal(await observer.stop(), 0);
+  const line =
+    /^observer: detached and stopped: (\d+) events drained, (\d+) sent to Kafka, dropped: 0 buffer_full, 0 rejected, 0 shutdown$/m.exec(
+      observer.output(),
+    );
+  assert.ok(line, observer.output());
+  const [drained, sent] = [Number(line[1]), Number(line[2])];
+  assert.equal(sent, drained, 'the open batch, 60 s from closing by age, was closed and sent');
+  const batches = await consumeBatches(
+    kafka,
+    (b) => b.reduce((n, batch) => n + batch.events.length, 0) >= sent,
+  );
+  assert.equal(tally(batches).events.UPROBE, 400);
+  assert.equal(
+    batches.reduce((n, batch) => n + batch.events.length, 0),
+    sent,
+  );
+});

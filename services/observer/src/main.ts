@@ -5,6 +5,17 @@ import { observerRegistry, serveMetrics } from './metrics.js';
 import { Observer } from './observer.js';
 import { describeTarget } from './targets.js';
 
+/** What became of the events, for the last line: drained, sent to Kafka, dropped. */
+function summary(observer: Observer): string {
+  const { counters, sink } = observer;
+  const drained = counters.events.reduce((sum, n) => sum + n, 0);
+  if (!sink) return `: ${drained} events drained`;
+  const dropped = Object.entries(sink.dropped)
+    .map(([reason, events]) => `${events} ${reason}`)
+    .join(', ');
+  return `: ${drained} events drained, ${sink.eventsSent} sent to Kafka, dropped: ${dropped}`;
+}
+
 async function main(argv: string[]): Promise<number> {
   const config = parseObserverArgs(argv);
   if (config === undefined) {
@@ -37,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
   });
   await observer.stop();
   server.close();
-  process.stdout.write('observer: detached and stopped\n');
+  process.stdout.write(`observer: detached and stopped${summary(observer)}\n`);
   return 0;
 }
 
