@@ -24,6 +24,23 @@ export type DropReason = 'buffer_full' | 'rejected' | 'shutdown';
 export const MAX_SEND_BYTES = 512 * 1024;
 const RETRY_DELAY_MS = 500;
 
+/**
+ * The broker's answers that refuse the records themselves, which no retry changes. Every
+ * other failure (an outage, retries exhausted, a leader moving) is waited out.
+ */
+const RECORD_REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+]);
+
+function refusedForGood(err: unknown): boolean {
+  // By name: kafkajs is CommonJS and its error classes are not visible as ES named exports.
+  const { name, type } = err as { name?: string; type?: string };
+  return name === 'KafkaJSProtocolError' && RECORD_REFUSALS.has(type ?? '');
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -99,9 +116,8 @@ export class KafkaSink {
         }
         await this.sendWaiting();
       } catch (err) {
-        if ((err as { retriable?: boolean }).retriable === false && this.connected) {
-          // Kafka refused these records for good (kafkajs marks such errors): retrying would
-          // stall every batch behind them, so they are dropped, and counted.
+        if (refusedForGood(err)) {
+          // Retrying would stall every batch behind these: they are dropped, and counted.
           this.dropHead(err as Error);
           continue;
         }
