@@ -28,6 +28,7 @@ REQUIRED_COMMANDS=(
   llc:llvm
   bpftool:bpftool
   bpftrace:bpftrace
+  capsh:libcap2-bin
 )
 # Headers and libraries, checked by a file they install.
 REQUIRED_FILES=(
