@@ -1,13 +1,12 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { CaptureWriter } from '@obscost/events';
+import { CaptureWriter, EventKind } from '@obscost/events';
 import { Batcher, type ClosedBatch } from './batcher.js';
 import { BpfObject, type Link } from './bpf-object.js';
 import { missingCapabilities } from './capabilities.js';
 import type { ObserverConfig } from './config.js';
 import { EventCounters } from './counters.js';
 import { ObserverError } from './errors.js';
-import { EventKind } from '@obscost/events';
 import { KafkaSink } from './kafka-sink.js';
 import { KernelStats, perCpuSum, type ProgramStats } from './kernel-stats.js';
 import { mapRingBuffer, type RecordVisitor, type RingBufferReader } from './ring-buffer.js';
