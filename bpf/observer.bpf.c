@@ -13,8 +13,8 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
+#define S_IFMT	    00170000
+#define S_IFSOCK    0140000
 #define IPPROTO_TCP 6
 #define MAX_TARGETS 64
 

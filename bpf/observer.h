@@ -26,8 +26,8 @@ struct event {
 	__u64 bytes;
 	__u32 pid; /* thread group id, what user space calls the pid */
 	__u32 tid;
-	__s32 fd; /* -1 where there is none (TCP send, uprobe) */
-	__u16 kind; /* enum event_kind */
+	__s32 fd;    /* -1 where there is none (TCP send, uprobe) */
+	__u16 kind;  /* enum event_kind */
 	__u16 flags; /* enum event_flag bits */
 };
 

@@ -29,6 +29,7 @@ REQUIRED_COMMANDS=(
   bpftool:bpftool
   bpftrace:bpftrace
   capsh:libcap2-bin
+  clang-format:clang-format
 )
 # Headers and libraries, checked by a file they install.
 REQUIRED_FILES=(

@@ -16,6 +16,7 @@
 
 __attribute__((naked, noinline, used, visibility("default"))) void app_write(uint64_t bytes) {
   (void)bytes;
-  __asm__ volatile(".byte 0x0f, 0x1f, 0x44, 0x00, 0x00\n\t"
-                   "ret\n\t");
+  __asm__ volatile(
+      ".byte 0x0f, 0x1f, 0x44, 0x00, 0x00\n\t"
+      "ret\n\t");
 }

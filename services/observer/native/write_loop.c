@@ -32,7 +32,8 @@ int main(int argc, char **argv) {
   for (long long i = 0; i < count; i++) {
     if (rate > 0 && (i & 1023) == 0) {
       long long due = start + (long long)(i * 1e9 / rate);
-      while (now_ns() < due);
+      while (now_ns() < due)
+        ;
     }
     if (write(fd, buffer, bytes) != (ssize_t)bytes) return 1;
   }
