@@ -351,3 +351,40 @@ test('SIGTERM flushes what is buffered to Kafka before exiting, and says what be
     sent,
   );
 });
+
+test('batches Kafka refuses for good are dropped and counted, not retried forever', async (t) => {
+  const kafka = await ownKafka(t);
+  const admin = kafkaClient(kafka.config, 'forwarding-test').admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: [
+      {
+        topic: 'refusing',
+        numPartitions: 1,
+        replicationFactor: 1,
+        configEntries: [{ name: 'max.message.bytes', value: '512' }],
+      },
+    ],
+    waitForLeaders: true,
+  });
+  await admin.disconnect();
+  const app = await startApp();
+  t.after(() => app.stop());
+  const observer = await startObserver([
+    ...['--pid', String(app.process.pid), '--kafka-brokers', kafka.brokers, '--topic', 'refusing'],
+    ...['--batch-bytes', '1K', '--batch-age', '60000'],
+  ]);
+  t.after(() => observer.stop());
+  await runBench(['-url', `${app.url}/ping`, '-conns', '2', '-requests', '200']);
+  await app.stop();
+  await waitFor('a refusal', () => observer.output().includes('Kafka refused'));
+  assert.equal(await observer.stop(), 0);
+  const line =
+    /: (\d+) events drained, (\d+) sent to Kafka, dropped: 0 buffer_full, (\d+) rejected, 0 shutdown$/m.exec(
+      observer.output(),
+    );
+  assert.ok(line, observer.output());
+  const [drained, sent, rejected] = [Number(line[1]), Number(line[2]), Number(line[3])];
+  assert.ok(rejected > 0);
+  assert.equal(sent + rejected, drained, 'every event sent or counted as rejected');
+});
