@@ -35,7 +35,9 @@ function requestsTotal(exposition: string, route: string, code: number): number 
   );
 }
 
+/** The request log's lines; none while the app has not yet created the file (it opens it asynchronously). */
 function readLog(file: string): LogLine[] {
+  if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter((line) => line !== '')
