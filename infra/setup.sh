@@ -173,16 +173,24 @@ install_python_packages() {
   [[ -x $dir/bin/python && -f $dir/complete ]] && return
   say "installing Python packages into $dir: $(grep -v '^#' "$requirements" | xargs)"
   rm -rf "$CACHE_DIR"/python-*
+  python3 -c 'import ensurepip' 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
   python3 -m venv "$dir" && "$dir/bin/pip" install -q -r "$requirements" >"$dir/install.log" 2>&1 ||
     die "installing Python packages failed: see $dir/install.log"
   touch "$dir/complete"
+}
+
+# Go lives in /usr/local/go on these machines, on PATH only for login shells.
+find_go() {
+  command -v go >/dev/null && return
+  [[ -x /usr/local/go/bin/go ]] && PATH=$PATH:/usr/local/go/bin && return
+  die "Go is not installed: the Collector and the Compose checker are built with it (go.dev/dl)"
 }
 
 check_node
 install_debian_packages
 mount_tracefs
 install_npm_packages
-command -v go >/dev/null || die "Go is not installed: the Collector is built with it (go.dev/dl)"
+find_go
 fetch_kafka_jars
 build_collector
 build_compose_check
