@@ -42,7 +42,7 @@ const bpf = BpfObject.open(path.join(ROOT, 'bpf/build/observer.bpf.o'), {
   skipPrograms: [PROGRAMS.tcpKprobe],
 });
 bpf.load();
-const links = [bpf.attach(PROGRAMS.writeEnter), bpf.attach(PROGRAMS.writeExit)];
+const links = [bpf.attach(PROGRAMS.writeExit)];
 const ring = mapRingBuffer(bpf.mapFd('events'), ringBytes);
 const mapId = bpf.mapId('events');
 const tty = process.stderr.isTTY;

@@ -40,14 +40,6 @@ struct {
 	__type(value, __u8);
 } targets SEC(".maps");
 
-/* The fd of a write or writev in progress, by thread, from syscall entry to exit. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u32);
-	__type(value, __s32);
-} pending_writes SEC(".maps");
-
 /* Force the event's types into the object's BTF, where the layout test reads them. */
 const struct event *unused_event __attribute__((unused));
 const enum event_kind *unused_event_kind __attribute__((unused));
@@ -103,52 +95,29 @@ static __always_inline bool fd_is_socket(__s32 fd)
 	return (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
 }
 
-static __always_inline int enter_write(struct trace_event_raw_sys_enter *ctx)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)id;
-	__s32 fd = (__s32)ctx->args[0];
-
-	if (is_target(id >> 32))
-		bpf_map_update_elem(&pending_writes, &tid, &fd, BPF_ANY);
-	return 0;
-}
-
-static __always_inline int exit_write(struct trace_event_raw_sys_exit *ctx, __u16 kind)
-{
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__s32 *pending = bpf_map_lookup_elem(&pending_writes, &tid);
-	__s32 fd;
-
-	if (!pending)
-		return 0;
-	fd = *pending;
-	bpf_map_delete_elem(&pending_writes, &tid);
-	if (ctx->ret > 0)
-		emit(kind, ctx->ret, fd, fd_is_socket(fd) ? EVENT_FLAG_SOCKET : 0);
-	return 0;
-}
-
 /*
  * Writes count at syscall exit, with the bytes the kernel took: a partial write of a
- * non-blocking socket counts what was written, not what was asked.
+ * non-blocking socket counts what was written, not what was asked. The fd is the
+ * syscall's first argument, still in the registers saved at entry, so no entry probe and
+ * no map are needed to carry it.
  */
-SEC("tracepoint/syscalls/sys_enter_write")
-int write_enter(struct trace_event_raw_sys_enter *ctx)
+static __always_inline int exit_write(struct trace_event_raw_sys_exit *ctx, __u16 kind)
 {
-	return enter_write(ctx);
+	struct pt_regs *regs;
+	__s32 fd;
+
+	if (ctx->ret <= 0 || !is_target(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
+	emit(kind, ctx->ret, fd, fd_is_socket(fd) ? EVENT_FLAG_SOCKET : 0);
+	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_write")
 int write_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return exit_write(ctx, EVENT_WRITE);
-}
-
-SEC("tracepoint/syscalls/sys_enter_writev")
-int writev_enter(struct trace_event_raw_sys_enter *ctx)
-{
-	return enter_write(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")

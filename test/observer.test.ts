@@ -26,8 +26,8 @@ import {
 } from './support.js';
 
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
-/** write and writev, entry and exit; the TCP send probe; the uprobe. */
-const PROGRAM_COUNT = 6;
+/** write and writev exits, the TCP send probe, the uprobe. */
+const PROGRAM_COUNT = 4;
 
 /** The ids of the BPF programs a process holds open, from its fds' fdinfo. */
 function programIdsOf(pid: number): number[] {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * A BPF object the verifier must refuse, for the observer's error test: it has the maps
- * and program names the observer looks for, and a write_enter that reads through a
+ * and program names the observer looks for, and a write_exit that reads through a
  * pointer it never checked.
  */
 #include "vmlinux.h"
@@ -15,10 +15,10 @@ struct {
 	__uint(max_entries, 4096);
 } events SEC(".maps");
 
-SEC("tracepoint/syscalls/sys_enter_write")
-int write_enter(struct trace_event_raw_sys_enter *ctx)
+SEC("tracepoint/syscalls/sys_exit_write")
+int write_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	return *(int *)ctx->args[1];
+	return *(int *)ctx->ret;
 }
 
 SEC("kprobe/tcp_sendmsg")

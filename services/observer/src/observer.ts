@@ -16,9 +16,7 @@ const TRACEFS = '/sys/kernel/tracing';
 
 /** The programs of bpf/observer.bpf.c, by their C names. */
 export const PROGRAMS = {
-  writeEnter: 'write_enter',
   writeExit: 'write_exit',
-  writevEnter: 'writev_enter',
   writevExit: 'writev_exit',
   tcpKprobe: 'tcp_send_kprobe',
   tcpTracepoint: 'tcp_send_tracepoint',
@@ -104,12 +102,7 @@ export class Observer {
     }
     this.stats = new KernelStats();
     for (const pid of initialPids) this.addTarget(pid);
-    for (const name of [
-      PROGRAMS.writeEnter,
-      PROGRAMS.writeExit,
-      PROGRAMS.writevEnter,
-      PROGRAMS.writevExit,
-    ]) {
+    for (const name of [PROGRAMS.writeExit, PROGRAMS.writevExit]) {
       this.links.push(bpf.attach(name));
     }
     this.links.push(
@@ -184,14 +177,7 @@ export class Observer {
   programStats(): Record<string, ProgramStats> {
     const tcp =
       this.tcpMode === TCP_PROBE_MODES.kprobe ? PROGRAMS.tcpKprobe : PROGRAMS.tcpTracepoint;
-    const names = [
-      PROGRAMS.writeEnter,
-      PROGRAMS.writeExit,
-      PROGRAMS.writevEnter,
-      PROGRAMS.writevExit,
-      tcp,
-      PROGRAMS.uprobe,
-    ];
+    const names = [PROGRAMS.writeExit, PROGRAMS.writevExit, tcp, PROGRAMS.uprobe];
     return Object.fromEntries(
       names.map((name) => [name, this.stats.program(this.bpf.programFd(name))]),
     );
