@@ -4,12 +4,10 @@
  *
  *   npm run bench:overhead -- [--runs 5] [--dur 5s] [--conns 50]
  */
-import { execFile } from 'node:child_process';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { median, type LoadResult } from '@obscost/bench';
-import { BENCH_CLI, startApp, startObserver } from '@obscost/runner';
+import { benchJson, startApp, startObserver } from '@obscost/runner';
 
-const run = promisify(execFile);
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '5' },
@@ -23,12 +21,8 @@ const app = await startApp();
 const url = `${app.url}/ping`;
 const tty = process.stderr.isTTY;
 
-async function bench(): Promise<LoadResult> {
-  const { stdout } = await run(process.execPath, [
-    BENCH_CLI,
-    ...['-url', url, '-conns', values.conns, '-dur', values.dur, '-json'],
-  ]);
-  return JSON.parse(stdout) as LoadResult;
+function bench(): Promise<LoadResult> {
+  return benchJson(['-url', url, '-conns', values.conns, '-dur', values.dur]);
 }
 
 const without: LoadResult[] = [];

@@ -8,9 +8,8 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import { BENCH_CLI, ROOT, startApp } from '@obscost/runner';
+import { benchJson, ROOT, startApp } from '@obscost/runner';
 import { parseDuration } from '@obscost/bench';
-import type { LoadResult } from '@obscost/bench';
 import { median } from '@obscost/bench';
 
 const run = promisify(execFile);
@@ -30,13 +29,8 @@ const conns = values.conns;
 
 async function requestsPerSecond(tool: Tool, url: string): Promise<number> {
   switch (tool) {
-    case 'bench': {
-      const { stdout } = await run(process.execPath, [
-        BENCH_CLI,
-        ...['-url', url, '-conns', conns, '-dur', `${seconds}s`, '-json'],
-      ]);
-      return (JSON.parse(stdout) as LoadResult).rps;
-    }
+    case 'bench':
+      return (await benchJson(['-url', url, '-conns', conns, '-dur', `${seconds}s`])).rps;
     case 'wrk': {
       const { stdout } = await run('wrk', ['-t1', `-c${conns}`, `-d${seconds}s`, url]);
       const match = /^Requests\/sec:\s+([\d.]+)/m.exec(stdout);

@@ -1,6 +1,7 @@
 export {
   APP_MAIN,
   BENCH_CLI,
+  benchJson,
   OBSERVER_MAIN,
   RUNNER_MAIN,
   ROOT,

@@ -1,5 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import type { LoadResult } from '@obscost/bench';
 
 /** The repository's root, from services/runner/dist/src. */
 export const ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -115,4 +117,10 @@ export function startObserver(args: string[]): Promise<RunningObserver> {
     {},
     /metrics on (http:\/\/\S+)/,
   );
+}
+
+/** Runs the bench CLI with `args` and `-json` in a process of its own; resolves with its result. */
+export async function benchJson(args: string[]): Promise<LoadResult> {
+  const { stdout } = await promisify(execFile)(process.execPath, [BENCH_CLI, ...args, '-json']);
+  return JSON.parse(stdout) as LoadResult;
 }
