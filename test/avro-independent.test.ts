@@ -62,7 +62,11 @@ test("fastavro decodes the encoder's records with only the .avsc file", async (t
   const [first, secondFile, emptyFile] = files as [string, string, string];
   writeFileSync(first, encoder.close(1));
   encoder.append(eventWords(writev), 0);
-  const second = encoder.close(2 ** 40);
+  const processes = [
+    { pid: 4242, name: 'obscost-app' },
+    { pid: 7, name: 'nöde' },
+  ];
+  const second = encoder.close(2 ** 40, processes);
   writeFileSync(secondFile, second);
   writeFileSync(emptyFile, encoder.close(3));
 
@@ -87,9 +91,21 @@ test("fastavro decodes the encoder's records with only the .avsc file", async (t
     flags: s.flags,
   });
   assert.deepEqual(decoded, [
-    { observer_id: 'observer-1', host: 'höst', sequence: 1, events: samples.map(expected) },
-    { observer_id: 'observer-1', host: 'höst', sequence: 2 ** 40, events: [expected(writev)] },
-    { observer_id: 'observer-1', host: 'höst', sequence: 3, events: [] },
+    {
+      observer_id: 'observer-1',
+      host: 'höst',
+      sequence: 1,
+      events: samples.map(expected),
+      processes: [],
+    },
+    {
+      observer_id: 'observer-1',
+      host: 'höst',
+      sequence: 2 ** 40,
+      events: [expected(writev)],
+      processes,
+    },
+    { observer_id: 'observer-1', host: 'höst', sequence: 3, events: [], processes: [] },
   ]);
   // JSON numbers lose what 2^62 + 5 needs: the exact value must be in Python's output.
   assert.ok(stdout.includes(`"timestamp_ns": ${2n ** 62n + 5n}`), 'a 64-bit timestamp, exactly');

@@ -34,11 +34,18 @@ export interface DecodedEvent {
   flags: number;
 }
 
+/** A target of the observer: the process name for the events' pid. */
+export interface ProcessName {
+  pid: number;
+  name: string;
+}
+
 export interface DecodedBatch {
   observer_id: string;
   host: string;
   sequence: number;
   events: DecodedEvent[];
+  processes: ProcessName[];
 }
 
 /** Why a record could not be read as a batch: the aggregator sends it to the dead-letter topic. */
@@ -72,4 +79,9 @@ export function decodeBatch(value: Buffer): DecodedBatch {
   } catch (err) {
     throw new FramingError('malformed', `malformed batch: ${(err as Error).message}`);
   }
+}
+
+/** Encodes a batch as a Kafka record value: the inverse of decodeBatch, for replays. */
+export function encodeBatch(batch: DecodedBatch): Buffer {
+  return Buffer.concat([SINGLE_OBJECT_MAGIC, BATCH_FINGERPRINT, BATCH_TYPE.toBuffer(batch)]);
 }

@@ -1,4 +1,9 @@
-import { BATCH_FINGERPRINT, SINGLE_OBJECT_HEADER_SIZE, SINGLE_OBJECT_MAGIC } from './avro.js';
+import {
+  BATCH_FINGERPRINT,
+  SINGLE_OBJECT_HEADER_SIZE,
+  SINGLE_OBJECT_MAGIC,
+  type ProcessName,
+} from './avro.js';
 
 /** The longest varint: a 64-bit value takes at most 10 bytes. */
 const MAX_VARINT = 10;
@@ -61,9 +66,13 @@ export class BatchEncoder {
     this.count++;
   }
 
-  /** Closes the batch with its sequence number; returns the record value and starts anew. */
-  close(sequence: number): Buffer {
-    this.buffer[this.position++] = 0; // the array's end
+  /**
+   * Closes the batch with its sequence number and the names of the pids its events may
+   * carry; returns the record value and starts anew.
+   */
+  close(sequence: number, processes: readonly ProcessName[] = []): Buffer {
+    this.buffer[this.position++] = 0; // the events array's end
+    this.writeProcesses(processes);
     const end = this.position;
     const head = Buffer.allocUnsafe(this.headerRoom);
     let length = 0;
@@ -80,6 +89,25 @@ export class BatchEncoder {
     this.position = this.headerRoom;
     this.count = 0;
     return record;
+  }
+
+  /** The trailing processes array: after the events, so no room is reserved for it. */
+  private writeProcesses(processes: readonly ProcessName[]): void {
+    let size = 2 * MAX_VARINT;
+    for (const { name } of processes) size += 5 + MAX_VARINT + Buffer.byteLength(name);
+    if (this.position + size > this.buffer.length) {
+      const larger = Buffer.allocUnsafe(this.position + size);
+      this.buffer.copy(larger, 0, 0, this.position);
+      this.buffer = larger;
+    }
+    if (processes.length > 0) {
+      this.position = writeVarint(this.buffer, this.position, 0, processes.length * 2);
+      for (const { pid, name } of processes) {
+        this.int(pid);
+        this.position = writeString(this.buffer, this.position, name);
+      }
+    }
+    this.buffer[this.position++] = 0; // the processes array's end
   }
 
   private newBuffer(): Buffer {

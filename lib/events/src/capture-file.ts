@@ -61,16 +61,18 @@ export class CaptureWriter {
   }
 }
 
-/** Reads every batch of a capture file (or any container file of EventBatch records). */
-export function readCapture(file: string): Promise<DecodedBatch[]> {
-  return new Promise((resolve, reject) => {
-    const batches: DecodedBatch[] = [];
-    avro
-      .createFileDecoder(file, { readerSchema: BATCH_TYPE })
-      .on('data', (batch: DecodedBatch) => batches.push(batch))
-      .on('error', reject)
-      .on('end', () => {
-        resolve(batches);
-      });
-  });
+/**
+ * The batches of a capture file (or any container file of EventBatch records), one at a
+ * time, so that a large file is never held whole.
+ */
+export async function* captureBatches(file: string): AsyncGenerator<DecodedBatch> {
+  const decoder = avro.createFileDecoder(file, { readerSchema: BATCH_TYPE });
+  for await (const batch of decoder) yield batch as DecodedBatch;
+}
+
+/** Reads every batch of a capture file. */
+export async function readCapture(file: string): Promise<DecodedBatch[]> {
+  const batches: DecodedBatch[] = [];
+  for await (const batch of captureBatches(file)) batches.push(batch);
+  return batches;
 }

@@ -4,10 +4,12 @@ export {
   BATCH_SCHEMA_FILE,
   BATCH_TYPE,
   decodeBatch,
+  encodeBatch,
   FramingError,
   SINGLE_OBJECT_HEADER_SIZE,
   type DecodedBatch,
   type DecodedEvent,
+  type ProcessName,
 } from './avro.js';
 export { BatchEncoder, MAX_ENCODED_EVENT } from './batch-encoder.js';
 export { crc64Avro } from './crc64-avro.js';
@@ -21,4 +23,4 @@ export {
   KIND_NAMES,
   type ObservedEvent,
 } from './event.js';
-export { CaptureWriter, readCapture } from './capture-file.js';
+export { CaptureWriter, captureBatches, readCapture } from './capture-file.js';

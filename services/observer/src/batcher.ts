@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { BatchEncoder } from '@obscost/events';
+import { BatchEncoder, type ProcessName } from '@obscost/events';
 
 export interface ClosedBatch {
   /** The Kafka record value: an EventBatch in Avro single-object encoding. */
@@ -17,6 +17,8 @@ export class Batcher {
   private readonly encoder: BatchEncoder;
   private sequence = 0;
   private openedAt = 0;
+  /** The targets' names, written into each batch so consumers can name the pids. */
+  processes: readonly ProcessName[] = [];
 
   constructor(
     observerId: string,
@@ -52,6 +54,10 @@ export class Batcher {
   private close(): void {
     const events = this.encoder.events;
     this.sequence++;
-    this.onBatch({ record: this.encoder.close(this.sequence), events, sequence: this.sequence });
+    this.onBatch({
+      record: this.encoder.close(this.sequence, this.processes),
+      events,
+      sequence: this.sequence,
+    });
   }
 }

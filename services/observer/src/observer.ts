@@ -10,7 +10,7 @@ import { ObserverError } from './errors.js';
 import { KafkaSink } from './kafka-sink.js';
 import { KernelStats, perCpuSum, type ProgramStats } from './kernel-stats.js';
 import { mapRingBuffer, type RecordVisitor, type RingBufferReader } from './ring-buffer.js';
-import { requireTargets, resolveTargets } from './targets.js';
+import { processName, requireTargets, resolveTargets } from './targets.js';
 
 const TRACEFS = '/sys/kernel/tracing';
 
@@ -227,12 +227,23 @@ export class Observer {
     this.bpf.setElement('targets', pid, 1);
     const { uprobeLibrary, uprobeSymbol } = this.config;
     this.uprobes.set(pid, this.bpf.attachUprobe(PROGRAMS.uprobe, pid, uprobeLibrary, uprobeSymbol));
+    this.nameTargets();
   }
 
   private removeTarget(pid: number): void {
     this.uprobes.get(pid)?.destroy();
     this.uprobes.delete(pid);
     this.bpf.deleteElement('targets', pid);
+    this.nameTargets();
+  }
+
+  private nameTargets(): void {
+    if (this.batcher) {
+      this.batcher.processes = [...this.uprobes.keys()].map((pid) => ({
+        pid,
+        name: processName(pid),
+      }));
+    }
   }
 
   /** Follows a pid file or command name: processes that exited out, new ones in. */

@@ -43,6 +43,15 @@ export function resolveTargets(spec: TargetSpec, proc = '/proc'): number[] {
   return pids.sort((a, b) => a - b);
 }
 
+/** The process's command name (/proc/PID/comm), or `unknown` once it has exited. */
+export function processName(pid: number, proc = '/proc'): string {
+  try {
+    return readFileSync(`${proc}/${pid}/comm`, 'utf8').trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
 export function requireTargets(spec: TargetSpec): number[] {
   const pids = resolveTargets(spec);
   if (pids.length === 0) {
