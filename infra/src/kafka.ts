@@ -54,8 +54,8 @@ async function prepare(config: InfraConfig): Promise<string> {
     await run('java', [
       ...javaArgs(config, 'kafka.tools.StorageTool', [
         'format',
-        '--cluster-id',
-        clusterId,
+        // One argument: a base64url id may begin with '-', which would read as a flag.
+        `--cluster-id=${clusterId}`,
         '--config',
         properties,
       ]),
@@ -85,18 +85,12 @@ async function withAdmin<T>(config: InfraConfig, work: (admin: Admin) => Promise
 
 /** Creates the project's topics where missing; existing ones are left as they are. */
 export async function createTopics(config: InfraConfig): Promise<void> {
-  const { eventsTopic, eventsPartitions, dlqTopic, stateTopic } = config.kafka;
+  const { eventsTopic, eventsPartitions, dlqTopic } = config.kafka;
   await withAdmin(config, async (admin) => {
     const existing = new Set(await admin.listTopics());
     const wanted = [
       { topic: eventsTopic, numPartitions: eventsPartitions },
       { topic: dlqTopic, numPartitions: 1 },
-      // The aggregator's snapshots: only the latest per key matters.
-      {
-        topic: stateTopic,
-        numPartitions: 1,
-        configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
-      },
       {
         topic: HEALTH_TOPIC,
         numPartitions: 1,
