@@ -97,7 +97,7 @@ test('Compose ports and variables agree with the native configuration', async ()
   assert.deepEqual(published(project, 'app'), [loadConfig({}).port]);
 
   const topics = (service(project, 'kafka-topics').entrypoint ?? []).join(' ');
-  for (const topic of [native.kafka.eventsTopic, native.kafka.dlqTopic, native.kafka.stateTopic]) {
+  for (const topic of [native.kafka.eventsTopic, native.kafka.dlqTopic]) {
     assert.ok(topics.includes(topic), topic);
   }
   assert.ok(topics.includes(`${native.kafka.eventsTopic}:${native.kafka.eventsPartitions}`));

@@ -98,14 +98,13 @@ test('native infrastructure: from nothing to up, used, and down', async (t) => {
     await admin.connect();
     try {
       const metadata = await admin.fetchTopicMetadata({
-        topics: [config.kafka.eventsTopic, config.kafka.dlqTopic, config.kafka.stateTopic],
+        topics: [config.kafka.eventsTopic, config.kafka.dlqTopic],
       });
       assert.deepEqual(
         metadata.topics
           .map((topic) => [topic.name, topic.partitions.length])
           .sort(([a], [b]) => String(a).localeCompare(String(b))),
         [
-          [config.kafka.stateTopic, 1],
           [config.kafka.eventsTopic, 4],
           [config.kafka.dlqTopic, 1],
         ],

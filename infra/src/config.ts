@@ -35,11 +35,6 @@ const SCHEMA = {
       pattern: '^[a-zA-Z0-9._-]{1,249}$',
       default: 'obscost.events.dlq',
     },
-    KAFKA_STATE_TOPIC: {
-      type: 'string',
-      pattern: '^[a-zA-Z0-9._-]{1,249}$',
-      default: 'obscost.aggregator.state',
-    },
     OTEL_CONFIG: { type: 'string', minLength: 1, default: 'otel/collector.yaml' },
     COLLECTOR_OTLP_GRPC_PORT: port(4317),
     COLLECTOR_OTLP_HTTP_PORT: port(4318),
@@ -70,7 +65,6 @@ export interface InfraConfig {
     readonly eventsTopic: string;
     readonly eventsPartitions: number;
     readonly dlqTopic: string;
-    readonly stateTopic: string;
   };
   readonly collector: {
     /** The Collector configuration file, absolute. */
@@ -130,7 +124,6 @@ export function loadInfraConfig(env: NodeJS.ProcessEnv = process.env): InfraConf
       eventsTopic: str('KAFKA_EVENTS_TOPIC'),
       eventsPartitions: num('KAFKA_EVENTS_PARTITIONS'),
       dlqTopic: str('KAFKA_DLQ_TOPIC'),
-      stateTopic: str('KAFKA_STATE_TOPIC'),
     }),
     collector: Object.freeze({
       config: path.resolve(ROOT, str('OTEL_CONFIG')),
