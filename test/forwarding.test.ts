@@ -6,67 +6,25 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { BATCH_SCHEMA_FILE, decodeBatch, readCapture, type DecodedBatch } from '@obscost/events';
-import { kafkaClient, loadInfraConfig, ROOT, testPython, type InfraConfig } from '@obscost/infra';
+import { kafkaClient, ROOT, testPython } from '@obscost/infra';
 import {
-  freePorts,
-  run,
+  ownKafka,
   runBench,
   scrape,
   seriesValue,
   startApp,
   startObserver,
   waitFor,
+  type OwnKafka,
   type RunningApp,
   type RunningObserver,
 } from './support.js';
 
-const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
 const execFileAsync = promisify(execFile);
-
-interface Kafka {
-  env: NodeJS.ProcessEnv;
-  config: InfraConfig;
-  brokers: string;
-  up(): Promise<void>;
-  down(): Promise<void>;
-}
-
-/** A Kafka of this test's own: free ports, a fresh work directory, stopped at the end. */
-async function ownKafka(t: TestContext, start = true): Promise<Kafka> {
-  const [port, controller] = await freePorts(2);
-  const env = {
-    OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-forwarding-')),
-    KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(controller),
-    KAFKA_EVENTS_PARTITIONS: '1',
-  };
-  const config = loadInfraConfig({ ...process.env, ...env });
-  const infra = async (command: string): Promise<void> => {
-    const result = await run(
-      process.execPath,
-      [INFRA_CLI, command, ...(command === 'up' ? ['kafka'] : [])],
-      env,
-    );
-    assert.equal(result.code, 0, result.stderr);
-  };
-  const kafka = {
-    env,
-    config,
-    brokers: config.kafka.brokers,
-    up: () => infra('up'),
-    down: () => infra('down'),
-  };
-  t.after(async () => {
-    await kafka.down();
-    rmSync(env.OBSCOST_WORK_DIR, { recursive: true, force: true });
-  });
-  if (start) await kafka.up();
-  return kafka;
-}
 
 /** Every batch on the events topic, read from the beginning, once `done` says so. */
 async function consumeBatches(
-  kafka: Kafka,
+  kafka: OwnKafka,
   done: (batches: DecodedBatch[]) => boolean,
   records: Buffer[] = [],
 ): Promise<DecodedBatch[]> {
@@ -176,7 +134,7 @@ function oneTo(n: number): number[] {
 async function observe(
   t: TestContext,
   app: RunningApp,
-  kafka: Kafka,
+  kafka: OwnKafka,
   args: string[] = [],
 ): Promise<RunningObserver> {
   const observer = await startObserver([
@@ -299,7 +257,7 @@ test('with a tiny buffer, events lost in an outage == the exported drop count, e
 });
 
 test('Kafka unreachable at start: the observer buffers and delivers once Kafka is up', async (t) => {
-  const kafka = await ownKafka(t, false);
+  const kafka = await ownKafka(t, { start: false });
   const app = await startApp();
   t.after(() => app.stop());
   const observer = await observe(t, app, kafka);

@@ -1,8 +1,18 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
 import { BENCH_CLI } from '@obscost/runner';
 
 export {
+  AGGREGATOR_MAIN,
   BENCH_CLI,
+  REPLAY_MAIN,
+  startAggregator,
+  type RunningAggregator,
   RUNNER_MAIN,
   startApp,
   startObserver,
@@ -71,4 +81,53 @@ export async function freePorts(count: number): Promise<number[]> {
   );
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
   return ports;
+}
+
+const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
+
+export interface OwnKafka {
+  env: NodeJS.ProcessEnv;
+  config: InfraConfig;
+  brokers: string;
+  up(): Promise<void>;
+  down(): Promise<void>;
+}
+
+/**
+ * A Kafka of the test's own: free ports, a fresh work directory, stopped at the end.
+ * `up` again after `down` finds the same data.
+ */
+export async function ownKafka(
+  t: TestContext,
+  { start = true, partitions = 1 }: { start?: boolean; partitions?: number } = {},
+): Promise<OwnKafka> {
+  const [port, controller] = await freePorts(2);
+  const env = {
+    OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-kafka-test-')),
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(controller),
+    KAFKA_EVENTS_PARTITIONS: String(partitions),
+  };
+  const config = loadInfraConfig({ ...process.env, ...env });
+  const infra = async (command: string): Promise<void> => {
+    const result = await run(
+      process.execPath,
+      [INFRA_CLI, command, ...(command === 'up' ? ['kafka'] : [])],
+      env,
+    );
+    assert.equal(result.code, 0, result.stderr);
+  };
+  const kafka = {
+    env,
+    config,
+    brokers: config.kafka.brokers,
+    up: () => infra('up'),
+    down: () => infra('down'),
+  };
+  t.after(async () => {
+    await kafka.down();
+    rmSync(env.OBSCOST_WORK_DIR, { recursive: true, force: true });
+  });
+  if (start) await kafka.up();
+  return kafka;
 }

@@ -9,6 +9,8 @@ export const APP_MAIN = path.join(ROOT, 'services/app/dist/src/main.js');
 export const BENCH_CLI = path.join(ROOT, 'services/bench/dist/src/cli.js');
 export const RUNNER_MAIN = path.join(ROOT, 'services/runner/dist/src/main.js');
 export const OBSERVER_MAIN = path.join(ROOT, 'services/observer/dist/src/main.js');
+export const AGGREGATOR_MAIN = path.join(ROOT, 'services/aggregator/dist/src/main.js');
+export const REPLAY_MAIN = path.join(ROOT, 'services/aggregator/dist/src/replay.js');
 
 /** Polls `condition` until it holds; fails naming what it waited for after `timeoutMs`. */
 export async function waitFor(
@@ -115,6 +117,22 @@ export function startObserver(args: string[]): Promise<RunningObserver> {
     'observer',
     [OBSERVER_MAIN, '--port', '0', ...args],
     {},
+    /metrics on (http:\/\/\S+)/,
+  );
+}
+
+/** The aggregator; `url` is its Prometheus exporter's URL. */
+export type RunningAggregator = Listening;
+
+/** Starts the aggregator on a free port; it serves metrics before Kafka answers. */
+export function startAggregator(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningAggregator> {
+  return startListening(
+    'aggregator',
+    [AGGREGATOR_MAIN, '--port', '0', ...args],
+    env,
     /metrics on (http:\/\/\S+)/,
   );
 }

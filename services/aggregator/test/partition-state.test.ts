@@ -1,0 +1,129 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { DecodedBatch, DecodedEvent } from '@obscost/events';
+import { PartitionState, SIZE_BOUNDS, type SeriesTotals } from '../src/partition-state.js';
+
+function event(kind: string, bytes: number, pid = 10, flags = 1): DecodedEvent {
+  return { timestamp_ns: 1, bytes, pid, tid: pid, fd: 3, kind, flags };
+}
+
+function batch(observer: string, sequence: number, events: DecodedEvent[]): DecodedBatch {
+  return {
+    observer_id: observer,
+    host: 'h',
+    sequence,
+    events,
+    processes: [
+      { pid: 10, name: 'app' },
+      { pid: 11, name: 'app' },
+    ],
+  };
+}
+
+function find(state: PartitionState, match: Partial<SeriesTotals>): SeriesTotals[] {
+  return [...state.allSeries()].filter((s) =>
+    Object.entries(match).every(([key, value]) => s[key as keyof SeriesTotals] === value),
+  );
+}
+
+test('events count into their family, syscall and fd series, with size buckets', () => {
+  const state = new PartitionState(false);
+  state.add(
+    batch('o', 1, [
+      event('WRITE', 64),
+      event('WRITE', 65),
+      event('WRITE', 10, 10, 0),
+      event('WRITEV', 2_000_000),
+      event('TCP_SEND', 300),
+      event('UPROBE', 300),
+      event('UNSPECIFIED', 1),
+      event('WRITE', 7, 99),
+    ]),
+    0,
+    1000,
+  );
+  const socketWrites = find(state, {
+    family: 'write',
+    syscall: 'write',
+    fd: 'socket',
+    process: 'app',
+  })[0];
+  assert.ok(socketWrites);
+  assert.equal(socketWrites.events, 2);
+  assert.equal(socketWrites.bytes, 129);
+  assert.deepEqual(socketWrites.buckets, [1, 1, 0, 0, 0, 0, 0, 0, 0]);
+  assert.equal(find(state, { syscall: 'write', fd: 'other' })[0]?.events, 1);
+  assert.deepEqual(find(state, { syscall: 'writev' })[0]?.buckets.at(-1), 1, 'past the last bound');
+  assert.equal(find(state, { family: 'tcp_send' })[0]?.bytes, 300);
+  assert.equal(find(state, { family: 'uprobe' })[0]?.events, 1);
+  assert.equal(find(state, { process: 'unknown' })[0]?.bytes, 7);
+  assert.equal(state.unknownKindEvents, 1);
+  assert.equal(state.events, 8);
+  assert.equal(state.nextOffset, 1);
+  assert.equal(SIZE_BOUNDS.length + 1, socketWrites.buckets.length);
+});
+
+test('pids share a series by name unless the pid is an attribute', () => {
+  const events = [event('UPROBE', 1, 10), event('UPROBE', 1, 11)];
+  const byName = new PartitionState(false);
+  byName.add(batch('o', 1, events), 0, 0);
+  assert.deepEqual(
+    find(byName, { family: 'uprobe' }).map((s) => [s.pid, s.events]),
+    [[undefined, 2]],
+  );
+  const byPid = new PartitionState(true);
+  byPid.add(batch('o', 1, events), 0, 0);
+  assert.deepEqual(
+    find(byPid, { family: 'uprobe' }).map((s) => [s.pid, s.events]),
+    [
+      ['10', 1],
+      ['11', 1],
+    ],
+  );
+});
+
+test('sequence numbers: a repeat adds nothing, a jump counts the batches missing', () => {
+  const state = new PartitionState(false);
+  const one = [event('UPROBE', 5)];
+  assert.equal(state.add(batch('a', 4, one), 0, 0), true, 'a first sight at 4 is no gap');
+  assert.equal(state.add(batch('a', 5, one), 1, 0), true);
+  assert.equal(state.add(batch('a', 5, one), 2, 0), false);
+  assert.equal(state.add(batch('a', 3, one), 3, 0), false);
+  assert.equal(state.add(batch('a', 9, one), 4, 0), true);
+  assert.equal(state.add(batch('b', 1, one), 5, 0), true);
+  assert.deepEqual(state.sequences.get('h'), { gaps: 3, duplicates: 2 });
+  assert.equal(find(state, { family: 'uprobe' })[0]?.events, 4);
+  assert.equal(state.records, 6);
+  assert.equal(state.nextOffset, 6);
+});
+
+test('a snapshot restores everything, and forgets observers silent past the TTL', () => {
+  const state = new PartitionState(true);
+  state.add(batch('old', 1, [event('WRITE', 100), event('TCP_SEND', 5000)]), 7, 1_000);
+  state.add(batch('new', 3, [event('WRITEV', 1)]), 8, 50_000);
+  state.reject('malformed', 9);
+  const restored = PartitionState.fromSnapshot(state.toSnapshot(), true);
+  assert.deepEqual([...restored.allSeries()], [...state.allSeries()]);
+  assert.deepEqual(restored.rejected, state.rejected);
+  assert.deepEqual(restored.sequences, state.sequences);
+  assert.equal(restored.nextOffset, 10);
+  assert.equal(restored.records, 3);
+  assert.equal(restored.add(batch('old', 1, []), 10, 50_000), false, 'old is still known');
+
+  const pruned = PartitionState.fromSnapshot(state.toSnapshot(10_000), true);
+  assert.equal(pruned.add(batch('old', 1, []), 10, 50_000), true, 'old was forgotten');
+  assert.equal(pruned.add(batch('new', 3, []), 11, 50_000), false, 'new is remembered');
+});
+
+test('a clone is independent of its original', () => {
+  const state = new PartitionState(false);
+  state.add(batch('o', 1, [event('UPROBE', 1)]), 0, 0);
+  const copy = state.clone();
+  copy.add(batch('o', 2, [event('UPROBE', 1)]), 1, 0);
+  assert.equal(find(state, { family: 'uprobe' })[0]?.events, 1);
+  assert.equal(find(copy, { family: 'uprobe' })[0]?.events, 2);
+});
+
+test('anything but a snapshot is refused', () => {
+  assert.throws(() => PartitionState.fromSnapshot('not base64 deflate', false));
+});
