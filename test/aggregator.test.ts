@@ -9,9 +9,12 @@ import {
   ownKafka,
   REPLAY_MAIN,
   AGGREGATOR_MAIN,
+  freePorts,
+  INFRA_CLI,
   run,
   scrape,
   startAggregator,
+  startService,
   waitFor,
   type OwnKafka,
   type RunningAggregator,
@@ -305,38 +308,40 @@ test('the aggregator', async (t) => {
     async (t) => {
       const topic = await newTopic(kafka, 3);
       const batches: DecodedBatch[] = [];
-      const records = (from: number, to: number) =>
-        Array.from({ length: to - from }, (_, n) =>
-          [0, 1, 2].map((partition) => {
-            const b = batch(`observer-${partition}`, from + n + 1, variedEvents(2000, from + n));
-            batches.push(b);
-            return { partition, value: encodeBatch(b) };
-          }),
-        ).flat();
-      await topic.produce(records(0, 60));
-      let produced = 180;
-      let agg = await aggregator(t, topic.args);
-      for (let kill = 1; kill <= 3; kill++) {
+      const ROUNDS = 150;
+      // Produced all along, so that every kill lands while records keep arriving.
+      const producing = (async () => {
+        for (let round = 1; round <= ROUNDS; round++) {
+          await topic.produce(
+            [0, 1, 2].map((partition) => {
+              const b = batch(`observer-${partition}`, round, variedEvents(2000, round));
+              batches.push(b);
+              return { partition, value: encodeBatch(b) };
+            }),
+          );
+        }
+      })();
+      // Small fetches: many commits, so a kill falls between them.
+      const args = [...topic.args, '--fetch-bytes', '64K'];
+      let agg = await aggregator(t, args);
+      for (const threshold of [60, 180, 300]) {
         let before = '';
         await waitFor(
-          'some records counted',
+          `${threshold} records counted`,
           async () => {
             before = await scrape(agg.url);
-            return total(before, 'aggregator_records_total') > 0;
+            return total(before, 'aggregator_records_total') >= threshold;
           },
-          30_000,
+          60_000,
         );
         agg.process.kill('SIGKILL');
         await agg.exited;
-        await topic.produce(records(60 * kill, 60 * kill + 60));
-        produced += 180;
-        agg = await aggregator(t, topic.args);
+        agg = await aggregator(t, args);
         const last = seriesValues(before);
-        let after = '';
         await waitFor(
           'the counters back',
           async () => {
-            after = await scrape(agg.url);
+            const after = await scrape(agg.url);
             for (const [series, value] of seriesValues(after)) {
               const previous = last.get(series);
               assert.ok(
@@ -344,11 +349,13 @@ test('the aggregator', async (t) => {
                 `${series}: ${previous} -> ${value}`,
               );
             }
-            return total(after, 'aggregator_records_total') > 0;
+            return total(after, 'aggregator_records_total') >= threshold;
           },
           30_000,
         );
       }
+      await producing;
+      const produced = ROUNDS * 3;
       const text = await waitForRecords([agg], produced);
       assertExact(text, expectedTotals(batches));
       assert.equal(total(text, 'aggregator_duplicate_batches_total'), 0);
@@ -476,6 +483,56 @@ test('the aggregator', async (t) => {
       assert.equal(total(text, 'aggregator_duplicate_batches_total'), 10);
     },
   );
+
+  await t.test('--exporter otlp: the same totals through the real Collector', async (t) => {
+    const [grpc, http, prometheus, telemetry, health, forward] = await freePorts(6);
+    const env = {
+      OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-aggregator-collector-')),
+      COLLECTOR_OTLP_GRPC_PORT: String(grpc),
+      COLLECTOR_OTLP_HTTP_PORT: String(http),
+      COLLECTOR_PROMETHEUS_PORT: String(prometheus),
+      COLLECTOR_TELEMETRY_PORT: String(telemetry),
+      COLLECTOR_HEALTH_PORT: String(health),
+      COLLECTOR_FORWARD_PORT: String(forward),
+    };
+    t.after(async () => {
+      await run(process.execPath, [INFRA_CLI, 'down'], env);
+      rmSync(env.OBSCOST_WORK_DIR, { recursive: true, force: true });
+    });
+    const up = await run(process.execPath, [INFRA_CLI, 'up', 'collector'], env);
+    assert.equal(up.code, 0, up.stderr);
+
+    const topic = await newTopic(kafka, 1);
+    const batches = [1, 2, 3].map((n) => batch('observer-otlp', n, variedEvents(700, n)));
+    await topic.produce(batches.map((b) => ({ partition: 0, value: encodeBatch(b) })));
+    // No Prometheus endpoint of its own: it only pushes.
+    const pushing = startService(
+      process.execPath,
+      [
+        AGGREGATOR_MAIN,
+        ...topic.args,
+        '--exporter',
+        'otlp',
+        '--otlp-endpoint',
+        `http://127.0.0.1:${http}`,
+        '--export-interval',
+        '200',
+      ],
+      {},
+    );
+    t.after(() => pushing.stop());
+    const expected = expectedTotals(batches);
+    let text = '';
+    await waitFor(
+      "the totals in the Collector's exposition",
+      async () => {
+        text = await scrape(`http://127.0.0.1:${prometheus}/metrics`).catch(() => '');
+        return EXACT_NAMES.every((name) => total(text, name) === (expected.get(name) ?? 0));
+      },
+      30_000,
+    );
+    assert.equal(total(text, 'app_write_size_bytes_count'), expected.get('app_write_events_total'));
+  });
 });
 
 test('the aggregator waits for Kafka, and resumes when Kafka restarts', async (t) => {

@@ -121,6 +121,10 @@ test('Compose ports and variables agree with the native configuration', async ()
 
   const core = await load('compose.yaml', 'compose.ebpf-core.yaml');
   assert.deepEqual(published(core, 'observer'), [native.targets.observer]);
+  assert.deepEqual(published(core, 'aggregator'), [native.targets.aggregator]);
+  for (const name of ['observer', 'aggregator']) {
+    assert.equal(service(core, name).environment?.KAFKA_BROKERS, 'kafka:9092', name);
+  }
 
   const otel = await load('compose.yaml', 'compose.otel.yaml');
   assert.equal(

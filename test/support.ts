@@ -83,7 +83,7 @@ export async function freePorts(count: number): Promise<number[]> {
   return ports;
 }
 
-const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
+export const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
 
 export interface OwnKafka {
   env: NodeJS.ProcessEnv;

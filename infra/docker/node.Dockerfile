@@ -1,4 +1,4 @@
-# The project's Node.js services (app, bench, observer) in one image: the whole
+# The project's Node.js services (app, bench, observer, aggregator) in one image: the whole
 # workspace, built. Each Compose service picks its command. The observer's CO-RE object
 # is compiled here against the build host's BTF; CO-RE relocates it for the kernel it
 # runs on.
@@ -10,7 +10,9 @@ WORKDIR /repo
 COPY package.json package-lock.json ./
 COPY services/app/package.json services/app/
 COPY services/bench/package.json services/bench/
+COPY lib/events/package.json lib/events/
 COPY services/observer/package.json services/observer/
+COPY services/aggregator/package.json services/aggregator/
 COPY services/runner/package.json services/runner/
 COPY infra/package.json infra/
 COPY test/package.json test/
