@@ -14,24 +14,21 @@
  *
  *   npm run bench:aggregate -- [--runs 5] [--events 2000000] [--latency] [--seconds 10]
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { PartitionState } from '@obscost/aggregator';
 import { median } from '@obscost/bench';
 import { BatchEncoder, decodeBatch } from '@obscost/events';
-import { kafkaClient, loadInfraConfig } from '@obscost/infra';
+import { kafkaClient } from '@obscost/infra';
 import {
   benchJson,
-  ROOT,
   startAggregator,
   startApp,
   startObserver,
   waitFor,
   type RunningAggregator,
 } from '@obscost/runner';
+import { benchKafka } from './own-kafka.js';
 
 const { values } = parseArgs({
   options: {
@@ -112,20 +109,8 @@ const lines = [
   `  ratio                                          ${(median(countRates) / median(decodeRates)).toFixed(2)}`,
 ];
 
-const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
-const kafkaEnv = {
-  OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-bench-aggregate-')),
-  KAFKA_PORT: '39192',
-  KAFKA_CONTROLLER_PORT: '39193',
-  KAFKA_EVENTS_PARTITIONS: '1',
-};
-const infraConfig = loadInfraConfig({ ...process.env, ...kafkaEnv });
-const infra = (command: string): void => {
-  execFileSync(process.execPath, [INFRA_CLI, command, ...(command === 'up' ? ['kafka'] : [])], {
-    env: { ...process.env, ...kafkaEnv },
-    stdio: 'ignore',
-  });
-};
+const kafka = benchKafka(39192);
+const infraConfig = kafka.config;
 
 async function metric(aggregator: RunningAggregator, name: string): Promise<number> {
   const text = await (await fetch(aggregator.url)).text();
@@ -160,7 +145,7 @@ function quantile(exposition: string, name: string, q: number): number {
   return NaN;
 }
 
-infra('up');
+kafka.up();
 const running: { stop(): Promise<unknown> }[] = [];
 try {
   const producer = kafkaClient(infraConfig, 'bench-aggregate').producer({ idempotent: true });
@@ -241,8 +226,7 @@ try {
   }
 } finally {
   for (const service of running.reverse()) await service.stop();
-  infra('down');
-  rmSync(kafkaEnv.OBSCOST_WORK_DIR, { recursive: true, force: true });
+  kafka.down();
   progress('');
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -9,13 +9,12 @@
  *   npm run bench:rate -- [--kafka] [--seconds 3] [--rates 250000,500000,1000000,1500000,0]
  *   (rate 0: unpaced)
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadInfraConfig } from '@obscost/infra';
 import { ROOT, startObserver, waitFor, type RunningObserver } from '@obscost/runner';
+import { benchKafka } from './own-kafka.js';
 
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
 const TICKS_PER_SECOND = 100;
@@ -50,21 +49,9 @@ const LOST = 'observer_dropped_events_total{reason="buffer_full"}';
 // waiting on stdin) stands in until the end.
 const idle = spawn(WRITE_LOOP, ['0'], { stdio: ['pipe', 'ignore', 'ignore'] });
 await waitFor('the idle producer', () => idle.pid !== undefined);
-const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
-const kafkaEnv = {
-  OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-bench-kafka-')),
-  KAFKA_PORT: '39092',
-  KAFKA_CONTROLLER_PORT: '39093',
-  KAFKA_EVENTS_PARTITIONS: '1',
-};
-const infra = (command: string): void => {
-  execFileSync(process.execPath, [INFRA_CLI, command, ...(command === 'up' ? ['kafka'] : [])], {
-    env: { ...process.env, ...kafkaEnv },
-    stdio: 'ignore',
-  });
-};
-if (values.kafka) infra('up');
-const brokers = loadInfraConfig({ ...process.env, ...kafkaEnv }).kafka.brokers;
+const kafka = benchKafka(39092);
+if (values.kafka) kafka.up();
+const brokers = kafka.config.kafka.brokers;
 const observer = await startObserver([
   ...(values.kafka ? ['--kafka-brokers', brokers] : ['--no-kafka']),
   ...['--comm', 'write-loop'],
@@ -134,8 +121,7 @@ try {
 } finally {
   await observer.stop();
   idle.stdin.end('\n');
-  if (values.kafka) infra('down');
-  rmSync(kafkaEnv.OBSCOST_WORK_DIR, { recursive: true, force: true });
+  kafka.down();
 }
 process.stdout.write(
   `target rate, achieved, delivered, dropped (${seconds} s each)\n${rows.join('\n')}\n`,

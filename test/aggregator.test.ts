@@ -484,6 +484,45 @@ test('the aggregator', async (t) => {
     },
   );
 
+  await t.test(
+    'a group whose committed offsets carry no totals is refused, not reset',
+    async (t) => {
+      const topic = await newTopic(kafka, 1);
+      await topic.produce([
+        { partition: 0, value: encodeBatch(batch('o', 1, variedEvents(10, 1))) },
+      ]);
+      const group = `${topic.topic}-foreign`;
+      const foreign = kafkaClient(kafka.config, 'aggregator-test').consumer({ groupId: group });
+      await foreign.connect();
+      await foreign.subscribe({ topic: topic.topic, fromBeginning: true });
+      let seen = false;
+      await foreign.run({
+        autoCommit: false,
+        eachMessage: () => {
+          seen = true;
+          return Promise.resolve();
+        },
+      });
+      await waitFor('the foreign consumer to read', () => seen);
+      await foreign.commitOffsets([
+        { topic: topic.topic, partition: 0, offset: '1', metadata: 'not ours' },
+      ] as Parameters<typeof foreign.commitOffsets>[0]);
+      await foreign.disconnect();
+      const refused = startService(
+        process.execPath,
+        [AGGREGATOR_MAIN, ...topic.args, '--group', group, '--port', '0'],
+        {},
+      );
+      t.after(() => refused.stop());
+      await waitFor('the aggregator to stop', () => refused.process.exitCode !== null, 30_000);
+      assert.equal(refused.process.exitCode, 1, refused.output());
+      assert.match(
+        refused.output(),
+        new RegExp(`partition 0 committed by group ${group} carries no aggregator totals`),
+      );
+    },
+  );
+
   await t.test('--exporter otlp: the same totals through the real Collector', async (t) => {
     const [grpc, http, prometheus, telemetry, health, forward] = await freePorts(6);
     const env = {

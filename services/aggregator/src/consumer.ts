@@ -152,7 +152,10 @@ export class EventConsumer {
       this.generation++;
       this.connected = true;
       this.loaded = this.load(payload.memberAssignment[topic] ?? [], this.generation);
-      this.loaded.catch(() => undefined);
+      // Not left for the next fetch to find: an idle partition may never fetch.
+      this.loaded.catch((err: unknown) => {
+        if (err instanceof FatalError) this.events.fatal(err);
+      });
     });
     consumer.on(consumer.events.REBALANCING, () => {
       this.connected = false;
@@ -188,11 +191,33 @@ export class EventConsumer {
     const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
     if (committed?.partitions.some(({ offset }) => offset !== '-1')) return;
     const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, start.timestampMs);
-    await admin.setOffsets({ groupId, topic, partitions: offsets });
+    try {
+      await admin.setOffsets({ groupId, topic, partitions: offsets });
+    } catch (err) {
+      // Kafka refuses while the group has members: another instance started it already.
+      this.events.log(`--from-timestamp not applied: ${(err as Error).message}`);
+    }
   }
 
-  /** Reads the owned partitions' states back from their committed offsets' metadata. */
+  /**
+   * Reads the owned partitions' states back from their committed offsets' metadata, trying
+   * again while Kafka does not answer, until a newer join makes this one moot.
+   */
   private async load(partitions: number[], generation: number): Promise<void> {
+    for (;;) {
+      try {
+        await this.loadOnce(partitions, generation);
+        return;
+      } catch (err) {
+        if (err instanceof FatalError || !this.running || generation !== this.generation) {
+          throw err;
+        }
+        await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS));
+      }
+    }
+  }
+
+  private async loadOnce(partitions: number[], generation: number): Promise<void> {
     const { groupId, topic, pidAttribute } = this.config;
     const admin = this.admin;
     if (admin === undefined) throw new Error('not connected');
@@ -211,7 +236,6 @@ export class EventConsumer {
               `aggregator totals (${(err as Error).message}): start a new --group`,
           );
         }
-        if (state.withPid !== pidAttribute) state = state.clone();
       }
       if (offset >= 0) state.nextOffset = offset;
       states.set(partition, state);
