@@ -274,7 +274,14 @@ export class EventConsumer {
         deadLetters.push(this.deadLetter(message, batch.partition, err));
       }
     }
-    if (next.nextOffset === committed.nextOffset) return;
+    if (next.nextOffset === committed.nextOffset) {
+      // Nothing new, but the records read past must not be fetched again.
+      const last = batch.messages.at(-1);
+      if (last !== undefined && Number(last.offset) < next.nextOffset) {
+        payload.resolveOffset(last.offset);
+      }
+      return;
+    }
     if (deadLetters.length > 0) {
       await this.producer?.send({ topic: this.config.dlqTopic, acks: -1, messages: deadLetters });
       this.deadLetters += deadLetters.length;

@@ -1,4 +1,4 @@
-import { EventConsumer, FatalError } from './consumer.js';
+import { EventConsumer } from './consumer.js';
 import { parseAggregatorArgs, USAGE, UsageError } from './config.js';
 import { startTelemetry } from './metrics.js';
 
@@ -52,6 +52,6 @@ main(process.argv.slice(2)).then(
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(`aggregator: ${message}\n`);
     if (err instanceof UsageError) process.stderr.write('run with --help for usage\n');
-    process.exitCode = err instanceof UsageError ? 2 : err instanceof FatalError ? 1 : 1;
+    process.exitCode = err instanceof UsageError ? 2 : 1;
   },
 );
