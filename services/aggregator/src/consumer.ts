@@ -21,7 +21,21 @@ const RECONNECT_DELAY_MS = 1000;
 /** Errors no restart can cure: the aggregator stops with the reason. */
 export class FatalError extends Error {
   override name = 'FatalError';
+  /** Read by kafkajs's retrier: not worth a retry. */
+  readonly retriable = false;
 }
+
+/** The FatalError behind an error, through the causes kafkajs wraps errors in. */
+function fatalBehind(err: unknown): FatalError | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof FatalError) return e;
+  return undefined;
+}
+
+/**
+ * kafkajs writes offset metadata as a protocol string, with a 16-bit length: a longer
+ * snapshot cannot be sent at all, whatever the broker's offset.metadata.max.bytes allows.
+ */
+export const MAX_SNAPSHOT_BYTES = 32_767;
 
 /** Why a commit failed, when the broker refuses the totals carried with the offset. */
 function describeCommitFailure(err: unknown): Error {
@@ -29,7 +43,7 @@ function describeCommitFailure(err: unknown): Error {
   if (type === 'OFFSET_METADATA_TOO_LARGE') {
     return new FatalError(
       "the broker refused the partition's totals as offset metadata: raise the broker's " +
-        'offset.metadata.max.bytes (infra/kafka/server.properties sets 1 MiB) or drop --pid-attribute',
+        `offset.metadata.max.bytes to ${MAX_SNAPSHOT_BYTES + 1} (infra/kafka/server.properties does)`,
     );
   }
   return err as Error;
@@ -79,7 +93,7 @@ export class EventConsumer {
         retries: 5,
         initialRetryTime: 200,
         maxRetryTime: 2000,
-        restartOnFailure: (err) => Promise.resolve(!(err instanceof FatalError)),
+        restartOnFailure: (err) => Promise.resolve(fatalBehind(err) === undefined),
       },
     });
   }
@@ -104,6 +118,8 @@ export class EventConsumer {
     while (this.running) {
       try {
         await this.connect();
+        // stop() came while connecting: what connect made after it is stopped here.
+        if (this.stopped) await this.disconnect();
         return;
       } catch (err) {
         if (err instanceof FatalError) throw err;
@@ -120,6 +136,10 @@ export class EventConsumer {
         });
       }
     }
+  }
+
+  private get stopped(): boolean {
+    return !this.running;
   }
 
   async stop(): Promise<void> {
@@ -158,12 +178,14 @@ export class EventConsumer {
       });
     });
     consumer.on(consumer.events.REBALANCING, () => {
-      this.connected = false;
+      this.forgetPartitions();
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.connected = false;
-      if (payload.error instanceof FatalError) this.events.fatal(payload.error);
+      this.forgetPartitions();
+      const fatal = fatalBehind(payload.error);
+      if (fatal) this.events.fatal(fatal);
       else if (payload.restart) this.events.log(`Kafka: ${payload.error.message}; rejoining`);
+      else this.events.fatal(payload.error);
     });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
@@ -174,13 +196,26 @@ export class EventConsumer {
     });
   }
 
+  /**
+   * Until the next join, this instance exports no partition: each may be moving to another
+   * instance, and a partition exported by two would be counted twice in a sum over them.
+   */
+  private forgetPartitions(): void {
+    this.connected = false;
+    this.generation++;
+    this.states = new Map();
+    this.lag.clear();
+  }
+
+  /** The consumer first: it waits for the fetch in hand, whose dead letters need the producer. */
   private async disconnect(): Promise<void> {
     this.connected = false;
-    const clients = [this.consumer, this.producer, this.admin];
+    await this.consumer?.disconnect().catch(() => undefined);
     this.consumer = undefined;
+    await this.producer?.disconnect().catch(() => undefined);
     this.producer = undefined;
+    await this.admin?.disconnect().catch(() => undefined);
     this.admin = undefined;
-    for (const client of clients) await client?.disconnect().catch(() => undefined);
   }
 
   /** A new group asked to start at a time gets its first offsets set before it joins. */
@@ -237,6 +272,12 @@ export class EventConsumer {
           );
         }
       }
+      if (offset >= 0 && !entry?.metadata && this.config.start.from === 'beginning') {
+        this.events.log(
+          `partition ${partition}: the committed offset ${offset} carries no totals ` +
+            '(reset by another tool?): counting from zero there',
+        );
+      }
       if (offset >= 0) state.nextOffset = offset;
       states.set(partition, state);
     }
@@ -286,11 +327,19 @@ export class EventConsumer {
       await this.producer?.send({ topic: this.config.dlqTopic, acks: -1, messages: deadLetters });
       this.deadLetters += deadLetters.length;
     }
+    const snapshot = next.toSnapshot(OBSERVER_TTL_MS);
+    if (snapshot.length > MAX_SNAPSHOT_BYTES) {
+      throw new FatalError(
+        `partition ${batch.partition}'s totals take ${snapshot.length} bytes, over the ` +
+          `${MAX_SNAPSHOT_BYTES} an offset commit can carry: drop --pid-attribute, or spread ` +
+          'the hosts over more partitions',
+      );
+    }
     // kafkajs passes `metadata` on to the OffsetCommit request, though its types omit it.
     const committedPartition = {
       partition: batch.partition,
       offset: String(next.nextOffset),
-      metadata: next.toSnapshot(OBSERVER_TTL_MS),
+      metadata: snapshot,
     };
     try {
       await payload.commitOffsetsIfNecessary({
