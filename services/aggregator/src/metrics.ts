@@ -13,6 +13,7 @@ import {
   PeriodicExportingMetricReader,
   type CollectionResult,
   type DataPoint,
+  type Histogram,
   type MetricData,
   type MetricProducer,
   type MetricReader,
@@ -50,11 +51,11 @@ const FAMILY_NAMES: Record<Family, { events: string; bytes: string; sizes: strin
     },
   };
 
-function seriesAttributes(series: SeriesTotals, partition: number): Attributes {
+function seriesAttributes(series: SeriesTotals, partition: string): Attributes {
   const attributes: Attributes = {
     host: series.host,
     process: series.process,
-    partition: String(partition),
+    partition,
   };
   if (series.pid !== undefined) attributes.pid = series.pid;
   if (series.syscall !== undefined) attributes.syscall = series.syscall;
@@ -95,31 +96,30 @@ export class StateMetricProducer implements MetricProducer {
       attributes,
       value,
     });
-    const events = new Map<string, DataPoint<number>[]>();
-    const sizes = new Map<Family, DataPoint<Histogram>[]>();
-    const push = <T>(map: Map<string, T[]>, key: string, value: T): void => {
-      const list = map.get(key);
-      if (list) list.push(value);
-      else map.set(key, [value]);
-    };
-    const partitionPoints: Record<string, DataPoint<number>[]> = {
-      records: [],
-      events: [],
-      unknown: [],
-      rejected: [],
-      gaps: [],
-      duplicates: [],
-    };
-    for (const [partition, state] of this.states()) {
-      const p = String(partition);
+    const families = new Map(
+      (Object.keys(FAMILY_NAMES) as Family[]).map((family) => [
+        family,
+        {
+          events: [] as DataPoint<number>[],
+          bytes: [] as DataPoint<number>[],
+          sizes: [] as DataPoint<Histogram>[],
+        },
+      ]),
+    );
+    const records: DataPoint<number>[] = [];
+    const events: DataPoint<number>[] = [];
+    const unknown: DataPoint<number>[] = [];
+    const rejected: DataPoint<number>[] = [];
+    const gaps: DataPoint<number>[] = [];
+    const duplicates: DataPoint<number>[] = [];
+    for (const [partitionNumber, state] of this.states()) {
+      const partition = String(partitionNumber);
       for (const series of state.allSeries()) {
-        const names = FAMILY_NAMES[series.family];
+        const points = families.get(series.family);
         const attributes = seriesAttributes(series, partition);
-        push(events, names.events, point(series.events, attributes));
-        push(events, names.bytes, point(series.bytes, attributes));
-        push(
-          sizes as Map<string, DataPoint<Histogram>[]>,
-          series.family,
+        points?.events.push(point(series.events, attributes));
+        points?.bytes.push(point(series.bytes, attributes));
+        points?.sizes.push(
           point(
             {
               buckets: { boundaries: [...SIZE_BOUNDS], counts: [...series.buckets] },
@@ -130,56 +130,58 @@ export class StateMetricProducer implements MetricProducer {
           ),
         );
       }
-      partitionPoints.records?.push(point(state.records, { partition: p }));
-      partitionPoints.events?.push(point(state.events, { partition: p }));
-      partitionPoints.unknown?.push(point(state.unknownKindEvents, { partition: p }));
+      records.push(point(state.records, { partition }));
+      events.push(point(state.events, { partition }));
+      unknown.push(point(state.unknownKindEvents, { partition }));
       for (const [reason, count] of state.rejected) {
-        partitionPoints.rejected?.push(point(count, { partition: p, reason }));
+        rejected.push(point(count, { partition, reason }));
       }
       for (const [host, counts] of state.sequences) {
-        partitionPoints.gaps?.push(point(counts.gaps, { partition: p, host }));
-        partitionPoints.duplicates?.push(point(counts.duplicates, { partition: p, host }));
+        gaps.push(point(counts.gaps, { partition, host }));
+        duplicates.push(point(counts.duplicates, { partition, host }));
       }
     }
     const metrics: MetricData[] = [];
-    for (const family of Object.keys(FAMILY_NAMES) as Family[]) {
+    for (const [family, points] of families) {
       const names = FAMILY_NAMES[family];
-      metrics.push(sum(names.events, `Count of ${names.what}.`, events.get(names.events) ?? []));
-      metrics.push(sum(names.bytes, `Bytes of ${names.what}.`, events.get(names.bytes) ?? []));
-      metrics.push({
-        descriptor: {
-          name: names.sizes,
-          description: `Sizes of ${names.what}, in bytes.`,
-          unit: '',
-          valueType: ValueType.INT,
+      metrics.push(
+        sum(names.events, `Count of ${names.what}.`, points.events),
+        sum(names.bytes, `Bytes of ${names.what}.`, points.bytes),
+        {
+          descriptor: {
+            name: names.sizes,
+            description: `Sizes of ${names.what}, in bytes.`,
+            unit: '',
+            valueType: ValueType.INT,
+          },
+          aggregationTemporality: AggregationTemporality.CUMULATIVE,
+          dataPointType: DataPointType.HISTOGRAM,
+          dataPoints: points.sizes,
         },
-        aggregationTemporality: AggregationTemporality.CUMULATIVE,
-        dataPointType: DataPointType.HISTOGRAM,
-        dataPoints: sizes.get(family) ?? [],
-      });
+      );
     }
     metrics.push(
-      sum('aggregator_records_total', 'Kafka records counted.', partitionPoints.records ?? []),
-      sum('aggregator_events_total', 'Events counted.', partitionPoints.events ?? []),
+      sum('aggregator_records_total', 'Kafka records counted.', records),
+      sum('aggregator_events_total', 'Events counted.', events),
       sum(
         'aggregator_unknown_kind_events_total',
         'Events of a kind the aggregator does not count.',
-        partitionPoints.unknown ?? [],
+        unknown,
       ),
       sum(
         'aggregator_decode_errors_total',
         'Records that were not event batches, by reason; each went to the dead-letter topic.',
-        partitionPoints.rejected ?? [],
+        rejected,
       ),
       sum(
         'aggregator_sequence_gap_batches_total',
         "Batches missing from an observer's sequence.",
-        partitionPoints.gaps ?? [],
+        gaps,
       ),
       sum(
         'aggregator_duplicate_batches_total',
         'Batches whose sequence number was already counted, skipped.',
-        partitionPoints.duplicates ?? [],
+        duplicates,
       ),
     );
     return Promise.resolve({
@@ -188,12 +190,6 @@ export class StateMetricProducer implements MetricProducer {
     });
   }
 }
-
-type Histogram = {
-  buckets: { boundaries: number[]; counts: number[] };
-  sum: number;
-  count: number;
-};
 
 /** What the consumer reports as it goes, for the health instruments. */
 export interface ConsumerHealth {

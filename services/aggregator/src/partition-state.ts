@@ -189,7 +189,7 @@ export class PartitionState {
 
   /** A deep copy: a fetch is counted into a copy, which replaces this state once committed. */
   clone(): PartitionState {
-    return PartitionState.fromSnapshot(this.toSnapshot(), this.withPid);
+    return PartitionState.fromObject(this.toObject(Infinity), this.withPid);
   }
 
   /**
@@ -197,9 +197,25 @@ export class PartitionState {
    * `observerTtlMs` before the newest batch are forgotten, so the state stays small.
    */
   toSnapshot(observerTtlMs = Infinity): string {
+    return deflateRawSync(JSON.stringify(this.toObject(observerTtlMs))).toString('base64');
+  }
+
+  /** Reads what toSnapshot wrote; throws on anything else. */
+  static fromSnapshot(text: string, withPid: boolean): PartitionState {
+    const snapshot = JSON.parse(
+      inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'),
+    ) as Snapshot;
+    if ((snapshot.version as number) !== 1) {
+      throw new Error(`unknown snapshot version ${String(snapshot.version)}`);
+    }
+    return PartitionState.fromObject(snapshot, withPid);
+  }
+
+  /** Plain data, sharing nothing mutable with this state once fromObject has read it. */
+  private toObject(observerTtlMs: number): Snapshot {
     let newest = 0;
     for (const { seenAtMs } of this.observers.values()) newest = Math.max(newest, seenAtMs);
-    const snapshot: Snapshot = {
+    return {
       version: 1,
       nextOffset: this.nextOffset,
       records: this.records,
@@ -222,17 +238,9 @@ export class PartitionState {
         .filter(([, { seenAtMs }]) => newest - seenAtMs <= observerTtlMs)
         .map(([id, { sequence, seenAtMs }]) => [id, sequence, seenAtMs]),
     };
-    return deflateRawSync(JSON.stringify(snapshot)).toString('base64');
   }
 
-  /** Reads what toSnapshot wrote; throws on anything else. */
-  static fromSnapshot(text: string, withPid: boolean): PartitionState {
-    const snapshot = JSON.parse(
-      inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'),
-    ) as Snapshot;
-    if ((snapshot.version as number) !== 1) {
-      throw new Error(`unknown snapshot version ${String(snapshot.version)}`);
-    }
+  private static fromObject(snapshot: Snapshot, withPid: boolean): PartitionState {
     const state = new PartitionState(withPid);
     state.nextOffset = snapshot.nextOffset;
     state.records = snapshot.records;
