@@ -11,6 +11,7 @@ COPY package.json package-lock.json ./
 COPY services/app/package.json services/app/
 COPY services/bench/package.json services/bench/
 COPY lib/events/package.json lib/events/
+COPY lib/flags/package.json lib/flags/
 COPY services/observer/package.json services/observer/
 COPY services/aggregator/package.json services/aggregator/
 COPY services/runner/package.json services/runner/

@@ -1,10 +1,8 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
+import { brokersFlag, integerFlag, sizeFlag, topicFlag, UsageError } from '@obscost/flags';
 
-/** A bad flag or setting: one line, exit code 2. */
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export type Exporter = 'prometheus' | 'otlp' | 'both';
 
@@ -51,46 +49,6 @@ size histograms as OpenTelemetry metrics, exactly once across restarts and rebal
   --export-interval MS     OTLP export interval (default OTEL_METRIC_EXPORT_INTERVAL or 5000)
   --pid-attribute          add pid to the event series (one series per process instance)
   --fetch-bytes S          bytes per partition per fetch (default 8M)`;
-
-function integer(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
-
-const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2 };
-
-function size(flag: string, text: string, min: number, max: number): number {
-  const match = /^(\d+)([KM]?)$/i.exec(text);
-  const bytes = match
-    ? Number(match[1]) * (SIZE_UNITS[(match[2] ?? '').toUpperCase()] ?? NaN)
-    : NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < min || bytes > max) {
-    throw new UsageError(
-      `--${flag} must be a size from ${min} to ${max} bytes (e.g. 8M), got "${text}"`,
-    );
-  }
-  return bytes;
-}
-
-function topicName(flag: string, text: string): string {
-  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(text)) {
-    throw new UsageError(`--${flag} must be a Kafka topic name, got "${text}"`);
-  }
-  return text;
-}
-
-export function parseBrokers(text: string): string[] {
-  const brokers = text.split(',').map((b) => b.trim());
-  for (const broker of brokers) {
-    if (!/^[\w.-]+:\d{1,5}$/.test(broker)) {
-      throw new UsageError(`--kafka-brokers must be host:port[,host:port...], got "${text}"`);
-    }
-  }
-  return brokers;
-}
 
 /** An ISO 8601 date or epoch milliseconds. */
 export function parseTimestamp(flag: string, text: string): number {
@@ -152,9 +110,9 @@ export function parseAggregatorArgs(
     throw new UsageError(`--group must be a consumer group name, got "${values.group}"`);
   }
   return Object.freeze({
-    brokers: parseBrokers(values['kafka-brokers']),
-    topic: topicName('topic', values.topic),
-    dlqTopic: topicName('dlq-topic', values['dlq-topic']),
+    brokers: brokersFlag('kafka-brokers', values['kafka-brokers']),
+    topic: topicFlag('topic', values.topic),
+    dlqTopic: topicFlag('dlq-topic', values['dlq-topic']),
     groupId: values.group,
     instanceId: values['instance-id'],
     start:
@@ -165,12 +123,17 @@ export function parseAggregatorArgs(
             timestampMs: parseTimestamp('from-timestamp', values['from-timestamp']),
           },
     host: values.host,
-    port: integer('port', values.port, 0, 65535),
+    port: integerFlag('port', values.port, 0, 65535),
     exporter,
     otlpUrl: new URL('v1/metrics', otlpBase.href.endsWith('/') ? otlpBase : `${otlpBase.href}/`)
       .href,
-    exportIntervalMs: integer('export-interval', values['export-interval'], 100, 3_600_000),
+    exportIntervalMs: integerFlag('export-interval', values['export-interval'], 100, 3_600_000),
     pidAttribute: values['pid-attribute'],
-    fetchBytesPerPartition: size('fetch-bytes', values['fetch-bytes'], 64 * 1024, 256 * 1024 ** 2),
+    fetchBytesPerPartition: sizeFlag(
+      'fetch-bytes',
+      values['fetch-bytes'],
+      64 * 1024,
+      256 * 1024 ** 2,
+    ),
   });
 }

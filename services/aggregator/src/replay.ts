@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { captureBatches, encodeBatch, type DecodedBatch } from '@obscost/events';
 import { Kafka, logLevel, type Message } from 'kafkajs';
-import { parseBrokers, UsageError } from './config.js';
+import { brokersFlag, topicFlag, UsageError } from '@obscost/flags';
 
 export const REPLAY_USAGE = `usage: npm run replay -- CAPTURE.avro [options]
 
@@ -51,14 +51,11 @@ function parseReplayArgs(argv: string[], env = process.env): ReplayConfig | unde
       `--rate must be a positive number of events per second, got "${values.rate}"`,
     );
   }
-  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(values.topic)) {
-    throw new UsageError(`--topic must be a Kafka topic name, got "${values.topic}"`);
-  }
   return {
     file: positionals[0],
     rate,
-    brokers: parseBrokers(values['kafka-brokers']),
-    topic: values.topic,
+    brokers: brokersFlag('kafka-brokers', values['kafka-brokers']),
+    topic: topicFlag('topic', values.topic),
   };
 }
 

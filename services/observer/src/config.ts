@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { brokersFlag, bytesOf, integerFlag, sizeFlag, topicFlag, UsageError } from '@obscost/flags';
 import { ObserverError } from './errors.js';
 import { PAGE_SIZE } from './ring-buffer.js';
 import { MAX_SEND_BYTES, type Compression } from './kafka-sink.js';
@@ -73,23 +74,6 @@ function usage(message: string): ObserverError {
   return new ObserverError('OBS_USAGE', message);
 }
 
-const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
-
-function bytesOf(text: string): number {
-  const match = /^(\d+)([KMG]?)$/i.exec(text);
-  return match ? Number(match[1]) * (SIZE_UNITS[(match[2] ?? '').toUpperCase()] ?? NaN) : NaN;
-}
-
-function size(flag: string, text: string, min: number, max: number): number {
-  const bytes = bytesOf(text);
-  if (!Number.isSafeInteger(bytes) || bytes < min || bytes > max) {
-    throw usage(
-      `--${flag} must be a size from ${min} to ${max} bytes (e.g. 64K, 16M), got "${text}"`,
-    );
-  }
-  return bytes;
-}
-
 export function parseSize(text: string): number {
   const bytes = bytesOf(text);
   if (
@@ -103,18 +87,19 @@ export function parseSize(text: string): number {
   return bytes;
 }
 
-function integer(flag: string, text: string, min: number, max: number): number {
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw usage(`--${flag} must be an integer from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
-
+/** Reads the flags; every bad value is an OBS_USAGE error naming it. */
 export function parseObserverArgs(
   argv: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): ObserverConfig | undefined {
+  try {
+    return parseFlags(argv, env);
+  } catch (err) {
+    throw err instanceof UsageError ? usage(err.message) : err;
+  }
+}
+
+function parseFlags(argv: string[], env: NodeJS.ProcessEnv): ObserverConfig | undefined {
   let values;
   try {
     values = parseArgs({
@@ -159,7 +144,7 @@ export function parseObserverArgs(
   }
   const target: TargetSpec =
     values.pid !== undefined
-      ? { pid: integer('pid', values.pid, 1, 2 ** 22) }
+      ? { pid: integerFlag('pid', values.pid, 1, 2 ** 22) }
       : values.pidfile !== undefined
         ? { pidfile: values.pidfile }
         : { comm: values.comm ?? '' };
@@ -170,19 +155,19 @@ export function parseObserverArgs(
   return Object.freeze({
     target,
     host: values.host,
-    port: integer('port', values.port, 0, 65535),
+    port: integerFlag('port', values.port, 0, 65535),
     ringBufferBytes: parseSize(values['ring-buffer-size']),
     tcpProbe,
     uprobeLibrary: path.resolve(values['uprobe-lib']),
     uprobeSymbol: values['uprobe-symbol'],
     bpfObject: path.resolve(values['bpf-object']),
     btfPath: values.btf,
-    maxPollIntervalMs: integer('max-poll-interval', values['max-poll-interval'], 1, 1000),
+    maxPollIntervalMs: integerFlag('max-poll-interval', values['max-poll-interval'], 1, 1000),
     kafka: values['no-kafka'] ? undefined : kafkaConfig(values),
     captureFile: values.capture === undefined ? undefined : path.resolve(values.capture),
     observerId: values['observer-id'],
-    batchBytes: size('batch-bytes', values['batch-bytes'], 1024, MAX_SEND_BYTES / 2),
-    batchAgeMs: integer('batch-age', values['batch-age'], 1, 60_000),
+    batchBytes: sizeFlag('batch-bytes', values['batch-bytes'], 1024, MAX_SEND_BYTES / 2),
+    batchAgeMs: integerFlag('batch-age', values['batch-age'], 1, 60_000),
   });
 }
 
@@ -193,26 +178,15 @@ function kafkaConfig(values: {
   'buffer-bytes': string;
   'flush-timeout': string;
 }): KafkaConfig {
-  const brokers = values['kafka-brokers'].split(',').map((b) => b.trim());
-  for (const broker of brokers) {
-    if (!/^[\w.-]+:\d{1,5}$/.test(broker)) {
-      throw usage(
-        `--kafka-brokers must be host:port[,host:port...], got "${values['kafka-brokers']}"`,
-      );
-    }
-  }
-  if (!/^[a-zA-Z0-9._-]{1,249}$/.test(values.topic)) {
-    throw usage(`--topic must be a Kafka topic name, got "${values.topic}"`);
-  }
   const compression = values.compression;
   if (compression !== 'none' && compression !== 'gzip') {
     throw usage(`--compression must be none or gzip, got "${compression}"`);
   }
   return {
-    brokers,
-    topic: values.topic,
+    brokers: brokersFlag('kafka-brokers', values['kafka-brokers']),
+    topic: topicFlag('topic', values.topic),
     compression,
-    bufferBytes: size('buffer-bytes', values['buffer-bytes'], 64 * 1024, 2 ** 32),
-    flushTimeoutMs: integer('flush-timeout', values['flush-timeout'], 0, 600_000),
+    bufferBytes: sizeFlag('buffer-bytes', values['buffer-bytes'], 64 * 1024, 2 ** 32),
+    flushTimeoutMs: integerFlag('flush-timeout', values['flush-timeout'], 0, 600_000),
   };
 }
