@@ -25,9 +25,9 @@ import {
   startAggregator,
   startApp,
   startObserver,
-  waitFor,
   type RunningAggregator,
 } from '@obscost/runner';
+import { waitFor } from '@obscost/process';
 import { benchKafka } from './own-kafka.js';
 
 const { values } = parseArgs({

@@ -13,7 +13,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, startObserver, waitFor, type RunningObserver } from '@obscost/runner';
+import { waitFor } from '@obscost/process';
+import { ROOT, startObserver, type RunningObserver } from '@obscost/runner';
 import { benchKafka } from './own-kafka.js';
 
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');

@@ -14,7 +14,7 @@ import {
   run,
   scrape,
   startAggregator,
-  startService,
+  startChild,
   waitFor,
   type OwnKafka,
   type RunningAggregator,
@@ -516,11 +516,7 @@ test('the aggregator', async (t) => {
           }),
         })),
       );
-      const stopped = startService(
-        process.execPath,
-        [AGGREGATOR_MAIN, ...topic.args, '--port', '0'],
-        {},
-      );
+      const stopped = startChild(process.execPath, [AGGREGATOR_MAIN, ...topic.args, '--port', '0']);
       t.after(() => stopped.stop());
       await waitFor('the aggregator to stop', () => stopped.process.exitCode !== null, 60_000);
       assert.equal(stopped.process.exitCode, 1, stopped.output());
@@ -555,11 +551,14 @@ test('the aggregator', async (t) => {
         { topic: topic.topic, partition: 0, offset: '1', metadata: 'not ours' },
       ] as Parameters<typeof foreign.commitOffsets>[0]);
       await foreign.disconnect();
-      const refused = startService(
-        process.execPath,
-        [AGGREGATOR_MAIN, ...topic.args, '--group', group, '--port', '0'],
-        {},
-      );
+      const refused = startChild(process.execPath, [
+        AGGREGATOR_MAIN,
+        ...topic.args,
+        '--group',
+        group,
+        '--port',
+        '0',
+      ]);
       t.after(() => refused.stop());
       await waitFor('the aggregator to stop', () => refused.process.exitCode !== null, 30_000);
       assert.equal(refused.process.exitCode, 1, refused.output());
@@ -592,20 +591,16 @@ test('the aggregator', async (t) => {
     const batches = [1, 2, 3].map((n) => batch('observer-otlp', n, variedEvents(700, n)));
     await topic.produce(batches.map((b) => ({ partition: 0, value: encodeBatch(b) })));
     // No Prometheus endpoint of its own: it only pushes.
-    const pushing = startService(
-      process.execPath,
-      [
-        AGGREGATOR_MAIN,
-        ...topic.args,
-        '--exporter',
-        'otlp',
-        '--otlp-endpoint',
-        `http://127.0.0.1:${http}`,
-        '--export-interval',
-        '200',
-      ],
-      {},
-    );
+    const pushing = startChild(process.execPath, [
+      AGGREGATOR_MAIN,
+      ...topic.args,
+      '--exporter',
+      'otlp',
+      '--otlp-endpoint',
+      `http://127.0.0.1:${http}`,
+      '--export-interval',
+      '200',
+    ]);
     t.after(() => pushing.stop());
     const expected = expectedTotals(batches);
     let text = '';

@@ -14,7 +14,7 @@ import {
   scrape,
   seriesValue,
   startApp,
-  startService,
+  startChild,
   waitFor,
   type RunningApp,
 } from './support.js';
@@ -281,11 +281,15 @@ test('bench: usage errors exit 2 with one line', async () => {
 });
 
 withApp('bench: Ctrl-C prints the partial results', async (app) => {
-  const bench = startService(
-    process.execPath,
-    [BENCH_CLI, '-url', `${app.url}/ping`, '-conns', '4', '-dur', '60s'],
-    {},
-  );
+  const bench = startChild(process.execPath, [
+    BENCH_CLI,
+    '-url',
+    `${app.url}/ping`,
+    '-conns',
+    '4',
+    '-dur',
+    '60s',
+  ]);
   await waitFor('the bench to load the app', async () => {
     return requestsTotal(await scrape(`${app.url}/metrics`), '/ping', 200) > 100;
   });

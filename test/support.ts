@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
+import { runToEnd, type Finished } from '@obscost/process';
 import { BENCH_CLI } from '@obscost/runner';
 
 export {
@@ -17,21 +17,13 @@ export {
   startApp,
   startObserver,
   OBSERVER_MAIN,
-  startService,
-  waitFor,
   type RunningApp,
   type RunningObserver,
-  type Service,
 } from '@obscost/runner';
-
-export interface Finished {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export { startChild, waitFor, type Child } from '@obscost/process';
 
 export function runBench(args: string[]): Promise<Finished> {
-  return run(process.execPath, [BENCH_CLI, ...args]);
+  return runToEnd(process.execPath, [BENCH_CLI, ...args]);
 }
 
 /** Runs a command to completion, collecting its output. */
@@ -40,17 +32,7 @@ export function run(
   args: string[],
   env: NodeJS.ProcessEnv = {},
 ): Promise<Finished> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'pipe', env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runToEnd(command, args, { env });
 }
 
 /** The value of one series in a Prometheus text exposition, 0 when absent. */

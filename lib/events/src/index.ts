@@ -24,3 +24,10 @@ export {
   type ObservedEvent,
 } from './event.js';
 export { CaptureWriter, captureBatches, readCapture } from './capture-file.js';
+export {
+  APP_METRICS,
+  COLLECTOR_METRICS,
+  EVENT_METRICS,
+  TOPICS,
+  type EventFamily,
+} from './names.js';

@@ -10,10 +10,8 @@ export {
   startAggregator,
   startApp,
   startObserver,
-  startService,
-  waitFor,
+  type Listening,
   type RunningAggregator,
   type RunningApp,
   type RunningObserver,
-  type Service,
 } from './processes.js';

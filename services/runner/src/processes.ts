@@ -1,7 +1,6 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import type { LoadResult } from '@obscost/bench';
+import { runToEnd, startChild, type Child } from '@obscost/process';
 
 /** The repository's root, from services/runner/dist/src. */
 export const ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -12,87 +11,29 @@ export const OBSERVER_MAIN = path.join(ROOT, 'services/observer/dist/src/main.js
 export const AGGREGATOR_MAIN = path.join(ROOT, 'services/aggregator/dist/src/main.js');
 export const REPLAY_MAIN = path.join(ROOT, 'services/aggregator/dist/src/replay.js');
 
-/** Polls `condition` until it holds; fails naming what it waited for after `timeoutMs`. */
-export async function waitFor(
-  what: string,
-  condition: () => boolean | Promise<boolean>,
-  timeoutMs = 15_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-export interface Service {
-  process: ChildProcess;
-  /** Everything the process printed so far, stdout and stderr. */
-  output(): string;
-  /** Resolves with the exit code (null when killed by a signal). */
-  exited: Promise<number | null>;
-  /** SIGTERM, SIGKILL after `graceMs`; resolves with the exit code. */
-  stop(graceMs?: number): Promise<number | null>;
-}
-
-export function startService(command: string, args: string[], env: NodeJS.ProcessEnv): Service {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: 'pipe' });
-  let output = '';
-  const collect = (chunk: Buffer): void => {
-    output += chunk.toString();
-  };
-  child.stdout.on('data', collect);
-  child.stderr.on('data', collect);
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => {
-      resolve(code);
-    });
-  });
-  return {
-    process: child,
-    output: () => output,
-    exited,
-    async stop(graceMs = 10_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      const code = await exited;
-      clearTimeout(timer);
-      return code;
-    },
-  };
-}
-
-export interface Listening extends Service {
-  /** The URL the service printed when it started listening. */
+/** A service of ours that printed the URL it serves on. */
+export interface Listening extends Child {
   url: string;
 }
 
-/** Starts a Node service and waits until it prints the URL it listens on. */
+/**
+ * Starts a Node service of ours and waits until it prints the URL it listens on; one that
+ * exits or stays silent is stopped and reported with its output.
+ */
 async function startListening(
   what: string,
   args: string[],
   env: NodeJS.ProcessEnv,
   printed: RegExp,
 ): Promise<Listening> {
-  const service = startService(process.execPath, args, env);
-  let url: string | undefined;
+  const child = startChild(process.execPath, args, { env });
   try {
-    await waitFor(`the ${what} to listen`, () => {
-      url = printed.exec(service.output())?.[1];
-      if (url === undefined && service.process.exitCode !== null) {
-        throw new Error(
-          `the ${what} exited with code ${service.process.exitCode}: ${service.output().trim()}`,
-        );
-      }
-      return url !== undefined;
-    });
+    const [, url = ''] = await child.waitForOutput(printed, `the ${what} to listen`);
+    return Object.assign(child, { url });
   } catch (err) {
-    await service.stop();
+    await child.stop();
     throw err;
   }
-  return { ...service, url: url ?? '' };
 }
 
 /** The app; `url` is its base URL, e.g. http://127.0.0.1:40123. */
@@ -139,6 +80,7 @@ export function startAggregator(
 
 /** Runs the bench CLI with `args` and `-json` in a process of its own; resolves with its result. */
 export async function benchJson(args: string[]): Promise<LoadResult> {
-  const { stdout } = await promisify(execFile)(process.execPath, [BENCH_CLI, ...args, '-json']);
+  const { code, stdout, stderr } = await runToEnd(process.execPath, [BENCH_CLI, ...args, '-json']);
+  if (code !== 0) throw new Error(`bench exited with code ${code}: ${stderr.trim()}`);
   return JSON.parse(stdout) as LoadResult;
 }

@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { listening, sleep, waitFor } from './wait-for.js';
+
+export interface ChildOptions {
+  /** Added to this process's environment. */
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+  /**
+   * Starts the child as the leader of a process group of its own, and signals the whole
+   * group on stop: a shell script or npm leaves no grandchild behind.
+   */
+  readonly group?: boolean;
+  /** `pipe` to write to the child's stdin; ignored by default. */
+  readonly stdin?: 'pipe' | 'ignore';
+}
+
+/** A child process with its output kept: stdout and stderr each, and both interleaved. */
+export class Child {
+  readonly process: ChildProcess;
+  /** Resolves with the exit code, or null when a signal ended the child. */
+  readonly exited: Promise<number | null>;
+  /** Resolves once the child exited and its output streams closed: all output is in. */
+  readonly closed: Promise<number | null>;
+  private stdoutText = '';
+  private stderrText = '';
+  private allText = '';
+
+  constructor(
+    readonly command: string,
+    args: readonly string[],
+    private readonly options: ChildOptions = {},
+  ) {
+    this.process = spawn(command, args, {
+      env: { ...process.env, ...options.env },
+      stdio: [options.stdin ?? 'ignore', 'pipe', 'pipe'],
+      detached: options.group === true,
+      ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    });
+    this.process.stdout?.on('data', (chunk: Buffer) => {
+      this.stdoutText += chunk.toString();
+      this.allText += chunk.toString();
+    });
+    this.process.stderr?.on('data', (chunk: Buffer) => {
+      this.stderrText += chunk.toString();
+      this.allText += chunk.toString();
+    });
+    const failed = new Promise<null>((resolve) => {
+      this.process.once('error', (err) => {
+        this.allText += `${err.message}\n`;
+        this.stderrText += `${err.message}\n`;
+        resolve(null);
+      });
+    });
+    this.exited = Promise.race([
+      failed,
+      new Promise<number | null>((resolve) => this.process.once('exit', resolve)),
+    ]);
+    this.closed = Promise.race([
+      failed,
+      new Promise<number | null>((resolve) => this.process.once('close', resolve)),
+    ]);
+  }
+
+  get pid(): number | undefined {
+    return this.process.pid;
+  }
+
+  /** Still running: not exited, not killed. */
+  get running(): boolean {
+    return this.process.exitCode === null && this.process.signalCode === null;
+  }
+
+  /** Everything printed so far, stdout and stderr as they came. */
+  output(): string {
+    return this.allText;
+  }
+
+  stdout(): string {
+    return this.stdoutText;
+  }
+
+  stderr(): string {
+    return this.stderrText;
+  }
+
+  /**
+   * Waits until the output matches `pattern` and returns the match; fails at once, with
+   * the output, when the child exits first, and after `timeoutMs` naming `what`.
+   */
+  async waitForOutput(pattern: RegExp, what: string, timeoutMs = 15_000): Promise<RegExpExecArray> {
+    let match: RegExpExecArray | null = null;
+    await waitFor(
+      what,
+      () => {
+        match = pattern.exec(this.allText);
+        if (match === null && !this.running) {
+          throw new Error(
+            `${this.command} exited with code ${this.process.exitCode ?? this.process.signalCode} ` +
+              `before ${what}: ${this.allText.trim()}`,
+          );
+        }
+        return match !== null;
+      },
+      timeoutMs,
+    );
+    return match as unknown as RegExpExecArray;
+  }
+
+  /** Waits until something listens on `port` (the child, presumably) while it runs. */
+  async waitForPort(port: number, what: string, timeoutMs = 15_000): Promise<void> {
+    await waitFor(
+      what,
+      async () => {
+        if (!this.running) throw new Error(`${this.command} exited before ${what}`);
+        return listening(port);
+      },
+      timeoutMs,
+    );
+  }
+
+  /** Sends `signal` to the child, or to its group when started with `group`. */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.running || this.pid === undefined) return;
+    signalProcess(this.pid, signal, this.options.group === true);
+  }
+
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code once it has exited. */
+  async stop(graceMs = 10_000): Promise<number | null> {
+    if (!this.running) return this.exited;
+    this.signal('SIGTERM');
+    const timer = setTimeout(() => {
+      this.signal('SIGKILL');
+    }, graceMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
+  }
+}
+
+/** Starts `command` with its output captured. */
+export function startChild(
+  command: string,
+  args: readonly string[],
+  options: ChildOptions = {},
+): Child {
+  return new Child(command, args, options);
+}
+
+export interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `command` to its end; a child still running after `timeoutMs` is stopped. */
+export async function runToEnd(
+  command: string,
+  args: readonly string[],
+  options: ChildOptions & { timeoutMs?: number } = {},
+): Promise<Finished> {
+  const child = startChild(command, args, options);
+  const timer = setTimeout(() => void child.stop(2_000), options.timeoutMs ?? 600_000);
+  const code = await child.closed;
+  clearTimeout(timer);
+  return { code, stdout: child.stdout(), stderr: child.stderr() };
+}
+
+function signalProcess(pid: number, signal: NodeJS.Signals, group: boolean): void {
+  try {
+    process.kill(group ? -pid : pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Whether `pid` exists and is not a zombie waiting to be reaped. */
+export function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Stops a process this one did not start (a detached one, known by its pid file): SIGTERM,
+ * SIGKILL after `graceMs`, to its group when `group`; resolves once it is gone.
+ */
+export async function stopPid(pid: number, graceMs: number, group = false): Promise<void> {
+  signalProcess(pid, 'SIGTERM', group);
+  const deadline = Date.now() + graceMs;
+  while (alive(pid) && Date.now() < deadline) await sleep(50);
+  if (!alive(pid)) return;
+  signalProcess(pid, 'SIGKILL', group);
+  while (alive(pid)) await sleep(20);
+}

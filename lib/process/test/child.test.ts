@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { alive, runToEnd, startChild, waitFor } from '../src/index.js';
+
+test(
+  'a child is waited for by its output and stopped with its group',
+  { timeout: 30_000 },
+  async (t) => {
+    const shell = startChild(
+      'sh',
+      ['-c', 'sleep 60 & echo "grandchild $!"; echo ready on http://x:1; wait'],
+      { group: true },
+    );
+    t.after(() => shell.stop(1000));
+    const [, url] = await shell.waitForOutput(/ready on (\S+)/, 'the shell to be ready');
+    assert.equal(url, 'http://x:1');
+    const grandchild = Number(/grandchild (\d+)/.exec(shell.output())?.[1]);
+    assert.ok(alive(grandchild));
+    assert.equal(await shell.stop(), null);
+    await waitFor('the grandchild to go with its group', () => !alive(grandchild), 5000);
+  },
+);
+
+test(
+  'a child that exits before printing fails the wait at once, with its output',
+  { timeout: 30_000 },
+  async () => {
+    const child = startChild('sh', ['-c', 'echo oops >&2; exit 3']);
+    await assert.rejects(
+      child.waitForOutput(/never/, 'the line'),
+      /exited with code 3 before the line: oops/,
+    );
+  },
+);
+
+test('SIGKILL follows SIGTERM after the grace period', { timeout: 30_000 }, async (t) => {
+  const stubborn = startChild('sh', [
+    '-c',
+    "trap '' TERM; echo armed; while :; do sleep 0.1; done",
+  ]);
+  t.after(() => stubborn.stop(100));
+  await stubborn.waitForOutput(/armed/, 'the trap');
+  assert.equal(await stubborn.stop(200), null);
+  assert.equal(stubborn.process.signalCode, 'SIGKILL');
+});
+
+test('runToEnd collects both streams and the exit code', { timeout: 30_000 }, async () => {
+  assert.deepEqual(await runToEnd('sh', ['-c', 'echo out; echo err >&2; exit 4']), {
+    code: 4,
+    stdout: 'out\n',
+    stderr: 'err\n',
+  });
+});
+
+test('waitFor names what it waited for', { timeout: 30_000 }, async () => {
+  await assert.rejects(
+    waitFor('Godot', () => false, 50),
+    /timed out after 50 ms waiting for Godot/,
+  );
+});
