@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The one definition of what the observer's BPF programs send to user space. The
- * TypeScript decoder (services/observer/src/event.ts) is checked against this struct's
- * layout in the compiled object's BTF by a test.
+ * TypeScript layout (lib/events/src/event.ts) and the Avro schema
+ * (lib/events/schema/event-batch.avsc) are checked against this struct's layout in the
+ * compiled object's BTF by lib/events/test/event-layout.test.ts.
  */
 #ifndef OBSERVER_H
 #define OBSERVER_H

@@ -52,7 +52,8 @@ export class BatchEncoder {
 
   /**
    * Appends struct event from `words` (the ring buffer as 32-bit little-endian words) at
-   * word index `base`. Offsets are literals, as in the counters: see counters.ts.
+   * word index `base`. Offsets are literals, as in the observer's counters: see
+   * services/observer/src/counters.ts.
    */
   append(words: Uint32Array, base: number): void {
     this.long(words[base + 1] ?? 0, words[base] ?? 0); // timestamp_ns
