@@ -77,6 +77,8 @@ export async function up(config: InfraConfig, report: Report, only = COMPONENTS)
     } catch (err) {
       const tail = managed.tail(30);
       await managed.stop(5_000);
+      // Setup's files are missing: nothing ran, so there is no log to show.
+      if (err instanceof InfraError && err.code === 'INFRA_ARTIFACT_MISSING') throw err;
       throw new InfraError(
         'INFRA_COMPONENT_FAILED',
         `${component.name}: ${(err as Error).message}`,
