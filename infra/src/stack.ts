@@ -38,6 +38,7 @@ async function bringUp(component: Component, config: InfraConfig): Promise<void>
       200,
     );
   } catch {
+    // The condition cannot throw (health errors are a no): only the timeout lands here.
     throw new InfraError(
       'INFRA_COMPONENT_FAILED',
       `not healthy after ${component.startTimeoutMs / 1000} s`,
