@@ -1,17 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadInfraConfig, type InfraConfig } from '@obscost/infra';
+import { runToEnd } from '@obscost/process';
 import { ROOT } from '@obscost/runner';
 
 const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
 
 export interface BenchKafka {
   config: InfraConfig;
-  up(): void;
+  up(): Promise<void>;
   /** Stops Kafka and removes its work directory. */
-  down(): void;
+  down(): Promise<void>;
 }
 
 /**
@@ -25,19 +25,16 @@ export function benchKafka(port: number): BenchKafka {
     KAFKA_CONTROLLER_PORT: String(port + 1),
     KAFKA_EVENTS_PARTITIONS: '1',
   };
-  const infra = (command: string): void => {
-    execFileSync(process.execPath, [INFRA_CLI, command, ...(command === 'up' ? ['kafka'] : [])], {
-      env: { ...process.env, ...env },
-      stdio: 'ignore',
-    });
+  const infra = async (command: string): Promise<void> => {
+    const args = [INFRA_CLI, command, ...(command === 'up' ? ['kafka'] : [])];
+    const { code, stderr } = await runToEnd(process.execPath, args, { env });
+    if (code !== 0) throw new Error(`infra ${command} exited with code ${code}: ${stderr.trim()}`);
   };
   return {
     config: loadInfraConfig({ ...process.env, ...env }),
-    up: () => {
-      infra('up');
-    },
-    down: () => {
-      infra('down');
+    up: () => infra('up'),
+    down: async () => {
+      await infra('down');
       rmSync(env.OBSCOST_WORK_DIR, { recursive: true, force: true });
     },
   };

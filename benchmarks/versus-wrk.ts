@@ -5,14 +5,18 @@
  *
  *   npm run bench:http -- [--runs 5] [--dur 5s] [--conns 50]
  */
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { median, parseDuration } from '@obscost/bench';
+import { runToEnd } from '@obscost/process';
 import { benchJson, ROOT, startApp } from '@obscost/runner';
-import { parseDuration } from '@obscost/bench';
-import { median } from '@obscost/bench';
 
-const run = promisify(execFile);
+/** A tool's standard output; a tool that fails ends the benchmark with what it said. */
+async function outputOf(command: string, args: string[]): Promise<string> {
+  const { code, stdout, stderr } = await runToEnd(command, args);
+  if (code !== 0) throw new Error(`${command} exited with code ${code}: ${stderr.trim()}`);
+  return stdout;
+}
 
 type Tool = 'bench' | 'wrk' | 'autocannon';
 
@@ -32,14 +36,14 @@ async function requestsPerSecond(tool: Tool, url: string): Promise<number> {
     case 'bench':
       return (await benchJson(['-url', url, '-conns', conns, '-dur', `${seconds}s`])).rps;
     case 'wrk': {
-      const { stdout } = await run('wrk', ['-t1', `-c${conns}`, `-d${seconds}s`, url]);
+      const stdout = await outputOf('wrk', ['-t1', `-c${conns}`, `-d${seconds}s`, url]);
       const match = /^Requests\/sec:\s+([\d.]+)/m.exec(stdout);
       if (!match) throw new Error(`no Requests/sec in wrk's output:\n${stdout}`);
       return Number(match[1]);
     }
     case 'autocannon': {
       const cli = path.join(ROOT, 'node_modules/.bin/autocannon');
-      const { stdout } = await run(cli, ['-c', conns, '-d', String(seconds), '-j', url]);
+      const stdout = await outputOf(cli, ['-c', conns, '-d', String(seconds), '-j', url]);
       const report = JSON.parse(stdout) as { requests: { total: number }; duration: number };
       return report.requests.total / report.duration;
     }

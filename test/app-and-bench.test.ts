@@ -4,8 +4,9 @@ import { createServer as createTcpServer, type Server } from 'node:net';
 import { createServer, type Server as HttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
+import { APP_METRICS } from '@obscost/events';
 import {
   BENCH_CLI,
   run,
@@ -31,7 +32,7 @@ interface LogLine {
 function requestsTotal(exposition: string, route: string, code: number): number {
   return seriesValue(
     exposition,
-    `app_http_requests_total{path="${route}",method="GET",code="${code}"}`,
+    `${APP_METRICS.requests}{path="${route}",method="GET",code="${code}"}`,
   );
 }
 
@@ -53,7 +54,7 @@ async function benchJson(args: string[]): Promise<LoadResult> {
 
 function withApp(
   name: string,
-  body: (app: RunningApp, logFile: string) => Promise<void>,
+  body: (app: RunningApp, logFile: string, t: TestContext) => Promise<void>,
   env: NodeJS.ProcessEnv = {},
 ): void {
   test(name, async (t) => {
@@ -64,7 +65,7 @@ function withApp(
       await app.stop();
       rmSync(dir, { recursive: true, force: true });
     });
-    await body(app, logFile);
+    await body(app, logFile, t);
   });
 }
 
@@ -280,7 +281,7 @@ test('bench: usage errors exit 2 with one line', async () => {
   }
 });
 
-withApp('bench: Ctrl-C prints the partial results', async (app) => {
+withApp('bench: Ctrl-C prints the partial results', async (app, _logFile, t) => {
   const bench = startChild(process.execPath, [
     BENCH_CLI,
     '-url',
@@ -290,6 +291,7 @@ withApp('bench: Ctrl-C prints the partial results', async (app) => {
     '-dur',
     '60s',
   ]);
+  t.after(() => bench.stop());
   await waitFor('the bench to load the app', async () => {
     return requestsTotal(await scrape(`${app.url}/metrics`), '/ping', 200) > 100;
   });
@@ -302,18 +304,17 @@ withApp('bench: Ctrl-C prints the partial results', async (app) => {
   assert.equal(requests, total, 'every request the bench sent was answered and counted');
 });
 
-test('with OTEL_EXPORTER_OTLP_ENDPOINT the SDK traces each request with its route', async () => {
+test('with OTEL_EXPORTER_OTLP_ENDPOINT the SDK traces each request with its route', async (t) => {
   const app = await startApp({
     OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
     OTEL_TRACES_EXPORTER: 'console',
     OTEL_METRICS_EXPORTER: 'console',
   });
-  try {
-    for (let i = 0; i < 3; i++) assert.equal((await fetch(`${app.url}/work?ms=0`)).status, 200);
-    assert.equal((await fetch(`${app.url}/no/such/${Math.random()}`)).status, 404);
-  } finally {
-    assert.equal(await app.stop(), 0);
-  }
+  t.after(() => app.stop());
+  for (let i = 0; i < 3; i++) assert.equal((await fetch(`${app.url}/work?ms=0`)).status, 200);
+  assert.equal((await fetch(`${app.url}/no/such/${Math.random()}`)).status, 404);
+  // Stopping flushes the console exporters' last spans and metrics into the output.
+  assert.equal(await app.stop(), 0);
   const output = app.output();
   const spans = output.match(/^ {2}traceId: /gm) ?? [];
   assert.equal(spans.length, 4, output);

@@ -1,14 +1,24 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
-import { BATCH_SCHEMA_FILE, BatchEncoder, decodeBatch, EVENT_SIZE } from '@obscost/events';
+import {
+  BATCH_SCHEMA_FILE,
+  BatchEncoder,
+  decodeBatch,
+  EVENT_SIZE,
+  EventKind,
+} from '@obscost/events';
 import { loadInfraConfig, ROOT, testPython } from '@obscost/infra';
+import { run } from './support.js';
 
-const run = promisify(execFile);
+/** The Avro enum's symbol for a kind: its name in bpf/observer.h's enum event_kind. */
+function kindSymbol(kind: number): string {
+  const found = Object.entries(EventKind).find(([, value]) => value === kind);
+  assert.ok(found, `kind ${kind}`);
+  return found[0];
+}
 
 /** struct event as the kernel writes it, as 32-bit words. */
 function eventWords(fields: {
@@ -43,7 +53,7 @@ test("fastavro decodes the encoder's records with only the .avsc file", async (t
     pid: 4242,
     tid: 4243,
     fd: 17,
-    kind: 2,
+    kind: EventKind.WRITEV,
     flags: 1,
   };
   const huge = {
@@ -52,10 +62,18 @@ test("fastavro decodes the encoder's records with only the .avsc file", async (t
     pid: 4_194_303,
     tid: 1,
     fd: -1,
-    kind: 4,
+    kind: EventKind.UPROBE,
     flags: 0,
   };
-  const zero = { timestamp: 0n, bytes: 0n, pid: 1, tid: 1, fd: 2_147_483_647, kind: 1, flags: 0 };
+  const zero = {
+    timestamp: 0n,
+    bytes: 0n,
+    pid: 1,
+    tid: 1,
+    fd: 2_147_483_647,
+    kind: EventKind.WRITE,
+    flags: 0,
+  };
   const samples = [writev, huge, zero];
   for (const sample of samples) encoder.append(eventWords(sample), 0);
   const files = ['batch-1.bin', 'batch-2.bin', 'empty.bin'].map((name) => path.join(dir, name));
@@ -71,23 +89,23 @@ test("fastavro decodes the encoder's records with only the .avsc file", async (t
   writeFileSync(emptyFile, encoder.close(3));
 
   const python = testPython(loadInfraConfig());
-  const { stdout } = await run(python, [
+  const { code, stdout, stderr } = await run(python, [
     path.join(ROOT, 'test/decode_with_fastavro.py'),
     BATCH_SCHEMA_FILE,
     ...files,
   ]);
+  assert.equal(code, 0, stderr);
   const decoded = stdout
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-  const kinds = ['UNSPECIFIED', 'WRITE', 'WRITEV', 'TCP_SEND', 'UPROBE'];
   const expected = (s: (typeof samples)[number]) => ({
     timestamp_ns: Number(s.timestamp),
     bytes: Number(s.bytes),
     pid: s.pid,
     tid: s.tid,
     fd: s.fd,
-    kind: kinds[s.kind],
+    kind: kindSymbol(s.kind),
     flags: s.flags,
   });
   assert.deepEqual(decoded, [

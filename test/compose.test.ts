@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { promisify } from 'node:util';
 import { loadConfig } from '@obscost/app';
+import { APP_METRICS, COLLECTOR_METRICS, EVENT_METRICS } from '@obscost/events';
 import { composeCheckBinary, loadInfraConfig, ROOT } from '@obscost/infra';
 import { parse } from 'yaml';
+import { run } from './support.js';
 
-const run = promisify(execFile);
 const INFRA = path.join(ROOT, 'infra');
 const MODES = [
   'compose.sidecar.yaml',
@@ -33,10 +32,11 @@ interface ComposeProject {
 /** The project as docker compose would load it (schema-validated, paths resolved). */
 async function load(...files: string[]): Promise<ComposeProject> {
   const binary = composeCheckBinary(loadInfraConfig());
-  const { stdout } = await run(
+  const { code, stdout, stderr } = await run(
     binary,
     files.map((file) => path.join(INFRA, file)),
   );
+  assert.equal(code, 0, `${files.join(' + ')}: ${stderr}`);
   return JSON.parse(stdout) as ComposeProject;
 }
 
@@ -80,7 +80,9 @@ test('a Compose file that breaks the specification is refused', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'obscost-compose-'));
   const file = path.join(dir, 'compose.yaml');
   writeFileSync(file, 'services:\n  app:\n    image: x\n    portz: ["80:80"]\n');
-  await assert.rejects(run(composeCheckBinary(loadInfraConfig()), [file]), /portz/);
+  const refused = await run(composeCheckBinary(loadInfraConfig()), [file]);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /portz/);
 });
 
 test('Compose ports and variables agree with the native configuration', async () => {
@@ -123,7 +125,11 @@ test('Compose ports and variables agree with the native configuration', async ()
   assert.deepEqual(published(core, 'observer'), [native.targets.observer]);
   assert.deepEqual(published(core, 'aggregator'), [native.targets.aggregator]);
   for (const name of ['observer', 'aggregator']) {
-    assert.equal(service(core, name).environment?.KAFKA_BROKERS, 'kafka:9092', name);
+    assert.equal(
+      service(core, name).environment?.KAFKA_BROKERS,
+      `kafka:${native.kafka.port}`,
+      name,
+    );
   }
 
   const otel = await load('compose.yaml', 'compose.otel.yaml');
@@ -159,17 +165,10 @@ test('Prometheus scrapes the same jobs on the same ports, natively and under Com
 
 test('the Grafana dashboard queries only metrics the project exports', () => {
   const known = new Set([
-    'app_http_requests_total',
-    'app_http_request_duration_seconds_bucket',
-    'app_write_bytes_total',
-    'app_write_events_total',
-    'app_tcp_send_bytes_total',
-    'app_tcp_send_events_total',
-    'app_uprobe_bytes_total',
-    'app_uprobe_calls_total',
-    'log_http_requests_total',
-    'log_http_response_bytes_total',
-    'otel_http_server_spans_total',
+    APP_METRICS.requests,
+    `${APP_METRICS.requestDuration}_bucket`,
+    ...Object.values(EVENT_METRICS).flatMap((family) => [family.events, family.bytes]),
+    ...Object.values(COLLECTOR_METRICS),
   ]);
   const dir = path.join(INFRA, 'grafana/dashboards');
   for (const file of readdirSync(dir)) {

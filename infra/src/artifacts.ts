@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, type InfraConfig } from './config.js';
+import { InfraError } from './errors.js';
 
 /**
  * Where infra/setup.sh caches what it downloads or builds from a manifest: a directory
@@ -38,7 +39,10 @@ export function collectorBinary(config: InfraConfig): string {
 /** Fails with the command to run when setup has not produced `file` yet. */
 export function requireArtifact(file: string, what: string): string {
   if (!existsSync(file)) {
-    throw new Error(`${what} is missing (${file}): run "npm run setup"`);
+    throw new InfraError(
+      'INFRA_ARTIFACT_MISSING',
+      `${what} is missing (${file}): run "npm run setup"`,
+    );
   }
   return file;
 }
@@ -47,7 +51,9 @@ export function requireArtifact(file: string, what: string): string {
 export function renderTemplate(template: string, values: Record<string, string | number>): string {
   return template.replace(/\{\{(\w+)\}\}/g, (_, name: string) => {
     const value = values[name];
-    if (value === undefined) throw new Error(`no value for the template placeholder {{${name}}}`);
+    if (value === undefined) {
+      throw new InfraError('INFRA_TEMPLATE', `no value for the template placeholder {{${name}}}`);
+    }
     return String(value);
   });
 }

@@ -1,72 +1,84 @@
-import { parseArgs } from 'node:util';
-import { InfraConfigError, loadInfraConfig } from './config.js';
-import { ComponentFailure, componentNamed, COMPONENTS, down, status, up } from './stack.js';
+import { codedCause, EXIT, runMain } from '@obscost/errors';
+import { parseSettings, setting, usageText } from '@obscost/flags';
+import { loadInfraConfig, SETTINGS } from './config.js';
+import { InfraError } from './errors.js';
+import { componentNamed, COMPONENTS, down, status, up } from './stack.js';
 
-const USAGE = `usage: npm run infra -- up [component] | down | status | logs <component> [-n LINES]
+/** The command's one flag; everything else is an environment variable (SETTINGS). */
+const FLAGS = {
+  lines: setting.integer({
+    flag: 'lines',
+    short: 'n',
+    placeholder: 'LINES',
+    default: '100',
+    min: 1,
+    max: 1_000_000,
+    help: 'how many lines `logs` prints',
+  }),
+};
 
-Runs the project's infrastructure natively on loopback: ${COMPONENTS.map((c) => c.name).join(', ')}.
-Settings are environment variables (README, "Infrastructure").`;
+const USAGE = usageText(
+  { ...FLAGS, ...SETTINGS },
+  {
+    usage: 'npm run infra -- up [component] | down | status | logs <component> [-n LINES]',
+    about:
+      `Runs the project's infrastructure natively on loopback: ` +
+      `${COMPONENTS.map((c) => c.name).join(', ')}. Settings are environment variables ` +
+      '(docs/infrastructure.md, "Running it natively"):',
+  },
+);
+
+/** `status` exits so when a component is not healthy. */
+const EXIT_NOT_HEALTHY = 3;
 
 const report = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
+const usageError = (message: string): InfraError => new InfraError('INFRA_USAGE', message);
+
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      lines: { type: 'string', short: 'n', default: '100' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
+  const { values, positionals, help } = parseSettings(FLAGS, argv, {
+    env: {},
+    positionals: true,
+    usageError,
   });
   const [command, name, ...rest] = positionals;
-  if (values.help || command === undefined) {
+  if (help || command === undefined) {
     process.stdout.write(`${USAGE}\n`);
-    return values.help ? 0 : 2;
+    return help ? EXIT.ok : EXIT.usage;
   }
-  if (rest.length > 0) throw new RangeError(`unexpected argument "${rest[0] ?? ''}"`);
+  if (rest.length > 0) throw usageError(`unexpected argument "${rest[0] ?? ''}"`);
   const config = loadInfraConfig();
   switch (command) {
     case 'up':
       await up(config, report, name === undefined ? COMPONENTS : [componentNamed(name)]);
-      return 0;
+      return EXIT.ok;
     case 'down':
       await down(config, report);
-      return 0;
+      return EXIT.ok;
     case 'status': {
       const states = await status(config);
       for (const s of states) {
         const state = s.healthy ? 'up' : s.pid === undefined ? 'down' : 'running, not healthy';
         report(`${s.name.padEnd(11)} ${state}${s.pid === undefined ? '' : ` (pid ${s.pid})`}`);
       }
-      return states.every((s) => s.healthy) ? 0 : 3;
+      return states.every((s) => s.healthy) ? EXIT.ok : EXIT_NOT_HEALTHY;
     }
-    case 'logs': {
-      if (name === undefined) throw new RangeError('logs needs a component name');
-      const lines = Number(values.lines);
-      if (!Number.isSafeInteger(lines) || lines < 1) {
-        throw new RangeError(`-n must be a positive integer, got "${values.lines}"`);
-      }
-      report(componentNamed(name).process(config).tail(lines));
-      return 0;
-    }
+    case 'logs':
+      if (name === undefined) throw usageError('logs needs a component name');
+      report(componentNamed(name).process(config).tail(values.lines));
+      return EXIT.ok;
     default:
-      throw new RangeError(`unknown command "${command}": up, down, status or logs`);
+      throw usageError(`unknown command "${command}": up, down, status or logs`);
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (err: unknown) => {
-    process.stderr.write(`infra: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (err instanceof ComponentFailure && err.logTail !== '') {
-      process.stderr.write(`--- last lines of the ${err.component} log ---\n${err.logTail}\n`);
-    }
-    const usage =
-      err instanceof InfraConfigError ||
-      err instanceof RangeError ||
-      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true;
-    process.exitCode = usage ? 2 : 1;
+// No hint after a usage error: its line says what is allowed.
+runMain('infra', () => main(process.argv.slice(2)), {
+  usageHint: '',
+  details: (err) => {
+    const coded = codedCause(err);
+    return coded instanceof InfraError ? coded.details : '';
   },
-);
+});

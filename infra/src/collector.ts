@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { LOOPBACK } from '@obscost/flags';
 import { collectorBinary, requireArtifact } from './artifacts.js';
 import type { Component } from './component.js';
 import type { InfraConfig } from './config.js';
@@ -36,7 +37,7 @@ export const collector: Component = {
     return Promise.resolve();
   },
   async healthy(config) {
-    const response = await fetch(`http://127.0.0.1:${config.collector.healthPort}/`);
+    const response = await fetch(`http://${LOOPBACK}:${config.collector.healthPort}/`);
     return response.ok;
   },
 };

@@ -1,58 +1,110 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
-import envSchema from 'env-schema';
+import { TOPICS } from '@obscost/events';
+import { LOOPBACK, parseSettings, PORTS, setting, SettingError } from '@obscost/flags';
+import { InfraError } from './errors.js';
 
 /** The repository's root, from infra/dist/src. */
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
 
-const port = (fallback: number) =>
-  ({ type: 'integer', minimum: 1, maximum: 65535, default: fallback }) as const;
+const port = (env: string, fallback: number, help: string) =>
+  setting.integer({ env, default: String(fallback), min: 1, max: 65535, help });
 
 /**
  * Every setting of the native infrastructure: environment variables, with the ports of
- * ../shared/DESIGN.md as defaults. The schema is the documentation (README, "Infrastructure").
+ * ../shared/DESIGN.md as defaults. The table is the documentation (docs/infrastructure.md).
  */
-const SCHEMA = {
-  type: 'object',
-  properties: {
-    OBSCOST_WORK_DIR: { type: 'string', minLength: 1, default: path.join(ROOT, '.work') },
-    OBSCOST_CACHE_DIR: {
-      type: 'string',
-      minLength: 1,
-      default: path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'obscost'),
+export const SETTINGS = {
+  workDir: setting.path({
+    env: 'OBSCOST_WORK_DIR',
+    default: path.join(ROOT, '.work'),
+    defaultDoc: '.work/',
+    help: "where each component's pid, log, data and config files go",
+  }),
+  cacheDir: setting.path({
+    env: 'OBSCOST_CACHE_DIR',
+    default: () =>
+      path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), '.cache'), 'obscost'),
+    defaultDoc: '~/.cache/obscost',
+    help: 'what setup downloads and builds (Kafka jars, the Collector)',
+  }),
+  kafkaPort: port('KAFKA_PORT', PORTS.kafka, "Kafka's client listener"),
+  kafkaControllerPort: port(
+    'KAFKA_CONTROLLER_PORT',
+    PORTS.kafkaController,
+    "Kafka's KRaft controller listener",
+  ),
+  kafkaHeap: setting.custom({
+    env: 'KAFKA_HEAP',
+    default: '512m',
+    help: "the broker's Java heap (-Xms and -Xmx)",
+    parse: (text: string, name: string) => {
+      if (!/^[1-9][0-9]*[mMgG]$/.test(text)) {
+        throw new SettingError(`${name} must be a heap size such as 512m or 2g, got "${text}"`);
+      }
+      return text;
     },
-    KAFKA_PORT: port(9092),
-    KAFKA_CONTROLLER_PORT: port(9093),
-    KAFKA_HEAP: { type: 'string', pattern: '^[1-9][0-9]*[mMgG]$', default: '512m' },
-    KAFKA_EVENTS_TOPIC: {
-      type: 'string',
-      pattern: '^[a-zA-Z0-9._-]{1,249}$',
-      default: 'obscost.events',
-    },
-    KAFKA_EVENTS_PARTITIONS: { type: 'integer', minimum: 1, maximum: 1000, default: 3 },
-    KAFKA_DLQ_TOPIC: {
-      type: 'string',
-      pattern: '^[a-zA-Z0-9._-]{1,249}$',
-      default: 'obscost.events.dlq',
-    },
-    OTEL_CONFIG: { type: 'string', minLength: 1, default: 'otel/collector.yaml' },
-    COLLECTOR_OTLP_GRPC_PORT: port(4317),
-    COLLECTOR_OTLP_HTTP_PORT: port(4318),
-    COLLECTOR_PROMETHEUS_PORT: port(8889),
-    COLLECTOR_TELEMETRY_PORT: port(8888),
-    COLLECTOR_HEALTH_PORT: port(13133),
-    COLLECTOR_FORWARD_PORT: port(24224),
-    PROMETHEUS_PORT: port(9090),
-    APP_PORT: port(8080),
-    OBSERVER_PORT: port(9100),
-    AGGREGATOR_PORT: port(9464),
-    APP_LOG_FILE: {
-      type: 'string',
-      minLength: 1,
-      default: path.join(ROOT, '.work/app/requests.log'),
-    },
-  },
-} as const;
+  }),
+  eventsTopic: setting.topic({
+    env: 'KAFKA_EVENTS_TOPIC',
+    default: TOPICS.events,
+    help: "the observers' event batches",
+  }),
+  eventsPartitions: setting.integer({
+    env: 'KAFKA_EVENTS_PARTITIONS',
+    default: '3',
+    min: 1,
+    max: 1000,
+    help: "the events topic's partitions, when `up` creates it",
+  }),
+  dlqTopic: setting.topic({
+    env: 'KAFKA_DLQ_TOPIC',
+    default: TOPICS.deadLetters,
+    help: "the aggregator's dead letters",
+  }),
+  collectorConfig: setting.custom({
+    env: 'OTEL_CONFIG',
+    default: 'otel/collector.yaml',
+    help: "the Collector's configuration, relative to the repository",
+    parse: (text: string) => path.resolve(ROOT, text),
+  }),
+  otlpGrpcPort: port('COLLECTOR_OTLP_GRPC_PORT', PORTS.collectorOtlpGrpc, 'OTLP over gRPC'),
+  otlpHttpPort: port('COLLECTOR_OTLP_HTTP_PORT', PORTS.collectorOtlpHttp, 'OTLP over HTTP'),
+  collectorPrometheusPort: port(
+    'COLLECTOR_PROMETHEUS_PORT',
+    PORTS.collectorPrometheus,
+    "the Collector's Prometheus exporter",
+  ),
+  collectorTelemetryPort: port(
+    'COLLECTOR_TELEMETRY_PORT',
+    PORTS.collectorTelemetry,
+    "the Collector's own metrics",
+  ),
+  collectorHealthPort: port(
+    'COLLECTOR_HEALTH_PORT',
+    PORTS.collectorHealth,
+    "the Collector's health check",
+  ),
+  collectorForwardPort: port(
+    'COLLECTOR_FORWARD_PORT',
+    PORTS.collectorForward,
+    "Fluent Bit's forward protocol",
+  ),
+  prometheusPort: port('PROMETHEUS_PORT', PORTS.prometheus, 'Prometheus'),
+  appPort: port('APP_PORT', PORTS.app, 'the app, as Prometheus scrapes it'),
+  observerPort: port('OBSERVER_PORT', PORTS.observer, 'the observer, as Prometheus scrapes it'),
+  aggregatorPort: port(
+    'AGGREGATOR_PORT',
+    PORTS.aggregator,
+    'the aggregator, as Prometheus scrapes it',
+  ),
+  appLogFile: setting.path({
+    env: 'APP_LOG_FILE',
+    default: path.join(ROOT, '.work/app/requests.log'),
+    defaultDoc: '.work/app/requests.log',
+    help: 'the request log the `filelog` config tails',
+  }),
+};
 
 export interface InfraConfig {
   readonly workDir: string;
@@ -86,60 +138,39 @@ export interface InfraConfig {
   };
 }
 
-/** An invalid setting: the message names the variable, its value and what is allowed. */
-export class InfraConfigError extends Error {
-  override name = 'InfraConfigError';
-}
-
-interface AjvError {
-  instancePath: string;
-  message?: string;
-}
-
-type Raw = Record<keyof (typeof SCHEMA)['properties'], string | number>;
-
+/** Reads the settings from `env`; an invalid one is an INFRA_USAGE error naming it. */
 export function loadInfraConfig(env: NodeJS.ProcessEnv = process.env): InfraConfig {
-  let raw: Raw;
-  try {
-    raw = envSchema<Raw>({ schema: SCHEMA, data: env, dotenv: false });
-  } catch (err) {
-    const first = (err as { errors?: AjvError[] }).errors?.[0];
-    const name = first?.instancePath.replace(/^\//, '') ?? '';
-    throw new InfraConfigError(
-      name === ''
-        ? (err as Error).message
-        : `${name}=${JSON.stringify(env[name])} is invalid: ${name} ${first?.message ?? ''}`.trim(),
-    );
-  }
-  const str = (key: keyof Raw): string => String(raw[key]);
-  const num = (key: keyof Raw): number => Number(raw[key]);
+  const { values: v } = parseSettings(SETTINGS, [], {
+    env,
+    usageError: (message) => new InfraError('INFRA_USAGE', message),
+  });
   return Object.freeze({
-    workDir: path.resolve(str('OBSCOST_WORK_DIR')),
-    cacheDir: path.resolve(str('OBSCOST_CACHE_DIR')),
+    workDir: v.workDir,
+    cacheDir: v.cacheDir,
     kafka: Object.freeze({
-      port: num('KAFKA_PORT'),
-      controllerPort: num('KAFKA_CONTROLLER_PORT'),
-      heap: str('KAFKA_HEAP'),
-      brokers: `127.0.0.1:${num('KAFKA_PORT')}`,
-      eventsTopic: str('KAFKA_EVENTS_TOPIC'),
-      eventsPartitions: num('KAFKA_EVENTS_PARTITIONS'),
-      dlqTopic: str('KAFKA_DLQ_TOPIC'),
+      port: v.kafkaPort,
+      controllerPort: v.kafkaControllerPort,
+      heap: v.kafkaHeap,
+      brokers: `${LOOPBACK}:${v.kafkaPort}`,
+      eventsTopic: v.eventsTopic,
+      eventsPartitions: v.eventsPartitions,
+      dlqTopic: v.dlqTopic,
     }),
     collector: Object.freeze({
-      config: path.resolve(ROOT, str('OTEL_CONFIG')),
-      otlpGrpcPort: num('COLLECTOR_OTLP_GRPC_PORT'),
-      otlpHttpPort: num('COLLECTOR_OTLP_HTTP_PORT'),
-      prometheusPort: num('COLLECTOR_PROMETHEUS_PORT'),
-      telemetryPort: num('COLLECTOR_TELEMETRY_PORT'),
-      healthPort: num('COLLECTOR_HEALTH_PORT'),
-      forwardPort: num('COLLECTOR_FORWARD_PORT'),
-      appLogFile: path.resolve(str('APP_LOG_FILE')),
+      config: v.collectorConfig,
+      otlpGrpcPort: v.otlpGrpcPort,
+      otlpHttpPort: v.otlpHttpPort,
+      prometheusPort: v.collectorPrometheusPort,
+      telemetryPort: v.collectorTelemetryPort,
+      healthPort: v.collectorHealthPort,
+      forwardPort: v.collectorForwardPort,
+      appLogFile: v.appLogFile,
     }),
-    prometheus: Object.freeze({ port: num('PROMETHEUS_PORT') }),
+    prometheus: Object.freeze({ port: v.prometheusPort }),
     targets: Object.freeze({
-      app: num('APP_PORT'),
-      observer: num('OBSERVER_PORT'),
-      aggregator: num('AGGREGATOR_PORT'),
+      app: v.appPort,
+      observer: v.observerPort,
+      aggregator: v.aggregatorPort,
     }),
   });
 }

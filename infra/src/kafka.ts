@@ -1,18 +1,17 @@
-import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
+import { TOPICS } from '@obscost/events';
+import { runToEnd } from '@obscost/process';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { kafkaLibs, renderTemplate, requireArtifact } from './artifacts.js';
 import type { Component } from './component.js';
 import { ROOT, type InfraConfig } from './config.js';
+import { InfraError } from './errors.js';
 import { ManagedProcess } from './managed-process.js';
 
-const run = promisify(execFile);
-
 /** A topic only the health check uses, so that its messages never reach a consumer of ours. */
-export const HEALTH_TOPIC = 'obscost.healthcheck';
+const HEALTH_TOPIC = TOPICS.healthCheck;
 
 function dir(config: InfraConfig): string {
   return path.join(config.workDir, 'kafka');
@@ -51,7 +50,7 @@ async function prepare(config: InfraConfig): Promise<string> {
   );
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
     const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
-    await run('java', [
+    const format = await runToEnd('java', [
       ...javaArgs(config, 'kafka.tools.StorageTool', [
         'format',
         // One argument: a base64url id may begin with '-', which would read as a flag.
@@ -60,6 +59,13 @@ async function prepare(config: InfraConfig): Promise<string> {
         properties,
       ]),
     ]);
+    if (format.code !== 0) {
+      const said = (format.stderr.trim() || format.stdout.trim()).split('\n').at(-1) ?? '';
+      throw new InfraError(
+        'INFRA_COMPONENT_FAILED',
+        `formatting the storage in ${dataDir} failed (exit code ${format.code ?? 'none'}): ${said}`,
+      );
+    }
   }
   return properties;
 }
@@ -154,7 +160,8 @@ export const kafka: Component = {
     withAdmin(config, async (admin) => (await admin.describeCluster()).brokers.length === 1),
   async ready(config) {
     await createTopics(config);
-    if (!(await roundTrip(config)))
-      throw new Error('kafka: the produce and consume round trip failed');
+    if (!(await roundTrip(config))) {
+      throw new InfraError('INFRA_COMPONENT_FAILED', 'the produce and consume round trip failed');
+    }
   },
 };

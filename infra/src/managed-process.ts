@@ -8,12 +8,15 @@ import {
   rmSync,
   writeFileSync,
 } from 'node:fs';
-import { connect } from 'node:net';
 import path from 'node:path';
+import { alive, stopPid } from '@obscost/process';
+import { InfraError } from './errors.js';
 
 /**
  * A long-running infrastructure process, started detached so it outlives the command
  * that started it, with its output in `<dir>/<name>.log` and its pid in `<dir>/<name>.pid`.
+ * `@obscost/process` starts children that end with their parent; these must not, which is
+ * why this file spawns on its own.
  */
 export class ManagedProcess {
   readonly logFile: string;
@@ -31,12 +34,7 @@ export class ManagedProcess {
   pid(): number | undefined {
     if (!existsSync(this.pidFile)) return undefined;
     const pid = Number(readFileSync(this.pidFile, 'utf8').trim());
-    if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return undefined;
-    }
+    if (!Number.isSafeInteger(pid) || pid <= 0 || !alive(pid)) return undefined;
     // A recycled pid belongs to another program: ours carry their log path in the environment.
     try {
       const environ = readFileSync(`/proc/${pid}/environ`, 'latin1');
@@ -55,7 +53,11 @@ export class ManagedProcess {
         stdio: ['ignore', log, log],
         env: { ...process.env, ...env, OBSCOST_LOG: this.logFile },
       });
-      if (child.pid === undefined) throw new Error(`${this.name}: cannot start ${command}`);
+      if (child.pid === undefined) {
+        // The spawn error comes as an event too; unheard, it would end this process.
+        child.once('error', () => undefined);
+        throw new InfraError('INFRA_COMPONENT_FAILED', `cannot start ${command}`);
+      }
       child.unref();
       writeFileSync(this.pidFile, `${child.pid}\n`);
       return child.pid;
@@ -67,15 +69,7 @@ export class ManagedProcess {
   /** SIGTERM to the process group; SIGKILL after `graceMs`. Resolves once it is gone. */
   async stop(graceMs: number): Promise<void> {
     const pid = this.pid();
-    if (pid !== undefined) {
-      signalGroup(pid, 'SIGTERM');
-      const deadline = Date.now() + graceMs;
-      while (alive(pid) && Date.now() < deadline) await sleep(50);
-      if (alive(pid)) {
-        signalGroup(pid, 'SIGKILL');
-        while (alive(pid)) await sleep(20);
-      }
-    }
+    if (pid !== undefined) await stopPid(pid, graceMs, true);
     rmSync(this.pidFile, { force: true });
   }
 
@@ -86,51 +80,5 @@ export class ManagedProcess {
       .split('\n')
       .slice(-lines - 1)
       .join('\n');
-  }
-}
-
-function signalGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // The group is already gone.
-  }
-}
-
-/** Whether the process exists and is not a zombie waiting to be reaped. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
-    return !/^\d+ \(.*\) Z /.test(stat);
-  } catch {
-    return false;
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Whether something accepts TCP connections on 127.0.0.1:port. */
-export function listening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      resolve(false);
-    });
-  });
-}
-
-/** Polls `check` until it is true; false if `timeoutMs` passes first. */
-export async function poll(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return true;
-    if (Date.now() > deadline) return false;
-    await sleep(200);
   }
 }

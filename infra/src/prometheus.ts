@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { LOOPBACK } from '@obscost/flags';
 import { renderTemplate } from './artifacts.js';
 import type { Component } from './component.js';
 import { ROOT, type InfraConfig } from './config.js';
@@ -37,14 +38,14 @@ export const prometheus: Component = {
       .start('prometheus', [
         `--config.file=${configFile}`,
         `--storage.tsdb.path=${path.join(home, 'data')}`,
-        `--web.listen-address=127.0.0.1:${config.prometheus.port}`,
+        `--web.listen-address=${LOOPBACK}:${config.prometheus.port}`,
         '--web.enable-remote-write-receiver',
         '--web.enable-lifecycle',
       ]);
     return Promise.resolve();
   },
   async healthy(config) {
-    const response = await fetch(`http://127.0.0.1:${config.prometheus.port}/-/ready`);
+    const response = await fetch(`http://${LOOPBACK}:${config.prometheus.port}/-/ready`);
     return response.ok;
   },
 };

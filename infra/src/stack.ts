@@ -1,28 +1,18 @@
+import { listening, waitFor } from '@obscost/process';
 import { collector } from './collector.js';
 import type { Component } from './component.js';
 import type { InfraConfig } from './config.js';
+import { InfraError } from './errors.js';
 import { kafka } from './kafka.js';
-import { listening, poll } from './managed-process.js';
 import { prometheus } from './prometheus.js';
 
 export const COMPONENTS: readonly Component[] = [kafka, collector, prometheus];
 
-/** A component that failed to come up, with the tail of its log. */
-export class ComponentFailure extends Error {
-  override name = 'ComponentFailure';
-  constructor(
-    readonly component: string,
-    reason: string,
-    readonly logTail: string,
-  ) {
-    super(`${component}: ${reason}`);
-  }
-}
-
 export function componentNamed(name: string): Component {
   const found = COMPONENTS.find((c) => c.name === name);
   if (!found) {
-    throw new RangeError(
+    throw new InfraError(
+      'INFRA_USAGE',
       `unknown component "${name}": one of ${COMPONENTS.map((c) => c.name).join(', ')}`,
     );
   }
@@ -30,6 +20,35 @@ export function componentNamed(name: string): Component {
 }
 
 export type Report = (line: string) => void;
+
+/** Whether it answers its health check; a check that throws (refused, timed out) is a no. */
+function healthy(component: Component, config: InfraConfig): Promise<boolean> {
+  return component.healthy(config).catch(() => false);
+}
+
+/** Starts one component and waits until it is healthy and ready; throws the reason if not. */
+async function bringUp(component: Component, config: InfraConfig): Promise<void> {
+  const managed = component.process(config);
+  await component.start(config);
+  try {
+    await waitFor(
+      `${component.name} to be healthy`,
+      async () => managed.pid() === undefined || (await healthy(component, config)),
+      component.startTimeoutMs,
+      200,
+    );
+  } catch {
+    // The condition cannot throw (health errors are a no): only the timeout lands here.
+    throw new InfraError(
+      'INFRA_COMPONENT_FAILED',
+      `not healthy after ${component.startTimeoutMs / 1000} s`,
+    );
+  }
+  if (managed.pid() === undefined) {
+    throw new InfraError('INFRA_COMPONENT_FAILED', 'the process exited');
+  }
+  await component.ready?.(config);
+}
 
 /**
  * Starts what is not running, waits until each is healthy and ready. A component already
@@ -39,7 +58,7 @@ export async function up(config: InfraConfig, report: Report, only = COMPONENTS)
   for (const component of only) {
     const managed = component.process(config);
     const pid = managed.pid();
-    if (pid !== undefined && (await component.healthy(config).catch(() => false))) {
+    if (pid !== undefined && (await healthy(component, config))) {
       report(`${component.name}: already up (pid ${pid})`);
       continue;
     }
@@ -47,27 +66,28 @@ export async function up(config: InfraConfig, report: Report, only = COMPONENTS)
     const busy = [];
     for (const port of component.ports(config)) if (await listening(port)) busy.push(port);
     if (busy.length > 0) {
-      throw new ComponentFailure(
-        component.name,
-        `port ${busy.join(', ')} is taken by another process (see "ss -ltnp")`,
-        '',
+      throw new InfraError(
+        'INFRA_COMPONENT_FAILED',
+        `${component.name}: port ${busy.join(', ')} is taken by another process (see "ss -ltnp")`,
       );
     }
     report(`${component.name}: starting`);
     const started = Date.now();
     try {
-      await component.start(config);
-      const healthy = await poll(
-        async () => managed.pid() === undefined || (await component.healthy(config)),
-        component.startTimeoutMs,
-      );
-      if (managed.pid() === undefined) throw new Error('the process exited');
-      if (!healthy) throw new Error(`not healthy after ${component.startTimeoutMs / 1000} s`);
-      await component.ready?.(config);
+      await bringUp(component, config);
     } catch (err) {
       const tail = managed.tail(30);
       await managed.stop(5_000);
-      throw new ComponentFailure(component.name, (err as Error).message, tail);
+      // Setup's files are missing: nothing ran, so there is no log to show.
+      if (err instanceof InfraError && err.code === 'INFRA_ARTIFACT_MISSING') throw err;
+      throw new InfraError(
+        'INFRA_COMPONENT_FAILED',
+        `${component.name}: ${(err as Error).message}`,
+        {
+          cause: err,
+          details: `--- last lines of the ${component.name} log ---\n${tail}`,
+        },
+      );
     }
     report(
       `${component.name}: up in ${((Date.now() - started) / 1000).toFixed(1)} s (pid ${managed.pid() ?? '?'})`,
@@ -86,7 +106,10 @@ export async function down(config: InfraConfig, report: Report): Promise<void> {
   for (const component of COMPONENTS) {
     for (const port of component.ports(config)) {
       if (await listening(port)) {
-        throw new Error(`${component.name}: port ${port} still listens after down`);
+        throw new InfraError(
+          'INFRA_PORT_STILL_OPEN',
+          `${component.name}: port ${port} still listens after down`,
+        );
       }
     }
   }
@@ -103,7 +126,7 @@ export async function status(config: InfraConfig): Promise<ComponentStatus[]> {
     COMPONENTS.map(async (component) => ({
       name: component.name,
       pid: component.process(config).pid(),
-      healthy: await component.healthy(config).catch(() => false),
+      healthy: await healthy(component, config),
     })),
   );
 }

@@ -1,10 +1,48 @@
 import path from 'node:path';
+import { LOOPBACK, parseSettings, PORTS, setting, SettingError } from '@obscost/flags';
+import { AppError } from './errors.js';
 
 /** Where `make -C services/app/native` puts the marker library. */
 export const DEFAULT_MARKER_LIBRARY = path.resolve(
   import.meta.dirname,
   '../../native/build/libappmarker.so',
 );
+
+/** Every setting of the app: environment variables only (docs/app-and-bench.md). */
+export const SETTINGS = {
+  host: setting.text({ env: 'HOST', default: LOOPBACK, help: 'the address it listens on' }),
+  port: setting.integer({
+    env: 'PORT',
+    default: String(PORTS.app),
+    min: 0,
+    max: 65535,
+    help: 'the port it listens on; `0` takes a free port (printed as `app listening on URL`)',
+  }),
+  logFile: setting.text({
+    env: 'APP_LOG_FILE',
+    help: 'request log file (below); no log when unset',
+  }),
+  marker: setting.custom({
+    env: 'APP_MARKER',
+    default: 'on',
+    help: '`off`: do not call the uprobe marker',
+    // The app's own wording, older than the shared choice rule's.
+    parse: (text: string, name: string): boolean => {
+      if (text === 'on' || text === 'off') return text === 'on';
+      throw new SettingError(`${name} must be "on" or "off", got "${text}"`);
+    },
+  }),
+  markerLibrary: setting.text({
+    env: 'APP_MARKER_LIB',
+    default: DEFAULT_MARKER_LIBRARY,
+    defaultDoc: 'services/app/native/build/libappmarker.so',
+    help: 'the marker library',
+  }),
+  otlpEndpoint: setting.text({
+    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    help: 'set: start the OpenTelemetry SDK (below)',
+  }),
+};
 
 export interface AppConfig {
   readonly host: string;
@@ -17,31 +55,17 @@ export interface AppConfig {
   readonly telemetry: boolean;
 }
 
-/** Invalid configuration: the message names the variable, the value and what is allowed. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
-function parsePort(raw: string): number {
-  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
-    throw new ConfigError(`PORT must be an integer from 0 to 65535, got "${raw}"`);
-  }
-  return Number(raw);
-}
-
-function parseMarker(raw: string): boolean {
-  if (raw === 'on') return true;
-  if (raw === 'off') return false;
-  throw new ConfigError(`APP_MARKER must be "on" or "off", got "${raw}"`);
-}
-
+/** Reads the app's settings from `env`; an invalid one is an APP_USAGE error naming it. */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
-  const marker = parseMarker(env.APP_MARKER ?? 'on');
+  const { values } = parseSettings(SETTINGS, [], {
+    env,
+    usageError: (message) => new AppError('APP_USAGE', message),
+  });
   return Object.freeze({
-    host: env.HOST ?? '127.0.0.1',
-    port: parsePort(env.PORT ?? '8080'),
-    logFile: env.APP_LOG_FILE === '' ? undefined : env.APP_LOG_FILE,
-    markerLibrary: marker ? (env.APP_MARKER_LIB ?? DEFAULT_MARKER_LIBRARY) : undefined,
-    telemetry: (env.OTEL_EXPORTER_OTLP_ENDPOINT ?? '') !== '',
+    host: values.host,
+    port: values.port,
+    logFile: values.logFile,
+    markerLibrary: values.marker ? values.markerLibrary : undefined,
+    telemetry: values.otlpEndpoint !== undefined,
   });
 }

@@ -1,4 +1,5 @@
-export { DEFAULT_MARKER_LIBRARY, loadConfig, type AppConfig } from './config.js';
+export { DEFAULT_MARKER_LIBRARY, loadConfig, SETTINGS, type AppConfig } from './config.js';
+export { AppError, ERRORS, type AppErrorCode } from './errors.js';
 export { loadMarker, type Marker } from './marker.js';
 export { HttpMetrics } from './metrics.js';
 export { RequestLog, type RequestLogRecord } from './request-log.js';

@@ -1,14 +1,16 @@
-import { ConfigError, loadConfig } from './config.js';
+import { runMain } from '@obscost/errors';
+import { loadConfig } from './config.js';
+import { AppError } from './errors.js';
+
+/** The process's command name (/proc/PID/comm), which the observer's --comm can find. */
+const APP_PROCESS_TITLE = 'obscost-app';
 
 /**
  * The app's entry point. OpenTelemetry, when enabled, starts before the server module
  * (and so `http`) is loaded; when disabled, none of its modules is loaded at all, so the
  * baseline carries no instrumentation.
  */
-/** The process's command name (/proc/PID/comm), which the observer's --comm can find. */
-const APP_PROCESS_TITLE = 'obscost-app';
-
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   process.title = APP_PROCESS_TITLE;
   const config = loadConfig(process.env);
   const telemetry = config.telemetry ? await import('./telemetry.js') : undefined;
@@ -27,7 +29,12 @@ async function main(): Promise<void> {
     onRoute: telemetry?.recordRoute,
   });
 
-  const address = await app.listen({ host: config.host, port: config.port });
+  let address: string;
+  try {
+    address = await app.listen({ host: config.host, port: config.port });
+  } catch (err) {
+    throw new AppError('APP_LISTEN', (err as Error).message, { cause: err });
+  }
   process.stdout.write(`app listening on ${address}\n`);
 
   process.on('SIGHUP', () => requestLog?.reopen());
@@ -44,9 +51,8 @@ async function main(): Promise<void> {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => void stop(signal));
   }
+  return 0;
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`app: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(err instanceof ConfigError ? 2 : 1);
-});
+// The app has no --help: an invalid variable is its one line, with no hint after it.
+runMain('app', main, { usageHint: '' });

@@ -1,4 +1,5 @@
 import koffi, { type LibraryHandle } from 'koffi';
+import { AppError } from './errors.js';
 
 /** Calls the C marker `void app_write(uint64_t bytes)`, the uprobe's attach point. */
 export type Marker = (bytes: number) => void;
@@ -8,7 +9,8 @@ export function loadMarker(library: string): Marker {
   try {
     lib = koffi.load(library);
   } catch (err) {
-    throw new Error(
+    throw new AppError(
+      'APP_MARKER_LIBRARY',
       `cannot load the marker library ${library} (build it with "npm run build", or set APP_MARKER=off): ${(err as Error).message}`,
       { cause: err },
     );

@@ -1,16 +1,18 @@
+// The names alone: the package's index loads avsc and its schema, 10 MB the app need not carry.
+import { APP_METRICS } from '@obscost/events/dist/src/names.js';
 import { Counter, Histogram, Registry } from 'prom-client';
 
 /** The app's own Prometheus metrics, with the seed's names. */
 export class HttpMetrics {
   readonly registry = new Registry();
   private readonly requests = new Counter({
-    name: 'app_http_requests_total',
+    name: APP_METRICS.requests,
     help: 'HTTP requests completed, by route template, method and status code.',
     labelNames: ['path', 'method', 'code'] as const,
     registers: [this.registry],
   });
   private readonly duration = new Histogram({
-    name: 'app_http_request_duration_seconds',
+    name: APP_METRICS.requestDuration,
     help: 'Time from receiving a request to finishing its response, by route template.',
     labelNames: ['path', 'method', 'code'] as const,
     registers: [this.registry],

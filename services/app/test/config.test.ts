@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
-import { ConfigError, DEFAULT_MARKER_LIBRARY, loadConfig } from '../src/config.js';
+import { docRows, markdownTableRows } from '@obscost/flags';
+import { DEFAULT_MARKER_LIBRARY, loadConfig, SETTINGS } from '../src/config.js';
+import { AppError } from '../src/errors.js';
 
 test('defaults: loopback 8080, marker on, no log, no telemetry', () => {
   assert.deepEqual(loadConfig({}), {
@@ -43,10 +47,21 @@ test('invalid values name the variable and what is allowed', () => {
     assert.throws(
       () => loadConfig(env),
       (err: unknown) => {
-        assert.ok(err instanceof ConfigError);
+        assert.ok(err instanceof AppError);
+        assert.equal(err.code, 'APP_USAGE');
+        assert.equal(err.exitCode, 2);
         assert.match(err.message, message);
         return true;
       },
     );
   }
+});
+
+test("the docs' variables table is the settings table", () => {
+  const page = readFileSync(
+    path.resolve(import.meta.dirname, '../../../../docs/app-and-bench.md'),
+    'utf8',
+  );
+  const rows = docRows(SETTINGS);
+  assert.deepEqual(markdownTableRows(page, rows[0] ?? []), rows);
 });

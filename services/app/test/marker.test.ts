@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { DEFAULT_MARKER_LIBRARY } from '../src/config.js';
+import { AppError } from '../src/errors.js';
 import { loadMarker } from '../src/marker.js';
 
 test('app_write starts with the 5-byte NOP that lets the kernel optimize its uprobe', () => {
@@ -31,6 +32,11 @@ test('app_write is exported and callable through koffi', () => {
 test('a missing library is a clear error', () => {
   assert.throws(
     () => loadMarker('/nonexistent/libappmarker.so'),
-    /cannot load the marker library \/nonexistent\/libappmarker\.so/,
+    (err: unknown) => {
+      assert.ok(err instanceof AppError);
+      assert.equal(err.code, 'APP_MARKER_LIBRARY');
+      assert.match(err.message, /cannot load the marker library \/nonexistent\/libappmarker\.so/);
+      return true;
+    },
   );
 });

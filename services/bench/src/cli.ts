@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { parseCommand, UsageError, USAGE, type LoadOptions } from './args.js';
-import { CompareInputError, compareFigures, formatComparison, parseFigures } from './compare.js';
-import { checkReachable, runLoad } from './load.js';
+import { codedCause, runMain } from '@obscost/errors';
+import { compareFigures, formatComparison, parseFigures, type Figures } from './compare.js';
+import { BenchError } from './errors.js';
+import { runLoad, type LoadOptions } from './load.js';
 import { ProgressLine } from './progress.js';
+import { parseCommand, USAGE } from './settings.js';
 import { failureOf, formatSummary } from './summary.js';
+import { checkReachable } from './target.js';
 
-const EXIT_FAILED_RUN = 1;
-const EXIT_USAGE = 2;
+/** A shell's exit code after Ctrl-C: the partial results were printed, nothing failed. */
 const EXIT_INTERRUPTED = 130;
 
 async function run(load: LoadOptions, json: boolean): Promise<number> {
@@ -33,23 +35,28 @@ async function run(load: LoadOptions, json: boolean): Promise<number> {
     json ? `${JSON.stringify(result)}\n` : formatSummary(result, load.durationMs),
   );
   const failure = failureOf(result);
-  if (failure !== undefined) process.stderr.write(`bench: ${failure}\n`);
-  if (abort.signal.aborted) return EXIT_INTERRUPTED;
-  return failure === undefined ? 0 : EXIT_FAILED_RUN;
+  if (abort.signal.aborted) {
+    if (failure !== undefined) process.stderr.write(`bench: ${failure}\n`);
+    return EXIT_INTERRUPTED;
+  }
+  if (failure !== undefined) throw new BenchError('BENCH_RUN_FAILED', failure);
+  return 0;
+}
+
+function readFigures(file: string): Figures {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new BenchError('BENCH_COMPARE_INPUT', `cannot read ${file}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return parseFigures(text, file);
 }
 
 function compare(files: [string, string], json: boolean): number {
-  const [a, b] = files.map((file) => {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new CompareInputError(`cannot read ${file}: ${(err as Error).message}`);
-    }
-    return parseFigures(text, file);
-  });
-  if (!a || !b) return EXIT_USAGE;
-  const rows = compareFigures(a, b);
+  const rows = compareFigures(readFigures(files[0]), readFigures(files[1]));
   process.stdout.write(
     json
       ? `${JSON.stringify(Object.fromEntries(rows.map(({ name, ...rest }) => [name, rest])))}\n`
@@ -59,26 +66,20 @@ function compare(files: [string, string], json: boolean): number {
 }
 
 async function main(argv: readonly string[]): Promise<number> {
-  try {
-    const command = parseCommand(argv);
-    switch (command.kind) {
-      case 'help':
-        process.stdout.write(`${USAGE}\n`);
-        return 0;
-      case 'compare':
-        return compare(command.files, command.json);
-      case 'run':
-        return await run(command.load, command.json);
-    }
-  } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`bench: ${message}\n`);
-    if (err instanceof UsageError || err instanceof CompareInputError) {
-      if (err instanceof UsageError) process.stderr.write('run "bench -h" for usage\n');
-      return EXIT_USAGE;
-    }
-    return EXIT_FAILED_RUN;
+  const command = parseCommand(argv);
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    case 'compare':
+      return compare(command.files, command.json);
+    case 'run':
+      return run(command.load, command.json);
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// The hint follows flag errors only: a compare input error (exit 2 too) names its file.
+runMain('bench', () => main(process.argv.slice(2)), {
+  usageHint: '',
+  details: (err) => (codedCause(err)?.code === 'BENCH_USAGE' ? 'run "bench -h" for usage' : ''),
+});

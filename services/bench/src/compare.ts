@@ -1,12 +1,9 @@
+import { BenchError } from './errors.js';
 import { LATENCY_FIGURES } from './latency.js';
 import { TEXT_LABELS } from './summary.js';
 
 /** Every numeric figure of a run, by a flat name such as `latency_ms.p99`. */
 export type Figures = Map<string, number>;
-
-export class CompareInputError extends Error {
-  override name = 'CompareInputError';
-}
 
 function flatten(value: unknown, prefix: string, into: Figures): void {
   if (typeof value === 'number') {
@@ -55,13 +52,19 @@ export function parseFigures(text: string, source: string): Figures {
     try {
       flatten(JSON.parse(text), '', figures);
     } catch (err) {
-      throw new CompareInputError(`${source}: invalid JSON: ${(err as Error).message}`);
+      throw new BenchError(
+        'BENCH_COMPARE_INPUT',
+        `${source}: invalid JSON: ${(err as Error).message}`,
+      );
     }
   } else {
     for (const [key, value] of parseText(text)) figures.set(key, value);
   }
   if (!figures.has('requests') || !figures.has('rps')) {
-    throw new CompareInputError(`${source}: not a bench output (no requests and rps figures)`);
+    throw new BenchError(
+      'BENCH_COMPARE_INPUT',
+      `${source}: not a bench output (no requests and rps figures)`,
+    );
   }
   return figures;
 }

@@ -1,3 +1,5 @@
+import { SettingError } from '@obscost/flags';
+
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
@@ -24,11 +26,23 @@ export function parseDuration(text: string): number {
     offset = pattern.lastIndex;
   }
   if (text === '' || offset !== text.length || !Number.isFinite(total)) {
-    throw new RangeError(
+    throw new SettingError(
       `invalid duration ${JSON.stringify(text)}: use a number with a unit, e.g. 500ms, 20s, 1m30s`,
     );
   }
   return total;
+}
+
+/** A duration setting's rule (`setting.custom`): longer than zero, the message naming it. */
+export function durationRule(name: string, text: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch (err) {
+    throw err instanceof SettingError ? new SettingError(`${name}: ${err.message}`) : err;
+  }
+  if (ms <= 0) throw new SettingError(`${name} must be longer than zero, got ${text}`);
+  return ms;
 }
 
 /** Formats milliseconds the way parseDuration reads them, e.g. 90000 -> "1m30s". */

@@ -1,8 +1,10 @@
-export { parseCommand, UsageError, type Command, type LoadOptions } from './args.js';
 export { compareFigures, formatComparison, parseFigures, type ComparedFigure } from './compare.js';
-export { formatDuration, parseDuration } from './duration.js';
+export { durationRule, formatDuration, parseDuration } from './duration.js';
+export { BenchError, ERRORS, type BenchErrorCode } from './errors.js';
 export { LatencyRecorder, type LatencySummary } from './latency.js';
-export { checkReachable, runLoad, type LoadResult, type Progress } from './load.js';
+export { runLoad, type LoadOptions, type LoadResult, type Progress } from './load.js';
 export { ProgressLine } from './progress.js';
+export { parseCommand, positiveIntegerRule, SETTINGS, type Command } from './settings.js';
 export { failureOf, formatSummary } from './summary.js';
+export { checkReachable } from './target.js';
 export { median } from './stats.js';

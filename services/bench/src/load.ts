@@ -1,8 +1,24 @@
-import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { LoadOptions } from './args.js';
 import { Connection, type ConnectionEvents, type FailureKind, type Target } from './connection.js';
 import { LatencyRecorder, type LatencySummary } from './latency.js';
+import { hostOf, portOf, serializeRequest } from './target.js';
+
+/** What a run does: the bench's flags, read (settings.ts), or the main job's scenarios. */
+export interface LoadOptions {
+  url: URL;
+  conns: number;
+  /** Issuing stops after this long; Infinity when only a request count bounds the run. */
+  durationMs: number;
+  /** Open model: requests per second on schedule. Closed model when undefined. */
+  rate: number | undefined;
+  /** Stop issuing after this many requests. */
+  requests: number | undefined;
+  /** A request without a complete response after this long counts as a timeout. */
+  timeoutMs: number;
+  method: string;
+  headers: [string, string][];
+  body: Buffer | undefined;
+}
 
 export interface ErrorCounts {
   connect: number;
@@ -54,46 +70,6 @@ export interface RunHooks {
 
 /** Reopen delay after a failed connect, so an unreachable server is not hammered. */
 const RECONNECT_DELAY_MS = 100;
-
-export function serializeRequest(options: LoadOptions): Buffer {
-  const { url, method, headers, body } = options;
-  const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
-  const names = new Set(headers.map(([name]) => name.toLowerCase()));
-  if (!names.has('host')) lines.push(`Host: ${url.host}`);
-  for (const [name, value] of headers) lines.push(`${name}: ${value}`);
-  if (body !== undefined && !names.has('content-length')) {
-    lines.push(`Content-Length: ${body.length}`);
-  }
-  const head = Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
-  return body === undefined ? head : Buffer.concat([head, body]);
-}
-
-function hostOf(url: URL): string {
-  return url.hostname.replace(/^\[(.*)\]$/, '$1');
-}
-
-function portOf(url: URL): number {
-  return url.port === '' ? 80 : Number(url.port);
-}
-
-/** Fails fast, with the system's reason, when the target cannot be reached at all. */
-export function checkReachable(url: URL, timeoutMs: number): Promise<void> {
-  const address = `${url.hostname}:${portOf(url)}`;
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: hostOf(url), port: portOf(url), timeout: timeoutMs });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve();
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      reject(new Error(`cannot connect to ${address}: no answer within ${timeoutMs} ms`));
-    });
-    socket.once('error', (err) => {
-      reject(new Error(`cannot connect to ${address}: ${err.message}`));
-    });
-  });
-}
 
 /**
  * Drives the target with `conns` keep-alive connections, each with at most one request

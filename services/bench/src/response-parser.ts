@@ -1,12 +1,13 @@
+import { BenchError } from './errors.js';
+
 /**
  * An HTTP/1.1 response parser for the load generator's hot path: it frames responses
  * on a keep-alive stream (Content-Length, chunked, or until close) and reports each
  * response's status code, without building header objects or copying bodies.
  */
 
-export class MalformedResponseError extends Error {
-  override name = 'MalformedResponseError';
-}
+const malformed = (message: string): BenchError =>
+  new BenchError('BENCH_MALFORMED_RESPONSE', message);
 
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -27,22 +28,21 @@ export interface ParsedHead {
 export function parseHead(head: string): ParsedHead {
   const match = /^HTTP\/1\.([01]) (\d{3})(?: |\r|$)/.exec(head);
   if (!match) {
-    throw new MalformedResponseError(`malformed status line ${JSON.stringify(head.slice(0, 40))}`);
+    throw malformed(`malformed status line ${JSON.stringify(head.slice(0, 40))}`);
   }
   let contentLength: number | undefined;
   let chunked = false;
   let keepAlive = match[1] === '1';
   for (const line of head.split('\r\n').slice(1)) {
     const colon = line.indexOf(':');
-    if (colon <= 0)
-      throw new MalformedResponseError(`malformed header line ${JSON.stringify(line)}`);
+    if (colon <= 0) throw malformed(`malformed header line ${JSON.stringify(line)}`);
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line
       .slice(colon + 1)
       .trim()
       .toLowerCase();
     if (name === 'content-length') {
-      if (!/^\d+$/.test(value)) throw new MalformedResponseError(`bad content-length ${value}`);
+      if (!/^\d+$/.test(value)) throw malformed(`bad content-length ${value}`);
       contentLength = Number(value);
     } else if (name === 'transfer-encoding') {
       chunked = value.split(',').some((coding) => coding.trim() === 'chunked');
@@ -110,7 +110,7 @@ export class ResponseParser {
           }
           const sizeText = data.toString('latin1', offset, end).split(';')[0]?.trim() ?? '';
           if (!/^[0-9a-fA-F]+$/.test(sizeText)) {
-            throw new MalformedResponseError(`bad chunk size ${JSON.stringify(sizeText)}`);
+            throw malformed(`bad chunk size ${JSON.stringify(sizeText)}`);
           }
           this.remaining = parseInt(sizeText, 16);
           this.state = this.remaining === 0 ? 'trailers' : 'chunk-data';
@@ -153,7 +153,7 @@ export class ResponseParser {
 
   private keep(data: Buffer, offset: number, limit: number, what: string): void {
     if (data.length - offset > limit) {
-      throw new MalformedResponseError(`${what} longer than ${limit} bytes`);
+      throw malformed(`${what} longer than ${limit} bytes`);
     }
     this.carry = data.subarray(offset);
   }

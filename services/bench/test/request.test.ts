@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseCommand } from '../src/args.js';
-import { serializeRequest } from '../src/load.js';
+import { parseCommand } from '../src/settings.js';
+import { serializeRequest } from '../src/target.js';
 
 function requestFor(argv: string[]): string {
   const command = parseCommand(argv);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MalformedResponseError, parseHead, ResponseParser } from '../src/response-parser.js';
+import { BenchError } from '../src/errors.js';
+import { parseHead, ResponseParser } from '../src/response-parser.js';
 
 function collect(): { parser: ResponseParser; seen: [number, boolean][] } {
   const seen: [number, boolean][] = [];
@@ -100,7 +101,7 @@ test('malformed responses are errors', () => {
       () => {
         parser.execute(Buffer.from(bad));
       },
-      MalformedResponseError,
+      (err: unknown) => err instanceof BenchError && err.code === 'BENCH_MALFORMED_RESPONSE',
       bad,
     );
   }

@@ -1,19 +1,14 @@
-import { parseArgs } from 'node:util';
 import {
   checkReachable,
   failureOf,
   formatSummary,
-  parseDuration,
   ProgressLine,
   runLoad,
   type LoadOptions,
 } from '@obscost/bench';
+import { runMain } from '@obscost/errors';
 import { startApp } from './processes.js';
-
-const USAGE = `usage: npm start -- [--dur D] [--conns N]
-
-Starts the app, drives /ping and then /work?ms=2 with the bench for D each
-(default 5s, N connections, default 50), prints both summaries and stops the app.`;
+import { parseRunArgs, USAGE } from './settings.js';
 
 interface Scenario {
   name: string;
@@ -25,31 +20,8 @@ const SCENARIOS: Scenario[] = [
   { name: 'work 2 ms', path: '/work?ms=2' },
 ];
 
-function options(argv: string[]): { durationMs: number; conns: number } | undefined {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      dur: { type: 'string', default: '5s' },
-      conns: { type: 'string', default: '50' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
-  if (values.help) return undefined;
-  const conns = Number(values.conns);
-  if (!Number.isSafeInteger(conns) || conns < 1) {
-    throw new RangeError(`--conns must be a positive integer, got ${JSON.stringify(values.conns)}`);
-  }
-  return { durationMs: parseDuration(values.dur), conns };
-}
-
 async function main(argv: string[]): Promise<number> {
-  let settings;
-  try {
-    settings = options(argv);
-  } catch (err) {
-    process.stderr.write(`obscost: ${(err as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
+  const settings = parseRunArgs(argv);
   if (settings === undefined) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
@@ -98,10 +70,5 @@ async function main(argv: string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (err: unknown) => {
-    process.stderr.write(`obscost: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  },
-);
+// After a flag error the whole usage follows, as it always has.
+runMain('obscost', () => main(process.argv.slice(2)), { usageHint: USAGE });

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
-import { parseCommand, UsageError, type LoadOptions } from '../src/args.js';
+import { docRows, markdownTableRows } from '@obscost/flags';
+import { BenchError } from '../src/errors.js';
+import type { LoadOptions } from '../src/load.js';
+import { parseCommand, SETTINGS, USAGE } from '../src/settings.js';
 
 function load(argv: string[]): LoadOptions {
   const command = parseCommand(argv);
@@ -12,7 +17,8 @@ function usageError(argv: string[], message: RegExp): void {
   assert.throws(
     () => parseCommand(argv),
     (err: unknown) => {
-      assert.ok(err instanceof UsageError, `expected a UsageError for ${argv.join(' ')}`);
+      assert.ok(err instanceof BenchError, `expected a BenchError for ${argv.join(' ')}`);
+      assert.equal(err.code, 'BENCH_USAGE');
       assert.match(err.message, message);
       return true;
     },
@@ -99,4 +105,16 @@ test('compare and help commands', () => {
     json: true,
   });
   assert.deepEqual(parseCommand(['-h']), { kind: 'help' });
+});
+
+test("the docs' flags table and -h come from the settings table", () => {
+  const page = readFileSync(
+    path.resolve(import.meta.dirname, '../../../../docs/app-and-bench.md'),
+    'utf8',
+  );
+  const rows = docRows(SETTINGS, true);
+  assert.deepEqual(markdownTableRows(page, rows[0] ?? []), rows);
+  for (const flag of ['-url URL', '-dur D', "-H, -header 'K: V'", '-json']) {
+    assert.ok(USAGE.includes(`  ${flag} `), flag);
+  }
 });

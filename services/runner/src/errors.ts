@@ -1,0 +1,18 @@
+import { CodedError, usage } from '@obscost/errors';
+
+/**
+ * The main job's errors (docs/infrastructure.md, "Main job errors"). A failed scenario is
+ * not one: the job runs the next and exits 1 at the end, as a return code.
+ */
+export const ERRORS = {
+  RUN_USAGE: usage('bad command-line flags'),
+} as const;
+
+export type RunErrorCode = keyof typeof ERRORS;
+
+export class RunError extends CodedError<RunErrorCode> {
+  override name = 'RunError';
+  constructor(code: RunErrorCode, message: string, options?: { cause?: unknown }) {
+    super(ERRORS, code, message, options);
+  }
+}
