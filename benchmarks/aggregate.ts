@@ -145,7 +145,7 @@ function quantile(exposition: string, name: string, q: number): number {
   return NaN;
 }
 
-kafka.up();
+await kafka.up();
 const running: { stop(): Promise<unknown> }[] = [];
 try {
   const producer = kafkaClient(infraConfig, 'bench-aggregate').producer({ idempotent: true });
@@ -226,7 +226,7 @@ try {
   }
 } finally {
   for (const service of running.reverse()) await service.stop();
-  kafka.down();
+  await kafka.down();
   progress('');
 }
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -51,7 +51,7 @@ const LOST = 'observer_dropped_events_total{reason="buffer_full"}';
 const idle = spawn(WRITE_LOOP, ['0'], { stdio: ['pipe', 'ignore', 'ignore'] });
 await waitFor('the idle producer', () => idle.pid !== undefined);
 const kafka = benchKafka(39092);
-if (values.kafka) kafka.up();
+if (values.kafka) await kafka.up();
 const brokers = kafka.config.kafka.brokers;
 const observer = await startObserver([
   ...(values.kafka ? ['--kafka-brokers', brokers] : ['--no-kafka']),
@@ -122,7 +122,7 @@ try {
 } finally {
   await observer.stop();
   idle.stdin.end('\n');
-  kafka.down();
+  await kafka.down();
 }
 process.stdout.write(
   `target rate, achieved, delivered, dropped (${seconds} s each)\n${rows.join('\n')}\n`,

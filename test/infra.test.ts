@@ -11,11 +11,10 @@ import {
   ROOT,
   type InfraConfig,
 } from '@obscost/infra';
-import { listening } from '@obscost/process';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { freePorts, INFRA_CLI, run, scrape, seriesValue, waitFor } from './support.js';
+import { freePorts, INFRA_CLI, listening, run, scrape, seriesValue, waitFor } from './support.js';
 
 /** A stack of its own: a fresh work directory and free ports, so a running stack is untouched. */
 async function isolatedEnv(overrides: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {

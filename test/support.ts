@@ -20,7 +20,7 @@ export {
   type RunningApp,
   type RunningObserver,
 } from '@obscost/runner';
-export { startChild, waitFor, type Child } from '@obscost/process';
+export { listening, startChild, waitFor, type Child } from '@obscost/process';
 
 export function runBench(args: string[]): Promise<Finished> {
   return runToEnd(process.execPath, [BENCH_CLI, ...args]);

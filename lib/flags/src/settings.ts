@@ -43,11 +43,13 @@ type Common = Omit<Setting<never>, 'kind' | 'parse'>;
 /** The parsed values: a setting without a default is undefined when not given. */
 export type SettingValues<S extends SettingsTable> = {
   readonly [K in keyof S]: S[K] extends Setting<infer T>
-    ? S[K] extends { kind: 'switch' | 'list' }
-      ? T
-      : S[K] extends { default: string | (() => string) }
+    ? S[K] extends { kind: 'list' }
+      ? T[]
+      : S[K] extends { kind: 'switch' }
         ? T
-        : T | undefined
+        : S[K] extends { default: string | (() => string) }
+          ? T
+          : T | undefined
     : never;
 };
 

@@ -1,5 +1,5 @@
 // The names alone: the package's index loads avsc and its schema, 10 MB the app need not carry.
-import { APP_METRICS } from '@obscost/events/dist/src/names.js';
+import { APP_METRICS } from '@obscost/events/names';
 import { Counter, Histogram, Registry } from 'prom-client';
 
 /** The app's own Prometheus metrics, with the seed's names. */

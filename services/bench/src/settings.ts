@@ -177,8 +177,7 @@ export function parseCommand(argv: readonly string[]): Command {
       requests: values.requests,
       timeoutMs: values.timeout,
       method: values.method,
-      // lib/flags types a list's value as one item; it is the array of them.
-      headers: values.headers as unknown as [string, string][],
+      headers: values.headers,
       body: requestBody(values),
     },
   };
