@@ -1,7 +1,7 @@
 export { BpfObject, verifierReason, type Link } from './bpf-object.js';
 export { parseObserverArgs, parseSize, type ObserverConfig } from './config.js';
 export { EventCounters } from './counters.js';
-export { ERRORS, ObserverError, type ErrorCode } from './errors.js';
+export { ERRORS, ObserverError, type ObserverErrorCode } from './errors.js';
 export { decodeEvent, EVENT_LAYOUT, EVENT_SIZE, EventKind, KIND_NAMES } from '@obscost/events';
 export { Observer, PROGRAMS, TCP_PROBE_MODES } from './observer.js';
 export { mapRingBuffer, RingBufferReader, PAGE_SIZE } from './ring-buffer.js';
