@@ -1,5 +1,5 @@
 export { BpfObject, verifierReason, type Link } from './bpf-object.js';
-export { parseObserverArgs, parseSize, type ObserverConfig } from './config.js';
+export { parseObserverArgs, parseSize, SETTINGS, type ObserverConfig } from './config.js';
 export { EventCounters } from './counters.js';
 export { ERRORS, ObserverError, type ObserverErrorCode } from './errors.js';
 export { decodeEvent, EVENT_LAYOUT, EVENT_SIZE, EventKind, KIND_NAMES } from '@obscost/events';
