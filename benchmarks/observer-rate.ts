@@ -9,11 +9,10 @@
  *   npm run bench:rate -- [--kafka] [--seconds 3] [--rates 250000,500000,1000000,1500000,0]
  *   (rate 0: unpaced)
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { waitFor } from '@obscost/process';
+import { startChild, waitFor } from '@obscost/process';
 import { ROOT, startObserver, type RunningObserver } from '@obscost/runner';
 import { benchKafka } from './own-kafka.js';
 
@@ -48,7 +47,7 @@ const LOST = 'observer_dropped_events_total{reason="buffer_full"}';
 
 // The observer wants its target to exist when it starts: an idle producer (0 writes,
 // waiting on stdin) stands in until the end.
-const idle = spawn(WRITE_LOOP, ['0'], { stdio: ['pipe', 'ignore', 'ignore'] });
+const idle = startChild(WRITE_LOOP, ['0'], { stdin: 'pipe' });
 await waitFor('the idle producer', () => idle.pid !== undefined);
 const kafka = benchKafka(39092);
 if (values.kafka) await kafka.up();
@@ -67,18 +66,17 @@ try {
     const droppedBefore = await metric(observer, DROPPED);
     const sentBefore = await metric(observer, SENT);
     const lostBefore = await metric(observer, LOST);
-    const producer = spawn(WRITE_LOOP, [String(events), '1', String(rate)], {
-      stdio: ['pipe', 'ignore', 'ignore'],
+    const producer = startChild(WRITE_LOOP, [String(events), '1', String(rate)], {
+      stdin: 'pipe',
     });
-    const exited = new Promise<number | null>((resolve) => producer.once('exit', resolve));
     await waitFor(
       'the observer to follow the producer',
       async () => (await metric(observer, 'observer_targets')) === 2,
     );
     const cpuBefore = cpuSeconds(observerPid);
     const started = process.hrtime.bigint();
-    producer.stdin.end('go\n');
-    if ((await exited) !== 0) throw new Error('the producer failed');
+    producer.process.stdin?.end('go\n');
+    if ((await producer.exited) !== 0) throw new Error('the producer failed');
     const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
     let delivered = 0;
     let dropped = 0;
@@ -121,7 +119,7 @@ try {
   }
 } finally {
   await observer.stop();
-  idle.stdin.end('\n');
+  idle.process.stdin?.end('\n');
   await kafka.down();
 }
 process.stdout.write(

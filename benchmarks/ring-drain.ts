@@ -6,9 +6,8 @@
  *
  *   npm run bench:drain -- [--runs 5] [--ring 128M]
  */
-import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { median } from '@obscost/bench';
 import {
   BpfObject,
@@ -18,9 +17,9 @@ import {
   parseSize,
   PROGRAMS,
 } from '@obscost/observer';
+import { runToEnd, startChild } from '@obscost/process';
 import { ROOT } from '@obscost/runner';
 
-const run = promisify(execFile);
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
 const C_DRAIN = path.join(ROOT, 'services/observer/native/build/ringbuf-drain');
 /** A 32-byte event takes 40 bytes of ring buffer with its header. */
@@ -49,13 +48,10 @@ const tty = process.stderr.isTTY;
 
 /** Runs the producer for `events` writes with nobody draining. */
 async function prefill(): Promise<void> {
-  const producer = spawn(WRITE_LOOP, [String(events), '1'], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  const exited = new Promise<number | null>((resolve) => producer.once('exit', resolve));
+  const producer = startChild(WRITE_LOOP, [String(events), '1'], { stdin: 'pipe' });
   bpf.setElement('targets', producer.pid ?? 0, 1);
-  producer.stdin.end('go\n');
-  if ((await exited) !== 0) throw new Error('the producer failed');
+  producer.process.stdin?.end('go\n');
+  if ((await producer.exited) !== 0) throw new Error('the producer failed');
   bpf.deleteElement('targets', producer.pid ?? 0);
 }
 
@@ -78,7 +74,8 @@ async function drainInTypeScript(): Promise<number> {
 
 async function drainInC(): Promise<number> {
   await prefill();
-  const { stdout } = await run(C_DRAIN, [String(mapId)]);
+  const { code, stdout, stderr } = await runToEnd(C_DRAIN, [String(mapId)]);
+  if (code !== 0) throw new Error(`ringbuf-drain exited with code ${code}: ${stderr.trim()}`);
   const [count, , ns] = stdout.trim().split(' ').map(Number);
   check(count ?? 0, 'C');
   return (events / (ns ?? NaN)) * 1e9;

@@ -1,14 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { promisify } from 'node:util';
 import { BATCH_SCHEMA_FILE, decodeBatch, readCapture, type DecodedBatch } from '@obscost/events';
 import { kafkaClient, ROOT, testPython } from '@obscost/infra';
 import {
   ownKafka,
+  run,
   runBench,
   scrape,
   seriesValue,
@@ -19,8 +18,6 @@ import {
   type RunningApp,
   type RunningObserver,
 } from './support.js';
-
-const execFileAsync = promisify(execFile);
 
 /** Every batch on the events topic, read from the beginning, once `done` says so. */
 async function consumeBatches(
@@ -188,12 +185,13 @@ test('every event reaches Kafka, decodes with the .avsc, in sequence, and in the
     writeFileSync(file, record ?? Buffer.alloc(0));
     return file;
   });
-  const { stdout } = await execFileAsync(testPython(kafka.config), [
+  const fastavro = await run(testPython(kafka.config), [
     path.join(ROOT, 'test/decode_with_fastavro.py'),
     BATCH_SCHEMA_FILE,
     ...sample,
   ]);
-  const [firstDecoded, lastDecoded] = stdout
+  assert.equal(fastavro.code, 0, fastavro.stderr);
+  const [firstDecoded, lastDecoded] = fastavro.stdout
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as DecodedBatch);
@@ -314,6 +312,7 @@ test('batches Kafka refuses for good are dropped and counted, not retried foreve
   const kafka = await ownKafka(t);
   const admin = kafkaClient(kafka.config, 'forwarding-test').admin();
   await admin.connect();
+  t.after(() => admin.disconnect());
   await admin.createTopics({
     topics: [
       {
@@ -325,7 +324,6 @@ test('batches Kafka refuses for good are dropped and counted, not retried foreve
     ],
     waitForLeaders: true,
   });
-  await admin.disconnect();
   const app = await startApp();
   t.after(() => app.stop());
   const observer = await startObserver([

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import {
   existsSync,
   mkdtempSync,
@@ -21,6 +21,7 @@ import {
   scrape,
   seriesValue,
   startApp,
+  startChild,
   startObserver,
   waitFor,
 } from './support.js';
@@ -120,18 +121,15 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
 
 test('a flooded small ring buffer: kernel drops == events generated - events delivered', async (t) => {
   const writes = 200_000;
-  const producer = spawn(WRITE_LOOP, [String(writes), '1'], {
-    stdio: ['pipe', 'ignore', 'ignore'],
-  });
-  const exited = new Promise<number | null>((resolve) => producer.once('exit', resolve));
-  t.after(() => producer.kill());
+  const producer = startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' });
+  t.after(() => producer.stop());
   const observer = await startObserver([
     '--no-kafka',
     ...['--pid', String(producer.pid), '--ring-buffer-size', '4K', '--max-poll-interval', '50'],
   ]);
   t.after(() => observer.stop());
-  producer.stdin.end('go\n');
-  assert.equal(await exited, 0);
+  producer.process.stdin?.end('go\n');
+  assert.equal(await producer.exited, 0);
 
   let delivered = 0;
   let dropped = 0;
@@ -152,33 +150,29 @@ test('a flooded small ring buffer: kernel drops == events generated - events del
   assert.equal(seriesValue(metrics, 'observer_ring_buffer_used_bytes'), 0);
 });
 
-test('after SIGKILL no program of the observer stays loaded', async () => {
+test('after SIGKILL no program of the observer stays loaded', async (t) => {
   const app = await startApp();
-  try {
-    const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
-    const ids = programIdsOf(observer.process.pid ?? 0);
-    assert.equal(ids.length, PROGRAM_COUNT);
-    assert.deepEqual(stillLoaded(ids), ids);
-    observer.process.kill('SIGKILL');
-    await observer.exited;
-    await waitFor('the kernel to drop the programs', () => stillLoaded(ids).length === 0);
-  } finally {
-    await app.stop();
-  }
+  t.after(() => app.stop());
+  const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
+  t.after(() => observer.stop());
+  const ids = programIdsOf(observer.process.pid ?? 0);
+  assert.equal(ids.length, PROGRAM_COUNT);
+  assert.deepEqual(stillLoaded(ids), ids);
+  observer.process.kill('SIGKILL');
+  await observer.exited;
+  await waitFor('the kernel to drop the programs', () => stillLoaded(ids).length === 0);
 });
 
-test('SIGTERM detaches everything and exits 0', async () => {
+test('SIGTERM detaches everything and exits 0', async (t) => {
   const app = await startApp();
-  try {
-    const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
-    const ids = programIdsOf(observer.process.pid ?? 0);
-    assert.equal(ids.length, PROGRAM_COUNT);
-    assert.equal(await observer.stop(), 0);
-    assert.match(observer.output(), /observer: detached and stopped/);
-    assert.deepEqual(stillLoaded(ids), []);
-  } finally {
-    await app.stop();
-  }
+  t.after(() => app.stop());
+  const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
+  t.after(() => observer.stop());
+  const ids = programIdsOf(observer.process.pid ?? 0);
+  assert.equal(ids.length, PROGRAM_COUNT);
+  assert.equal(await observer.stop(), 0);
+  assert.match(observer.output(), /observer: detached and stopped/);
+  assert.deepEqual(stillLoaded(ids), []);
 });
 
 test('--pidfile follows the target when it restarts', async (t) => {
@@ -188,6 +182,7 @@ test('--pidfile follows the target when it restarts', async (t) => {
     rmSync(dir, { recursive: true, force: true });
   });
   const first = await startApp();
+  t.after(() => first.stop());
   writeFileSync(pidfile, `${first.process.pid}\n`);
   const observer = await startObserver(['--no-kafka', '--pidfile', pidfile]);
   t.after(() => observer.stop());

@@ -30,7 +30,7 @@ export function verifierReason(log: string): string {
 }
 
 export interface OpenOptions {
-  /** The kernel's BTF, which CO-RE relocations read (default /sys/kernel/btf/vmlinux). */
+  /** The kernel's BTF, which CO-RE relocations read (preflight.ts checks that it exists). */
   btfPath: string;
   /** Ring buffers to resize before load: map name -> bytes (a power of 2, page multiple). */
   mapSizes?: Record<string, number>;
@@ -54,12 +54,6 @@ export class BpfObject {
   ) {}
 
   static open(path: string, options: OpenOptions): BpfObject {
-    if (!existsSync(options.btfPath)) {
-      throw new ObserverError(
-        'OBS_NO_BTF',
-        `no kernel BTF at ${options.btfPath}: CO-RE needs a kernel built with CONFIG_DEBUG_INFO_BTF`,
-      );
-    }
     if (!existsSync(path)) {
       throw new ObserverError('OBS_BPF', `no BPF object at ${path}: run "npm run build"`);
     }

@@ -20,7 +20,7 @@ export class EventCounters {
     // The visitor runs once per event. It works on locals rather than on properties of
     // `this`, and on number literals rather than the named constants of event.ts: V8
     // folds literals into the compiled loop but loads a module binding every time
-    // (measured: the drain 25% faster). test/ring-buffer.test.ts encodes events with
+    // (measured: the drain 25% faster). test/fake-ring.ts encodes the tests' events with
     // EVENT_LAYOUT, so the literals cannot drift from it unnoticed.
     const { events, bytes, decodeErrors } = this;
     this.visit = (words, offset, length) => {

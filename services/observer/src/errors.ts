@@ -1,31 +1,28 @@
+import { CodedError, failure, usage } from '@obscost/errors';
+
 /**
- * The observer's errors, one code each (README, "Observer errors"). Every one is printed as
- * one line; `usage` ones exit 2, the rest 1.
+ * The observer's errors, one code each (docs/observer.md, "Observer errors"). Each is
+ * printed as one line; OBS_USAGE exits 2, the others 1.
  */
 export const ERRORS = {
-  OBS_USAGE: 'bad command-line flags',
-  OBS_NO_BTF: 'the kernel exposes no BTF, which CO-RE needs',
-  OBS_MISSING_CAPABILITIES: 'the process lacks capabilities needed to load and attach BPF programs',
-  OBS_TARGET_NOT_FOUND: 'no process matches the target',
-  OBS_UPROBE_LIBRARY: 'the uprobe library is missing',
-  OBS_UPROBE_SYMBOL: 'the uprobe symbol is not in the library',
-  OBS_VERIFIER: 'the kernel verifier rejected a BPF program',
-  OBS_TRACEFS: 'tracefs is not mounted, so tracepoints cannot be attached',
-  OBS_BPF: 'a libbpf call failed',
+  OBS_USAGE: usage('bad command-line flags'),
+  OBS_NO_BTF: failure('the kernel exposes no BTF, which CO-RE needs'),
+  OBS_MISSING_CAPABILITIES: failure(
+    'the process lacks capabilities needed to load and attach BPF programs',
+  ),
+  OBS_TARGET_NOT_FOUND: failure('no process matches the target'),
+  OBS_UPROBE_LIBRARY: failure('the uprobe library is missing'),
+  OBS_UPROBE_SYMBOL: failure('the uprobe symbol is not in the library'),
+  OBS_VERIFIER: failure('the kernel verifier rejected a BPF program'),
+  OBS_TRACEFS: failure('tracefs is not mounted, so tracepoints cannot be attached'),
+  OBS_BPF: failure('a libbpf call failed'),
 } as const;
 
-export type ErrorCode = keyof typeof ERRORS;
+export type ObserverErrorCode = keyof typeof ERRORS;
 
-export class ObserverError extends Error {
+export class ObserverError extends CodedError<ObserverErrorCode> {
   override name = 'ObserverError';
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-
-  get exitCode(): number {
-    return this.code === 'OBS_USAGE' ? 2 : 1;
+  constructor(code: ObserverErrorCode, message: string, options?: { cause?: unknown }) {
+    super(ERRORS, code, message, options);
   }
 }

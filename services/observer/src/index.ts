@@ -1,8 +1,15 @@
 export { BpfObject, verifierReason, type Link } from './bpf-object.js';
-export { parseObserverArgs, parseSize, type ObserverConfig } from './config.js';
+export { parseObserverArgs, parseSize, SETTINGS, type ObserverConfig } from './config.js';
 export { EventCounters } from './counters.js';
-export { ERRORS, ObserverError, type ErrorCode } from './errors.js';
+export { DrainLoop, type PollTimers } from './drain-loop.js';
+export { ERRORS, ObserverError, type ObserverErrorCode } from './errors.js';
 export { decodeEvent, EVENT_LAYOUT, EVENT_SIZE, EventKind, KIND_NAMES } from '@obscost/events';
-export { Observer, PROGRAMS, TCP_PROBE_MODES } from './observer.js';
+export { TargetFollower } from './follow.js';
+export { openKernel, type KernelSide } from './kernel.js';
+export { observerRegistry, type ObserverReadings } from './metrics.js';
+export { Observer } from './observer.js';
+export { Pipeline, shutDown, type BatchCapture, type BatchSink } from './pipeline.js';
+export { preflight } from './preflight.js';
+export { PROGRAMS, TCP_PROBE_MODES, type TcpProbeMode } from './probes.js';
 export { mapRingBuffer, RingBufferReader, PAGE_SIZE } from './ring-buffer.js';
 export { resolveTargets } from './targets.js';

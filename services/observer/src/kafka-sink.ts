@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
+import { isRetriable } from '@obscost/errors';
 import type { ClosedBatch } from './batcher.js';
 
 export type Compression = 'none' | 'gzip';
@@ -24,28 +25,11 @@ export type DropReason = 'buffer_full' | 'rejected' | 'shutdown';
 export const MAX_SEND_BYTES = 512 * 1024;
 const RETRY_DELAY_MS = 500;
 
-/**
- * The broker's answers that refuse the records themselves, which no retry changes. Every
- * other failure (an outage, retries exhausted, a leader moving) is waited out.
- */
-const RECORD_REFUSALS = new Set([
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-]);
-
-function refusedForGood(err: unknown): boolean {
-  // By name: kafkajs is CommonJS and its error classes are not visible as ES named exports.
-  const { name, type } = err as { name?: string; type?: string };
-  return name === 'KafkaJSProtocolError' && RECORD_REFUSALS.has(type ?? '');
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Sends closed batches to Kafka in order: one send at a time (so a retry cannot reorder
- * them), each carrying every batch waiting, up to 1 MiB. The producer is idempotent with
+ * them), each carrying every batch waiting, up to MAX_SEND_BYTES. The producer is idempotent with
  * acks=all. While Kafka is slow or away, batches wait in a buffer bounded in bytes; a batch
  * that does not fit is dropped and its events counted. Kafka unreachable at start is the
  * same case: the sink connects when it can, buffering meanwhile.
@@ -108,25 +92,37 @@ export class KafkaSink {
         this.wake = undefined;
         continue;
       }
+      if (!this.connected && !(await this.connect())) continue;
       try {
-        if (!this.connected) {
-          await this.producer.connect();
-          this.connected = true;
-          this.report('connected to Kafka');
-        }
         await this.sendWaiting();
       } catch (err) {
-        if (refusedForGood(err)) {
-          // Retrying would stall every batch behind these: they are dropped, and counted.
-          this.dropHead(err as Error);
-          continue;
-        }
-        this.connected = false;
-        this.report(`Kafka unavailable, buffering (${(err as Error).message})`);
-        await this.producer.disconnect().catch(() => undefined);
-        await sleep(RETRY_DELAY_MS);
+        // A send no retry can cure (kafkajs's errors say so; its "retries exceeded" wrapper
+        // is decided by its cause) would stall every batch behind it: those are dropped,
+        // and counted. Anything else is an outage, waited out.
+        if (isRetriable(err)) await this.outage(err as Error);
+        else this.dropHead(err as Error);
       }
     }
+  }
+
+  /** Connects, or waits a little after an outage: failing to connect never drops a batch. */
+  private async connect(): Promise<boolean> {
+    try {
+      await this.producer.connect();
+    } catch (err) {
+      await this.outage(err as Error);
+      return false;
+    }
+    this.connected = true;
+    this.report('connected to Kafka');
+    return true;
+  }
+
+  private async outage(err: Error): Promise<void> {
+    this.connected = false;
+    this.report(`Kafka unavailable, buffering (${err.message})`);
+    await this.producer.disconnect().catch(() => undefined);
+    await sleep(RETRY_DELAY_MS);
   }
 
   /** The batches of the next send: every one waiting, up to MAX_SEND_BYTES. */

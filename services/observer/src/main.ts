@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { runMain } from '@obscost/errors';
 import { parseObserverArgs, USAGE } from './config.js';
-import { ObserverError } from './errors.js';
 import { observerRegistry, serveMetrics } from './metrics.js';
 import { Observer } from './observer.js';
 import { describeTarget } from './targets.js';
@@ -52,13 +52,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`observer: ${message}\n`);
-    if (err instanceof ObserverError && err.code === 'OBS_USAGE')
-      process.stderr.write('run with --help for usage\n');
-    process.exitCode = err instanceof ObserverError ? err.exitCode : 1;
-  },
-);
+runMain('observer', () => main(process.argv.slice(2)));

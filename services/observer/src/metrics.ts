@@ -1,13 +1,39 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { EventKind, KIND_NAMES } from '@obscost/events';
-import type { Observer } from './observer.js';
+import { EVENT_METRICS, EventKind, KIND_NAMES } from '@obscost/events';
+import type { EventCounters } from './counters.js';
+import type { DropReason } from './kafka-sink.js';
+import type { ProgramStats } from './kernel-stats.js';
+
+/** What forwarding did, as KafkaSink counts it. */
+export interface SinkReadings {
+  readonly batchesSent: number;
+  readonly eventsSent: number;
+  readonly dropped: Readonly<Record<DropReason, number>>;
+  readonly bufferedBytes: number;
+  readonly lastSequenceSent: number;
+  readonly connected: boolean;
+  onSendLatency: ((seconds: number) => void) | undefined;
+}
+
+/** What the metrics read from the observer at each scrape. */
+export interface ObserverReadings {
+  readonly counters: EventCounters;
+  readonly tcpMode: string;
+  readonly targets: readonly number[];
+  readonly ringBufferBytes: number;
+  readonly ringBufferUsedBytes: number;
+  kernelDrops(kind: EventKind): number;
+  programStats(): Record<string, ProgramStats>;
+  readonly batcher: { readonly lastSequence: number } | undefined;
+  readonly sink: SinkReadings | undefined;
+}
 
 /**
  * The observer's Prometheus metrics: the seed's counters of what the app did, and what
  * observing cost and lost. Values are read from the observer at scrape time.
  */
-export function observerRegistry(observer: Observer): Registry {
+export function observerRegistry(observer: ObserverReadings): Registry {
   const registry = new Registry();
   const { counters } = observer;
   const fdLabel = (socket: boolean): string => (socket ? 'socket' : 'other');
@@ -38,27 +64,27 @@ export function observerRegistry(observer: Observer): Registry {
     }
   };
   counter(
-    'app_write_events_total',
+    EVENT_METRICS.write.events,
     'write and writev calls by the target that wrote bytes.',
     ['syscall', 'fd'],
     writes('events'),
   );
   counter(
-    'app_write_bytes_total',
+    EVENT_METRICS.write.bytes,
     'Bytes the target wrote with write and writev.',
     ['syscall', 'fd'],
     writes('bytes'),
   );
-  counter('app_tcp_send_events_total', 'TCP sends by the target.', ['probe'], (m) => {
+  counter(EVENT_METRICS.tcp_send.events, 'TCP sends by the target.', ['probe'], (m) => {
     m.inc({ probe: observer.tcpMode }, counters.eventsOf(EventKind.TCP_SEND));
   });
-  counter('app_tcp_send_bytes_total', 'Bytes the target sent over TCP.', ['probe'], (m) => {
+  counter(EVENT_METRICS.tcp_send.bytes, 'Bytes the target sent over TCP.', ['probe'], (m) => {
     m.inc({ probe: observer.tcpMode }, counters.bytesOf(EventKind.TCP_SEND));
   });
-  counter('app_uprobe_calls_total', 'Calls of the app_write marker.', [], (m) => {
+  counter(EVENT_METRICS.uprobe.events, 'Calls of the app_write marker.', [], (m) => {
     m.inc(counters.eventsOf(EventKind.UPROBE));
   });
-  counter('app_uprobe_bytes_total', 'Bytes reported through the app_write marker.', [], (m) => {
+  counter(EVENT_METRICS.uprobe.bytes, 'Bytes reported through the app_write marker.', [], (m) => {
     m.inc(counters.bytesOf(EventKind.UPROBE));
   });
   counter(
@@ -125,7 +151,7 @@ export function observerRegistry(observer: Observer): Registry {
 /** What forwarding to Kafka did and lost, when the observer forwards. */
 function forwardingMetrics(
   registry: Registry,
-  observer: Observer,
+  observer: ObserverReadings,
   counter: (name: string, help: string, labelNames: string[], read: (c: Counter) => void) => void,
 ): void {
   const { sink, batcher } = observer;

@@ -9,8 +9,8 @@ export function describeTarget(spec: TargetSpec): string {
   return `processes named ${spec.comm}`;
 }
 
-function alive(pid: number): boolean {
-  return existsSync(`/proc/${pid}/stat`);
+function alive(pid: number, proc: string): boolean {
+  return existsSync(`${proc}/${pid}/stat`);
 }
 
 /**
@@ -18,7 +18,7 @@ function alive(pid: number): boolean {
  * or every process whose command name (/proc/PID/comm, 15 characters at most) matches.
  */
 export function resolveTargets(spec: TargetSpec, proc = '/proc'): number[] {
-  if ('pid' in spec) return alive(spec.pid) ? [spec.pid] : [];
+  if ('pid' in spec) return alive(spec.pid, proc) ? [spec.pid] : [];
   if ('pidfile' in spec) {
     let text: string;
     try {
@@ -27,7 +27,7 @@ export function resolveTargets(spec: TargetSpec, proc = '/proc'): number[] {
       return [];
     }
     const pid = Number(text.trim());
-    return Number.isSafeInteger(pid) && pid > 0 && alive(pid) ? [pid] : [];
+    return Number.isSafeInteger(pid) && pid > 0 && alive(pid, proc) ? [pid] : [];
   }
   const pids: number[] = [];
   for (const entry of readdirSync(proc)) {
@@ -52,8 +52,9 @@ export function processName(pid: number, proc = '/proc'): string {
   }
 }
 
-export function requireTargets(spec: TargetSpec): number[] {
-  const pids = resolveTargets(spec);
+/** The pids the spec names at start: none is OBS_TARGET_NOT_FOUND. */
+export function requireTargets(spec: TargetSpec, proc = '/proc'): number[] {
+  const pids = resolveTargets(spec, proc);
   if (pids.length === 0) {
     throw new ObserverError('OBS_TARGET_NOT_FOUND', `no process found for ${describeTarget(spec)}`);
   }

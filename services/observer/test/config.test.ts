@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
+import { docRows, markdownTableRows } from '@obscost/flags';
 import { missingCapabilities } from '../src/capabilities.js';
-import { parseObserverArgs, parseSize } from '../src/config.js';
+import { parseObserverArgs, parseSize, SETTINGS } from '../src/config.js';
 import { ObserverError } from '../src/errors.js';
 import { verifierReason } from '../src/bpf-object.js';
 
@@ -41,6 +45,45 @@ test('bad flags are usage errors (exit 2) naming the flag', () => {
       },
     );
   }
+});
+
+test('Kafka settings from the environment, --no-kafka, and the made default of the observer id', () => {
+  const config = parseObserverArgs(['--pid', '1'], {
+    KAFKA_BROKERS: 'a:1,b:2',
+    KAFKA_EVENTS_TOPIC: 'events',
+  });
+  assert.ok(config && Object.isFrozen(config));
+  assert.deepEqual(config.kafka, {
+    brokers: ['a:1', 'b:2'],
+    topic: 'events',
+    compression: 'none',
+    bufferBytes: 64 * 1024 * 1024,
+    flushTimeoutMs: 5000,
+  });
+  assert.equal(config.observerId, `${hostname()}:${process.pid}`);
+  assert.equal(config.batchBytes, 64 * 1024);
+  assert.equal(parseObserverArgs(['--pid', '1', '--no-kafka'], {})?.kafka, undefined);
+  assert.equal(parseObserverArgs(['--help'], {}), undefined);
+  for (const [argv, env, message] of [
+    [[], { KAFKA_BROKERS: 'nope' }, /^KAFKA_BROKERS must be host:port/],
+    [['--batch-bytes', '512K'], {}, /^--batch-bytes must be a size from 1024 to 262144 bytes/],
+    [['--compression', 'zstd'], {}, /^--compression must be none or gzip, got "zstd"$/],
+  ] as const) {
+    assert.throws(
+      () => parseObserverArgs(['--pid', '1', ...argv], env),
+      (err: unknown) =>
+        err instanceof ObserverError && err.exitCode === 2 && message.test(err.message),
+    );
+  }
+});
+
+test('the option table in docs/observer.md is SETTINGS', () => {
+  const page = readFileSync(
+    path.resolve(import.meta.dirname, '../../../../docs/observer.md'),
+    'utf8',
+  );
+  const rows = docRows(SETTINGS);
+  assert.deepEqual(markdownTableRows(page, rows[0] ?? []), rows);
 });
 
 test('missing capabilities are named', () => {

@@ -2,11 +2,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { documentedCodes } from '@obscost/errors';
+import { markdownTableRows } from '@obscost/flags';
 import { ERRORS } from '../src/errors.js';
 
-test('every error code is documented in the README, and only those', () => {
-  const readme = readFileSync(path.resolve(import.meta.dirname, '../../../../README.md'), 'utf8');
-  const section = readme.slice(readme.indexOf('### Observer errors'));
-  const documented = [...section.matchAll(/^\| `(OBS_[A-Z_]+)` *\|/gm)].map((m) => m[1]);
-  assert.deepEqual(documented.sort(), Object.keys(ERRORS).sort());
+const PAGE = path.resolve(import.meta.dirname, '../../../../docs/observer.md');
+
+test('every error code is documented in docs/observer.md, and only those', () => {
+  const page = readFileSync(PAGE, 'utf8');
+  assert.deepEqual(documentedCodes(page, 'OBS'), Object.keys(ERRORS).sort());
+});
+
+test("the documented exit codes are the catalogue's", () => {
+  const rows = markdownTableRows(readFileSync(PAGE, 'utf8'), ['code', 'exit', 'when']).slice(1);
+  assert.deepEqual(
+    Object.fromEntries(rows.map(([code = '', exit = '']) => [code.replaceAll('`', ''), exit])),
+    Object.fromEntries(Object.entries(ERRORS).map(([code, spec]) => [code, String(spec.exitCode)])),
+  );
 });

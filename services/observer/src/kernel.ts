@@ -1,0 +1,112 @@
+import type { EventKind } from '@obscost/events';
+import type { BpfObject, Link } from './bpf-object.js';
+import type { TcpProbe } from './config.js';
+import { KernelStats, perCpuSum, type ProgramStats } from './kernel-stats.js';
+import {
+  attachProbes,
+  attachUprobe,
+  chooseTcpProbe,
+  loadPrograms,
+  programsFor,
+  type LoadOptions,
+  type TcpProbeMode,
+  type UprobeOptions,
+} from './probes.js';
+import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';
+
+/**
+ * The observer's kernel side, all the rest of the observer sees of BPF: the real one loads
+ * the programs into the kernel; tests put a fake ring buffer behind the same interface.
+ */
+export interface KernelSide {
+  /** The TCP send probe attached. */
+  readonly tcpMode: TcpProbeMode;
+  /** Observes `pid` from now on: in the kernel's targets map, and with a uprobe of its own. */
+  addTarget(pid: number): void;
+  removeTarget(pid: number): void;
+  readonly ring: Pick<RingBufferReader, 'drain' | 'pending'>;
+  /** Events the kernel could not put in the ring buffer, by kind. */
+  drops(kind: EventKind): number;
+  /** The kernel's run time and run count of each attached program. */
+  programStats(): Record<string, ProgramStats>;
+  /** Detaches every probe: no event is produced after this. */
+  detach(): void;
+  /** Unmaps the ring buffer, stops the run-time statistics and closes the object. */
+  close(): void;
+}
+
+export interface KernelOptions extends LoadOptions, UprobeOptions {
+  readonly tcpProbe: TcpProbe;
+}
+
+/** Loads the programs, attaches the shared probes and maps the ring buffer. */
+export function openKernel(options: KernelOptions): KernelSide {
+  const mode = chooseTcpProbe(options.tcpProbe);
+  const bpf = loadPrograms(options, mode);
+  try {
+    return new BpfKernel(bpf, mode, options);
+  } catch (err) {
+    bpf.close();
+    throw err;
+  }
+}
+
+class BpfKernel implements KernelSide {
+  readonly ring: RingBufferReader;
+  private readonly unmap: () => void;
+  private readonly stats: KernelStats;
+  private readonly dropsFd: number;
+  private readonly links: Link[];
+  private readonly uprobes = new Map<number, Link>();
+
+  constructor(
+    private readonly bpf: BpfObject,
+    readonly tcpMode: TcpProbeMode,
+    private readonly options: KernelOptions,
+  ) {
+    this.dropsFd = bpf.mapFd('drops');
+    const { reader, unmap } = mapRingBuffer(bpf.mapFd('events'), options.ringBufferBytes);
+    this.ring = reader;
+    this.unmap = unmap;
+    this.stats = new KernelStats();
+    try {
+      this.links = attachProbes(bpf, tcpMode);
+    } catch (err) {
+      this.stats.close();
+      unmap();
+      throw err;
+    }
+  }
+
+  addTarget(pid: number): void {
+    this.bpf.setElement('targets', pid, 1);
+    this.uprobes.set(pid, attachUprobe(this.bpf, pid, this.options));
+  }
+
+  removeTarget(pid: number): void {
+    this.uprobes.get(pid)?.destroy();
+    this.uprobes.delete(pid);
+    this.bpf.deleteElement('targets', pid);
+  }
+
+  drops(kind: EventKind): number {
+    return perCpuSum(this.dropsFd, kind);
+  }
+
+  programStats(): Record<string, ProgramStats> {
+    return Object.fromEntries(
+      programsFor(this.tcpMode).map((name) => [name, this.stats.program(this.bpf.programFd(name))]),
+    );
+  }
+
+  detach(): void {
+    for (const link of [...this.links.splice(0), ...this.uprobes.values()]) link.destroy();
+    this.uprobes.clear();
+  }
+
+  close(): void {
+    this.unmap();
+    this.stats.close();
+    this.bpf.close();
+  }
+}

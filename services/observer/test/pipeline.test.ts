@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { decodeBatch, EventKind } from '@obscost/events';
+import { Pipeline } from '../src/pipeline.js';
+import { PAGE_SIZE } from '../src/ring-buffer.js';
+import { FakeCapture, FakeSink } from './fakes.js';
+import { event, FakeRing } from './fake-ring.js';
+
+const BATCHES = { observerId: 'test', host: 'h', batchBytes: 64 * 1024, batchAgeMs: 1000 };
+
+test('each record is counted; events go into the batch, then to the capture file and the sink', () => {
+  const calls: string[] = [];
+  const sink = new FakeSink(calls);
+  const pipeline = new Pipeline({ sink, capture: new FakeCapture(calls) }, BATCHES);
+  pipeline.nameProcesses([{ pid: 7, name: 'obscost-app' }]);
+  const ring = new FakeRing(PAGE_SIZE);
+  ring.push(event(EventKind.WRITE, 10));
+  ring.push(new Uint8Array(12));
+  ring.push(event(EventKind.UPROBE, 20));
+  ring.push(event(9, 1));
+  assert.equal(ring.reader().drain(pipeline.visit), 4);
+  assert.equal(pipeline.counters.eventsOf(EventKind.WRITE), 1);
+  assert.equal(pipeline.counters.bytesOf(EventKind.UPROBE), 20);
+  assert.deepEqual(pipeline.counters.decodeErrors, { size: 1, kind: 1 });
+  assert.deepEqual(calls, [], 'the batch is still open');
+
+  pipeline.batcher?.flush();
+  assert.deepEqual(calls, ['capture: batch', 'sink: batch 1 (2 events)']);
+  const batch = decodeBatch(sink.batches[0]?.record ?? Buffer.alloc(0));
+  assert.deepEqual(
+    batch.events.map((e) => [e.kind, e.bytes]),
+    [
+      ['WRITE', 10],
+      ['UPROBE', 20],
+    ],
+    'only the records that are events are forwarded',
+  );
+  assert.deepEqual(
+    batch.processes.map((p) => ({ ...p })),
+    [{ pid: 7, name: 'obscost-app' }],
+  );
+});
+
+test('a batch closes on age at a tick, not before', async () => {
+  const sink = new FakeSink();
+  const pipeline = new Pipeline({ sink }, { ...BATCHES, batchAgeMs: 30 });
+  const ring = new FakeRing(PAGE_SIZE);
+  ring.push(event(EventKind.WRITE, 1));
+  ring.reader().drain(pipeline.visit);
+  pipeline.tick();
+  assert.equal(sink.batches.length, 0);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  pipeline.tick();
+  assert.equal(sink.batches.length, 1);
+});
+
+test('neither Kafka nor a capture file: records are counted, nothing is batched', () => {
+  const pipeline = new Pipeline({}, BATCHES);
+  assert.equal(pipeline.batcher, undefined);
+  assert.equal(pipeline.visit, pipeline.counters.visit, 'no closure around the counters');
+  const ring = new FakeRing(PAGE_SIZE);
+  ring.push(event(EventKind.TCP_SEND, 5));
+  ring.reader().drain(pipeline.visit);
+  assert.equal(pipeline.counters.bytesOf(EventKind.TCP_SEND), 5);
+});
