@@ -77,7 +77,7 @@ export const setting = {
       parse: (text: string, name: string) => positiveNumberRule(name, text),
       ...o,
     }) as const,
-  choice: <const C extends string, const O extends Common & { choices: readonly C[] }>(o: O) =>
+  choice: <const C extends string, const O extends Common>(o: O & { choices: readonly C[] }) =>
     ({
       kind: 'value',
       parse: (text: string, name: string): C => choiceRule(name, text, o.choices),

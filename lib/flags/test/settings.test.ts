@@ -57,6 +57,9 @@ test('flag over environment over default; absent without a default is undefined'
   assert.equal(parse([], { X_PORT: '' }).port, 9100);
   assert.deepEqual(parse(['-H', 'a', '--header', 'b', '--verbose']).header, ['a', 'b']);
   assert.equal(parse(['--verbose']).verbose, true);
+  // Typed as its choices, not as any string: this line compiles only then.
+  const mode: 'auto' | 'on' | 'off' = parse(['--mode', 'on']).mode;
+  assert.equal(mode, 'on');
   assert.ok(Object.isFrozen(parse([])));
 });
 

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { TOPICS } from '@obscost/events';
 import {
   bytesOf,
-  choiceRule,
   DEFAULT_KAFKA_BROKERS,
   LOOPBACK,
   parseSettings,
@@ -33,8 +32,6 @@ export function parseSize(text: string, name = '--ring-buffer-size'): number {
   return bytes;
 }
 
-// Checked by choiceRule in setting.custom rather than by setting.choice, which types the
-// value as string (the choices' type is not inferred through its options object).
 const TCP_PROBES = ['auto', 'kprobe', 'tracepoint'] as const;
 export type TcpProbe = (typeof TCP_PROBES)[number];
 const COMPRESSIONS = ['none', 'gzip'] as const satisfies readonly Compression[];
@@ -80,12 +77,12 @@ export const SETTINGS = {
     help: 'ring buffer bytes, a power of 2 from 4K to 1G',
     parse: (text, name) => parseSize(text, name),
   }),
-  tcpProbe: setting.custom({
+  tcpProbe: setting.choice({
     flag: 'tcp-probe',
     placeholder: 'P',
     default: 'auto',
     help: 'the TCP send probe: auto (kprobe where the kernel has kprobes), kprobe or tracepoint',
-    parse: (text, name) => choiceRule(name, text, TCP_PROBES),
+    choices: TCP_PROBES,
   }),
   uprobeLibrary: setting.path({
     flag: 'uprobe-lib',
@@ -165,12 +162,12 @@ export const SETTINGS = {
     max: 2 ** 32,
     help: 'batches waiting for Kafka, at most',
   }),
-  compression: setting.custom({
+  compression: setting.choice({
     flag: 'compression',
     placeholder: 'C',
     default: 'none',
     help: "each send's compression: none or gzip",
-    parse: (text, name) => choiceRule(name, text, COMPRESSIONS),
+    choices: COMPRESSIONS,
   }),
   flushTimeoutMs: setting.integer({
     flag: 'flush-timeout',
