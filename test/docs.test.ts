@@ -32,6 +32,6 @@ test('the path of one event names functions where they are (file:function)', () 
   for (const [, file = '', name = ''] of steps) {
     const source = read(file);
     const last = name.split('.').at(-1) ?? '';
-    assert.match(source, new RegExp(`\\b${last}\\b\\s*[(=:<]`), `${file} has no ${name}`);
+    assert.match(source, new RegExp(`\\b${last}\\b\\s*[(=:<,]`), `${file} has no ${name}`);
   }
 });
