@@ -1,11 +1,6 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import {
-  EVENT_METRICS,
-  type DecodedBatch,
-  type EventFamily,
-  type EventKind,
-} from '@obscost/events';
+import { EVENT_METRICS, EventKind, type DecodedBatch, type EventFamily } from '@obscost/events';
 import { kafkaClient } from '@obscost/infra';
 import {
   scrape,
@@ -48,12 +43,12 @@ export function batch(observer: string, sequence: number, events: TestEvent[]): 
   };
 }
 
-const KINDS: Kind[] = ['WRITE', 'WRITEV', 'TCP_SEND', 'UPROBE'];
+const KINDS = Object.keys(EventKind) as Kind[];
 
 /** A varied batch: every kind, sizes across the histogram's buckets, `n` events. */
 export function variedEvents(n: number, seed: number): TestEvent[] {
   return Array.from({ length: n }, (_, i) => ({
-    kind: KINDS[(i + seed) % 4] as Kind,
+    kind: KINDS[(i + seed) % KINDS.length] as Kind,
     bytes: ((i * 7919 + seed) % 5000) + 1,
     socket: (i + seed) % 3 !== 0,
   }));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { CaptureWriter, EVENT_METRICS, encodeBatch, type DecodedBatch } from '@obscost/events';
+import { sleep } from '@obscost/process';
 import {
   aggregator,
   APP_PID,
@@ -224,9 +225,9 @@ async function replayAndRebuild(t: TestContext, kafka: OwnKafka): Promise<void> 
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^replay: 20 batches, 10000 events from /m);
   assert.ok(seconds >= 0.45, `10,000 events at 20,000/s took ${seconds} s`);
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await sleep(50);
   const between = Date.now();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await sleep(50);
   assert.equal((await replay(path.join(dir, 'late.avro'))).code, 0);
 
   const live = await aggregator(t, topic.args);

@@ -102,6 +102,7 @@ export class EventConsumer {
           );
           waitingSaid = true;
         }
+        // Not lib/process's sleep: stop() must be able to cut this wait short.
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           setTimeout(resolve, RECONNECT_DELAY_MS);
