@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { PartitionState } from '@obscost/aggregator';
+import { encodeSnapshot, PartitionState } from '@obscost/aggregator';
 import { median } from '@obscost/bench';
 import { BatchEncoder, decodeBatch } from '@obscost/events';
 import { kafkaClient } from '@obscost/infra';
@@ -81,7 +81,7 @@ function decodeAndCount(): number {
     records.slice(i, i + FETCH_RECORDS).forEach((record, n) => {
       next.add(decodeBatch(record), i + n, 0);
     });
-    next.toSnapshot();
+    encodeSnapshot(next);
     state = next;
   }
   return state.events;

@@ -1,57 +1,24 @@
-import { hostname } from 'node:os';
 import {
   Kafka,
   logLevel,
   type Admin,
   type Consumer,
   type EachBatchPayload,
-  type KafkaMessage,
-  type Message,
   type Producer,
 } from 'kafkajs';
-import { decodeBatch, FramingError } from '@obscost/events';
+import { codedCause, isRetriable } from '@obscost/errors';
 import type { AggregatorConfig } from './config.js';
-import type { ConsumerHealth } from './metrics.js';
-import { PartitionState } from './partition-state.js';
+import { FetchCounter } from './fetch-counter.js';
+import type { ConsumerHealth } from './health-metrics.js';
+import type { PartitionState } from './partition-state.js';
+import { SnapshotStore } from './snapshot-store.js';
 
-/** Observers silent this long (by Kafka timestamps) leave the saved state. */
-const OBSERVER_TTL_MS = 24 * 3_600_000;
 const RECONNECT_DELAY_MS = 1000;
-
-/** Errors no restart can cure: the aggregator stops with the reason. */
-export class FatalError extends Error {
-  override name = 'FatalError';
-  /** Read by kafkajs's retrier: not worth a retry. */
-  readonly retriable = false;
-}
-
-/** The FatalError behind an error, through the causes kafkajs wraps errors in. */
-function fatalBehind(err: unknown): FatalError | undefined {
-  for (let e = err; e instanceof Error; e = e.cause) if (e instanceof FatalError) return e;
-  return undefined;
-}
-
-/**
- * kafkajs writes offset metadata as a protocol string, with a 16-bit length: a longer
- * snapshot cannot be sent at all, whatever the broker's offset.metadata.max.bytes allows.
- */
-export const MAX_SNAPSHOT_BYTES = 32_767;
-
-/** Why a commit failed, when the broker refuses the totals carried with the offset. */
-function describeCommitFailure(err: unknown): Error {
-  const { type } = err as { type?: string };
-  if (type === 'OFFSET_METADATA_TOO_LARGE') {
-    return new FatalError(
-      "the broker refused the partition's totals as offset metadata: raise the broker's " +
-        `offset.metadata.max.bytes to ${MAX_SNAPSHOT_BYTES + 1} (infra/kafka/server.properties does)`,
-    );
-  }
-  return err as Error;
-}
 
 export interface AggregatorEvents {
   log(line: string): void;
-  fatal(err: Error): void;
+  /** No restart can cure `err`: the aggregator stops with it. */
+  fatal(err: unknown): void;
 }
 
 /**
@@ -75,10 +42,11 @@ export class EventConsumer {
   private loaded: Promise<void> = Promise.resolve();
   private running = true;
   private readonly kafka: Kafka;
+  private readonly store: SnapshotStore;
+  private readonly counter: FetchCounter;
   private admin: Admin | undefined;
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
-  private readonly localHost = hostname();
   private wake: (() => void) | undefined;
 
   constructor(
@@ -93,9 +61,13 @@ export class EventConsumer {
         retries: 5,
         initialRetryTime: 200,
         maxRetryTime: 2000,
-        restartOnFailure: (err) => Promise.resolve(fatalBehind(err) === undefined),
+        restartOnFailure: (err) => Promise.resolve(isRetriable(err)),
       },
     });
+    this.store = new SnapshotStore(config, (line) => {
+      events.log(line);
+    });
+    this.counter = new FetchCounter(config, () => this.producer);
   }
 
   /** The committed totals of the partitions this instance owns. */
@@ -122,7 +94,7 @@ export class EventConsumer {
         if (this.stopped) await this.disconnect();
         return;
       } catch (err) {
-        if (err instanceof FatalError) throw err;
+        if (!isRetriable(err)) throw codedCause(err) ?? err;
         await this.disconnect();
         if (!waitingSaid) {
           this.events.log(
@@ -130,6 +102,7 @@ export class EventConsumer {
           );
           waitingSaid = true;
         }
+        // Not lib/process's sleep: stop() must be able to cut this wait short.
         await new Promise<void>((resolve) => {
           this.wake = resolve;
           setTimeout(resolve, RECONNECT_DELAY_MS);
@@ -138,6 +111,7 @@ export class EventConsumer {
     }
   }
 
+  /** A getter, so that a check after an await is not narrowed away by the loop's condition. */
   private get stopped(): boolean {
     return !this.running;
   }
@@ -174,7 +148,7 @@ export class EventConsumer {
       this.loaded = this.load(payload.memberAssignment[topic] ?? [], this.generation);
       // Not left for the next fetch to find: an idle partition may never fetch.
       this.loaded.catch((err: unknown) => {
-        if (err instanceof FatalError) this.events.fatal(err);
+        if (!isRetriable(err)) this.events.fatal(codedCause(err) ?? err);
       });
     });
     consumer.on(consumer.events.REBALANCING, () => {
@@ -182,8 +156,8 @@ export class EventConsumer {
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.forgetPartitions();
-      const fatal = fatalBehind(payload.error);
-      if (fatal) this.events.fatal(fatal);
+      if (!isRetriable(payload.error))
+        this.events.fatal(codedCause(payload.error) ?? payload.error);
       else if (payload.restart) this.events.log(`Kafka: ${payload.error.message}; rejoining`);
       else this.events.fatal(payload.error);
     });
@@ -192,7 +166,7 @@ export class EventConsumer {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.countFetch(payload),
+      eachBatch: (payload) => this.onFetch(payload),
     });
   }
 
@@ -234,139 +208,38 @@ export class EventConsumer {
     }
   }
 
-  /**
-   * Reads the owned partitions' states back from their committed offsets' metadata, trying
-   * again while Kafka does not answer, until a newer join makes this one moot.
-   */
+  /** After a join: the owned partitions' committed states replace whatever was exported. */
   private async load(partitions: number[], generation: number): Promise<void> {
-    for (;;) {
-      try {
-        await this.loadOnce(partitions, generation);
-        return;
-      } catch (err) {
-        if (err instanceof FatalError || !this.running || generation !== this.generation) {
-          throw err;
-        }
-        await new Promise((resolve) => setTimeout(resolve, RECONNECT_DELAY_MS));
-      }
-    }
-  }
-
-  private async loadOnce(partitions: number[], generation: number): Promise<void> {
-    const { groupId, topic, pidAttribute } = this.config;
-    const admin = this.admin;
-    if (admin === undefined) throw new Error('not connected');
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    const states = new Map<number, PartitionState>();
-    for (const partition of partitions) {
-      const entry = committed?.partitions.find((p) => p.partition === partition);
-      const offset = Number(entry?.offset ?? -1);
-      let state = new PartitionState(pidAttribute);
-      if (entry?.metadata) {
-        try {
-          state = PartitionState.fromSnapshot(entry.metadata, pidAttribute);
-        } catch (err) {
-          throw new FatalError(
-            `the offset of partition ${partition} committed by group ${groupId} carries no ` +
-              `aggregator totals (${(err as Error).message}): start a new --group`,
-          );
-        }
-      }
-      if (offset >= 0 && !entry?.metadata && this.config.start.from === 'beginning') {
-        this.events.log(
-          `partition ${partition}: the committed offset ${offset} carries no totals ` +
-            '(reset by another tool?): counting from zero there',
-        );
-      }
-      if (offset >= 0) state.nextOffset = offset;
-      states.set(partition, state);
-    }
+    const states = await this.store.load(
+      () => this.admin,
+      partitions,
+      () => this.running && generation === this.generation,
+    );
     if (generation !== this.generation) return;
     this.states = states;
     for (const partition of this.lag.keys()) if (!states.has(partition)) this.lag.delete(partition);
   }
 
-  private async countFetch(payload: EachBatchPayload): Promise<void> {
+  private async onFetch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const generation = this.generation;
     await this.loaded;
     const committed = this.states.get(batch.partition);
     if (committed === undefined || generation !== this.generation) return;
-    const next = committed.clone();
-    const deadLetters: Message[] = [];
-    const oldest: number[] = [];
-    for (const message of batch.messages) {
-      if (!payload.isRunning() || payload.isStale()) break;
-      const offset = Number(message.offset);
-      // A fetch may start before the committed offset: those records are already counted.
-      if (offset < next.nextOffset) continue;
-      try {
-        const decoded = decodeBatch(message.value ?? Buffer.alloc(0));
-        if (
-          next.add(decoded, offset, Number(message.timestamp)) &&
-          decoded.host === this.localHost
-        ) {
-          const first = decoded.events[0];
-          if (first !== undefined) oldest.push(first.timestamp_ns);
-        }
-      } catch (err) {
-        if (!(err instanceof FramingError)) throw err;
-        next.reject(err.reason, offset);
-        deadLetters.push(this.deadLetter(message, batch.partition, err));
-      }
-    }
-    if (next.nextOffset === committed.nextOffset) {
-      // Nothing new, but the records read past must not be fetched again.
-      const last = batch.messages.at(-1);
-      if (last !== undefined && Number(last.offset) < next.nextOffset) {
-        payload.resolveOffset(last.offset);
-      }
-      return;
-    }
-    if (deadLetters.length > 0) {
-      await this.producer?.send({ topic: this.config.dlqTopic, acks: -1, messages: deadLetters });
-      this.deadLetters += deadLetters.length;
-    }
-    const snapshot = next.toSnapshot(OBSERVER_TTL_MS);
-    if (snapshot.length > MAX_SNAPSHOT_BYTES) {
-      throw new FatalError(
-        `partition ${batch.partition}'s totals take ${snapshot.length} bytes, over the ` +
-          `${MAX_SNAPSHOT_BYTES} an offset commit can carry: drop --pid-attribute, or spread ` +
-          'the hosts over more partitions',
-      );
-    }
-    // kafkajs passes `metadata` on to the OffsetCommit request, though its types omit it.
-    const committedPartition = {
-      partition: batch.partition,
-      offset: String(next.nextOffset),
-      metadata: snapshot,
-    };
-    try {
-      await payload.commitOffsetsIfNecessary({
-        topics: [{ topic: batch.topic, partitions: [committedPartition] }],
-      });
-    } catch (err) {
-      throw describeCommitFailure(err);
-    }
-    payload.resolveOffset(String(next.nextOffset - 1));
+    const counted = await this.counter.count(payload, committed);
+    if (counted === undefined) return;
+    this.deadLetters += counted.deadLetters;
+    await this.store.commit(payload, counted.next);
+    payload.resolveOffset(String(counted.next.nextOffset - 1));
     if (generation !== this.generation) return;
-    this.states.set(batch.partition, next);
+    this.states.set(batch.partition, counted.next);
     this.commits++;
-    this.lag.set(batch.partition, Math.max(0, Number(batch.highWatermark) - next.nextOffset));
+    this.lag.set(
+      batch.partition,
+      Math.max(0, Number(batch.highWatermark) - counted.next.nextOffset),
+    );
     const now = Number(process.hrtime.bigint());
-    for (const timestamp of oldest) this.onDelay?.((now - timestamp) / 1e9);
+    for (const timestamp of counted.oldest) this.onDelay?.((now - timestamp) / 1e9);
     await payload.heartbeat();
-  }
-
-  private deadLetter(message: KafkaMessage, partition: number, err: FramingError): Message {
-    return {
-      key: message.key,
-      value: message.value,
-      headers: {
-        'obscost.reason': err.reason,
-        'obscost.error': err.message,
-        'obscost.source': `${this.config.topic}/${partition}/${message.offset}`,
-      },
-    };
   }
 }

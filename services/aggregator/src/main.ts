@@ -1,6 +1,7 @@
+import { runMain } from '@obscost/errors';
+import { parseAggregatorArgs, USAGE } from './config.js';
 import { EventConsumer } from './consumer.js';
-import { parseAggregatorArgs, USAGE, UsageError } from './config.js';
-import { startTelemetry } from './metrics.js';
+import { startTelemetry } from './telemetry.js';
 
 const log = (line: string): void => {
   process.stdout.write(`aggregator: ${line}\n`);
@@ -12,14 +13,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  let fail: (err: Error) => void = () => undefined;
-  const failed = new Promise<Error>((resolve) => (fail = resolve));
-  const consumer = new EventConsumer(config, {
-    log,
-    fatal: (err) => {
-      fail(err);
-    },
+  let fail: (err: unknown) => void = () => undefined;
+  const failed = new Promise<{ err: unknown }>((resolve) => {
+    fail = (err) => {
+      resolve({ err });
+    };
   });
+  const consumer = new EventConsumer(config, { log, fatal: fail });
   const telemetry = await startTelemetry(
     config,
     () => consumer.partitionStates(),
@@ -41,17 +41,9 @@ async function main(argv: string[]): Promise<number> {
   await consumer.stop();
   await started;
   await telemetry.shutdown();
-  if (outcome !== undefined) throw outcome;
+  if (outcome !== undefined) throw outcome.err;
   log('stopped');
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (err: unknown) => {
-    const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(`aggregator: ${message}\n`);
-    if (err instanceof UsageError) process.stderr.write('run with --help for usage\n');
-    process.exitCode = err instanceof UsageError ? 2 : 1;
-  },
-);
+runMain('aggregator', () => main(process.argv.slice(2)));

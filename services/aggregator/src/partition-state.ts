@@ -1,5 +1,10 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { DecodedBatch } from '@obscost/events';
+import {
+  EVENT_FLAG_SOCKET,
+  EventKind,
+  KIND_NAMES,
+  type DecodedBatch,
+  type EventFamily,
+} from '@obscost/events';
 
 /**
  * Upper bounds of the size histograms' buckets, in bytes (powers of 4, then +Inf): response
@@ -7,18 +12,15 @@ import type { DecodedBatch } from '@obscost/events';
  */
 export const SIZE_BOUNDS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576] as const;
 
-/** The seed's metric families: each event kind counts into one of them. */
-export type Family = 'write' | 'tcp_send' | 'uprobe';
-
 /** One exported series: its attributes, and its counts so far. */
 export interface SeriesTotals {
-  readonly family: Family;
+  readonly family: EventFamily;
   readonly host: string;
   readonly process: string;
   /** Only with --pid-attribute: the process id as text. */
   readonly pid: string | undefined;
   /** write and writev share app_write_*; this tells them apart, like the observer's label. */
-  readonly syscall: 'write' | 'writev' | undefined;
+  readonly syscall: string | undefined;
   /** For writes: `socket` when the fd was a socket, else `other`. */
   readonly fd: 'socket' | 'other' | undefined;
   events: number;
@@ -27,25 +29,68 @@ export interface SeriesTotals {
   readonly buckets: number[];
 }
 
+type SeriesAttributes = Omit<SeriesTotals, 'events' | 'bytes' | 'buckets'>;
+
 /** What the observers' sequence numbers said: per host, batches that never arrived or came twice. */
 export interface SequenceCounts {
   gaps: number;
   duplicates: number;
 }
 
-interface ObserverPosition {
-  sequence: number;
-  /** The Kafka timestamp of its latest batch: observers long silent are forgotten. */
-  seenAtMs: number;
-}
-
 /** Why a record went to the dead-letter topic instead of into the totals. */
 export type RejectReason = 'not-single-object' | 'unknown-schema' | 'malformed';
 
-const SLOT_COUNT = 6;
-/** The avsc enum symbol → the slot of its series among a pid's series. */
-const KIND_SLOT: Record<string, number> = { WRITE: 0, WRITEV: 2, TCP_SEND: 4, UPROBE: 5 };
-const SOCKET_FLAG = 1;
+/**
+ * A state as plain data: what a fetch's copy is made from and what the snapshot codec writes.
+ * It may share arrays with its state until `fromData` has copied them. Series and observers
+ * are tuples to keep snapshots small.
+ */
+export interface PartitionData {
+  nextOffset: number;
+  records: number;
+  events: number;
+  unknownKindEvents: number;
+  rejected: Record<string, number>;
+  sequences: Record<string, SequenceCounts>;
+  series: [
+    EventFamily,
+    string,
+    string,
+    string | null,
+    SeriesTotals['syscall'] | null,
+    SeriesTotals['fd'] | null,
+    number,
+    number,
+    number[],
+  ][];
+  /** Observer id, its latest sequence number, the Kafka timestamp of its latest batch. */
+  observers: [string, number, number][];
+}
+
+/** A pid's series, by slot: write on socket/other, writev on socket/other, TCP send, uprobe. */
+const SLOTS: readonly Pick<SeriesAttributes, 'family' | 'syscall' | 'fd'>[] = [
+  { family: 'write', syscall: KIND_NAMES[EventKind.WRITE], fd: 'socket' },
+  { family: 'write', syscall: KIND_NAMES[EventKind.WRITE], fd: 'other' },
+  { family: 'write', syscall: KIND_NAMES[EventKind.WRITEV], fd: 'socket' },
+  { family: 'write', syscall: KIND_NAMES[EventKind.WRITEV], fd: 'other' },
+  { family: 'tcp_send', syscall: undefined, fd: undefined },
+  { family: 'uprobe', syscall: undefined, fd: undefined },
+];
+/** Slots below this are writes, whose `other` series is the slot after the `socket` one. */
+const WRITE_SLOTS = 4;
+const FIRST_SLOT: Record<EventKind, number> = {
+  [EventKind.WRITE]: 0,
+  [EventKind.WRITEV]: 2,
+  [EventKind.TCP_SEND]: 4,
+  [EventKind.UPROBE]: 5,
+};
+/**
+ * The decoder names a kind by its Avro enum symbol, which is EventKind's key (lib/events's
+ * layout test checks the schema's symbols against it). Looked up per event: built once.
+ */
+const KIND_SLOT: Readonly<Record<string, number>> = Object.fromEntries(
+  Object.entries(EventKind).map(([symbol, kind]) => [symbol, FIRST_SLOT[kind]]),
+);
 
 /**
  * What one input partition has contributed: the totals of every series, the observers'
@@ -62,7 +107,10 @@ export class PartitionState {
   readonly rejected = new Map<RejectReason, number>();
   readonly sequences = new Map<string, SequenceCounts>();
   private readonly series = new Map<string, SeriesTotals>();
-  private readonly observers = new Map<string, ObserverPosition>();
+  /** Per observer id: its latest sequence number and the Kafka timestamp of that batch. */
+  private readonly observers = new Map<string, { sequence: number; seenAtMs: number }>();
+  /** Per host and process (and pid with withPid): the series by slot, filled as they appear. */
+  private readonly slotCache = new Map<string, (SeriesTotals | undefined)[]>();
 
   /**
    * @param withPid whether the pid is an attribute of the series (more series: one per pid
@@ -108,18 +156,30 @@ export class PartitionState {
     for (const { pid, name } of batch.processes) names.set(pid, name);
     let lastPid = -1;
     let slots: (SeriesTotals | undefined)[] = [];
+    let process = '';
     for (const event of batch.events) {
       if (event.pid !== lastPid) {
         lastPid = event.pid;
-        slots = this.slotsFor(batch.host, names.get(event.pid) ?? 'unknown', event.pid);
+        process = names.get(event.pid) ?? 'unknown';
+        slots = this.slotsFor(batch.host, process, event.pid);
       }
       const kindSlot = KIND_SLOT[event.kind];
       if (kindSlot === undefined) {
         this.unknownKindEvents++;
         continue;
       }
-      const slot = kindSlot < 4 && (event.flags & SOCKET_FLAG) === 0 ? kindSlot + 1 : kindSlot;
-      const series = slots[slot] ?? this.createSeries(batch.host, names, event.pid, slot, slots);
+      const slot =
+        kindSlot < WRITE_SLOTS && (event.flags & EVENT_FLAG_SOCKET) === 0 ? kindSlot + 1 : kindSlot;
+      let series = slots[slot];
+      if (series === undefined) {
+        series = this.seriesFor({
+          ...(SLOTS[slot] as (typeof SLOTS)[number]),
+          host: batch.host,
+          process,
+          pid: this.withPid ? String(event.pid) : undefined,
+        });
+        slots[slot] = series;
+      }
       series.events++;
       series.bytes += event.bytes;
       const size = event.bytes;
@@ -130,39 +190,17 @@ export class PartitionState {
     this.events += batch.events.length;
   }
 
-  /** A pid's series, by slot: write on socket/other, writev on socket/other, TCP send, uprobe. */
-  private readonly slotCache = new Map<string, (SeriesTotals | undefined)[]>();
-
   private slotsFor(host: string, process: string, pid: number): (SeriesTotals | undefined)[] {
     const key = this.withPid ? `${host}\0${process}\0${pid}` : `${host}\0${process}`;
     let slots = this.slotCache.get(key);
     if (slots === undefined) {
-      slots = new Array<SeriesTotals | undefined>(SLOT_COUNT).fill(undefined);
+      slots = new Array<SeriesTotals | undefined>(SLOTS.length).fill(undefined);
       this.slotCache.set(key, slots);
     }
     return slots;
   }
 
-  private createSeries(
-    host: string,
-    names: Map<number, string>,
-    pid: number,
-    slot: number,
-    slots: (SeriesTotals | undefined)[],
-  ): SeriesTotals {
-    const series = this.seriesFor({
-      family: slot < 4 ? 'write' : slot === 4 ? 'tcp_send' : 'uprobe',
-      host,
-      process: names.get(pid) ?? 'unknown',
-      pid: this.withPid ? String(pid) : undefined,
-      syscall: slot < 2 ? 'write' : slot < 4 ? 'writev' : undefined,
-      fd: slot < 4 ? (slot % 2 === 0 ? 'socket' : 'other') : undefined,
-    });
-    slots[slot] = series;
-    return series;
-  }
-
-  private seriesFor(attributes: Omit<SeriesTotals, 'events' | 'bytes' | 'buckets'>): SeriesTotals {
+  private seriesFor(attributes: SeriesAttributes): SeriesTotals {
     const { family, host, process, pid, syscall, fd } = attributes;
     const key = [family, host, process, pid, syscall, fd].join('\0');
     let series = this.series.get(key);
@@ -189,34 +227,12 @@ export class PartitionState {
 
   /** A deep copy: a fetch is counted into a copy, which replaces this state once committed. */
   clone(): PartitionState {
-    return PartitionState.fromObject(this.toObject(Infinity), this.withPid);
+    return PartitionState.fromData(this.toData(), this.withPid);
   }
 
-  /**
-   * The state as offset metadata: JSON, deflated, base64. Observers not heard from for
-   * `observerTtlMs` before the newest batch are forgotten, so the state stays small.
-   */
-  toSnapshot(observerTtlMs = Infinity): string {
-    return deflateRawSync(JSON.stringify(this.toObject(observerTtlMs))).toString('base64');
-  }
-
-  /** Reads what toSnapshot wrote; throws on anything else. */
-  static fromSnapshot(text: string, withPid: boolean): PartitionState {
-    const snapshot = JSON.parse(
-      inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'),
-    ) as Snapshot;
-    if ((snapshot.version as number) !== 1) {
-      throw new Error(`unknown snapshot version ${String(snapshot.version)}`);
-    }
-    return PartitionState.fromObject(snapshot, withPid);
-  }
-
-  /** Plain data, sharing nothing mutable with this state once fromObject has read it. */
-  private toObject(observerTtlMs: number): Snapshot {
-    let newest = 0;
-    for (const { seenAtMs } of this.observers.values()) newest = Math.max(newest, seenAtMs);
+  /** The state as plain data, for `fromData` or the snapshot codec to read at once. */
+  toData(): PartitionData {
     return {
-      version: 1,
       nextOffset: this.nextOffset,
       records: this.records,
       events: this.events,
@@ -234,35 +250,28 @@ export class PartitionState {
         s.bytes,
         s.buckets,
       ]),
-      observers: [...this.observers]
-        .filter(([, { seenAtMs }]) => newest - seenAtMs <= observerTtlMs)
-        .map(([id, { sequence, seenAtMs }]) => [id, sequence, seenAtMs]),
+      observers: [...this.observers].map(([id, { sequence, seenAtMs }]) => [
+        id,
+        sequence,
+        seenAtMs,
+      ]),
     };
   }
 
-  private static fromObject(snapshot: Snapshot, withPid: boolean): PartitionState {
+  /** A state from `toData`'s plain data, sharing nothing mutable with it. */
+  static fromData(data: PartitionData, withPid: boolean): PartitionState {
     const state = new PartitionState(withPid);
-    state.nextOffset = snapshot.nextOffset;
-    state.records = snapshot.records;
-    state.events = snapshot.events;
-    state.unknownKindEvents = snapshot.unknownKindEvents;
-    for (const [reason, count] of Object.entries(snapshot.rejected)) {
+    state.nextOffset = data.nextOffset;
+    state.records = data.records;
+    state.events = data.events;
+    state.unknownKindEvents = data.unknownKindEvents;
+    for (const [reason, count] of Object.entries(data.rejected)) {
       state.rejected.set(reason as RejectReason, count);
     }
-    for (const [host, counts] of Object.entries(snapshot.sequences)) {
+    for (const [host, counts] of Object.entries(data.sequences)) {
       state.sequences.set(host, { ...counts });
     }
-    for (const [
-      family,
-      host,
-      process,
-      pid,
-      syscall,
-      fd,
-      events,
-      bytes,
-      buckets,
-    ] of snapshot.series) {
+    for (const [family, host, process, pid, syscall, fd, events, bytes, buckets] of data.series) {
       const series = state.seriesFor({
         family,
         host,
@@ -275,31 +284,9 @@ export class PartitionState {
       series.bytes = bytes;
       buckets.forEach((count, i) => (series.buckets[i] = count));
     }
-    for (const [id, sequence, seenAtMs] of snapshot.observers) {
+    for (const [id, sequence, seenAtMs] of data.observers) {
       state.observers.set(id, { sequence, seenAtMs });
     }
     return state;
   }
-}
-
-interface Snapshot {
-  version: 1;
-  nextOffset: number;
-  records: number;
-  events: number;
-  unknownKindEvents: number;
-  rejected: Record<string, number>;
-  sequences: Record<string, SequenceCounts>;
-  series: [
-    Family,
-    string,
-    string,
-    string | null,
-    SeriesTotals['syscall'] | null,
-    SeriesTotals['fd'] | null,
-    number,
-    number,
-    number[],
-  ][];
-  observers: [string, number, number][];
 }

@@ -1,68 +1,18 @@
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { captureBatches, encodeBatch, type DecodedBatch } from '@obscost/events';
 import { Kafka, logLevel, type Message } from 'kafkajs';
-import { brokersFlag, topicFlag, UsageError } from '@obscost/flags';
-
-export const REPLAY_USAGE = `usage: npm run replay -- CAPTURE.avro [options]
-
-Publishes the batches of a capture file (observer --capture) to the events topic as the
-observer sent them: same framing, observer id, sequence numbers and record key.
-
-  --rate R                 events per second at most (default: as fast as Kafka takes them)
-  --kafka-brokers LIST     host:port,... (default KAFKA_BROKERS or 127.0.0.1:9092)
-  --topic T                (default KAFKA_EVENTS_TOPIC or obscost.events)`;
+import { runMain } from '@obscost/errors';
+import { captureBatches, encodeBatch, type DecodedBatch } from '@obscost/events';
+import { sleep } from '@obscost/process';
+import { AggregatorError } from './errors.js';
+import { parseReplayArgs, REPLAY_USAGE, type ReplayConfig } from './replay-config.js';
 
 /** One send's records, at most: under the broker's default 1 MiB per record batch. */
 const SEND_BYTES = 512 * 1024;
 
-interface ReplayConfig {
-  file: string;
-  rate: number | undefined;
-  brokers: string[];
-  topic: string;
-}
-
-function parseReplayArgs(argv: string[], env = process.env): ReplayConfig | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        rate: { type: 'string' },
-        'kafka-brokers': { type: 'string', default: env.KAFKA_BROKERS ?? '127.0.0.1:9092' },
-        topic: { type: 'string', default: env.KAFKA_EVENTS_TOPIC ?? 'obscost.events' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    });
-  } catch (err) {
-    throw new UsageError((err as Error).message.split('\n')[0] ?? 'bad flags');
-  }
-  const { values, positionals } = parsed;
-  if (values.help) return undefined;
-  if (positionals.length !== 1 || positionals[0] === undefined) {
-    throw new UsageError('name exactly one capture file');
-  }
-  const rate = values.rate === undefined ? undefined : Number(values.rate);
-  if (rate !== undefined && !(Number.isFinite(rate) && rate > 0)) {
-    throw new UsageError(
-      `--rate must be a positive number of events per second, got "${values.rate}"`,
-    );
-  }
-  return {
-    file: positionals[0],
-    rate,
-    brokers: brokersFlag('kafka-brokers', values['kafka-brokers']),
-    topic: topicFlag('topic', values.topic),
-  };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function replay(config: ReplayConfig): Promise<{ batches: number; events: number }> {
-  if (!existsSync(config.file)) throw new Error(`${config.file}: no such file`);
+  if (!existsSync(config.file)) {
+    throw new AggregatorError('AGG_NO_SUCH_FILE', `${config.file}: no such file`);
+  }
   const tty = process.stderr.isTTY;
   const started = performance.now();
   let batches = 0;
@@ -82,7 +32,8 @@ async function replay(config: ReplayConfig): Promise<{ batches: number; events: 
       const next = await capture.next();
       return next.done ? undefined : next.value;
     } catch (err) {
-      throw new Error(
+      throw new AggregatorError(
+        'AGG_NOT_A_CAPTURE',
         `${config.file}: not a capture file of event batches (${(err as Error).message})`,
         { cause: err },
       );
@@ -136,11 +87,4 @@ async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (err: unknown) => {
-    process.stderr.write(`replay: ${err instanceof Error ? err.message : String(err)}\n`);
-    if (err instanceof UsageError) process.stderr.write('run with --help for usage\n');
-    process.exitCode = err instanceof UsageError ? 2 : 1;
-  },
-);
+runMain('replay', () => main(process.argv.slice(2)));

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
-import { parseAggregatorArgs, parseTimestamp, UsageError } from '../src/config.js';
+import { docRows, markdownTableRows, SettingError } from '@obscost/flags';
+import { parseAggregatorArgs, parseTimestamp, SETTINGS } from '../src/config.js';
+import { AggregatorError } from '../src/errors.js';
 
 test('defaults come from the environment, then the project defaults', () => {
   const config = parseAggregatorArgs([], {
@@ -19,6 +23,7 @@ test('defaults come from the environment, then the project defaults', () => {
   assert.deepEqual(config.start, { from: 'beginning' });
   assert.equal(config.fetchBytesPerPartition, 8 * 1024 ** 2);
   assert.equal(config.pidAttribute, false);
+  assert.ok(Object.isFrozen(config));
 });
 
 test('flags override, and --help returns nothing', () => {
@@ -40,6 +45,7 @@ test('bad values are usage errors naming the flag and the value', () => {
     [['--topic', 'a b'], /--topic must be a Kafka topic name/],
     [['--fetch-bytes', '1K'], /--fetch-bytes must be a size/],
     [['--otlp-endpoint', 'nope'], /--otlp-endpoint must be a URL/],
+    [['--group', 'a b'], /--group must be a consumer group name, got "a b"/],
     [['--from-beginning', '--from-timestamp', '0'], /at most one of/],
     [['--unknown'], /Unknown option '--unknown'/],
   ];
@@ -47,7 +53,9 @@ test('bad values are usage errors naming the flag and the value', () => {
     assert.throws(
       () => parseAggregatorArgs(argv, {}),
       (err: unknown) => {
-        assert.ok(err instanceof UsageError);
+        assert.ok(err instanceof AggregatorError);
+        assert.equal(err.code, 'AGG_USAGE');
+        assert.equal(err.exitCode, 2);
         assert.match(err.message, message);
         return true;
       },
@@ -58,5 +66,14 @@ test('bad values are usage errors naming the flag and the value', () => {
 test('timestamps are ISO 8601 or epoch milliseconds', () => {
   assert.equal(parseTimestamp('t', '1700000000000'), 1_700_000_000_000);
   assert.equal(parseTimestamp('t', '1970-01-01T00:00:01Z'), 1000);
-  assert.throws(() => parseTimestamp('t', 'soon'), UsageError);
+  assert.throws(() => parseTimestamp('t', 'soon'), SettingError);
+});
+
+test("docs/aggregator.md's option table is the settings table", () => {
+  const doc = readFileSync(
+    path.resolve(import.meta.dirname, '../../../../docs/aggregator.md'),
+    'utf8',
+  );
+  const rows = docRows(SETTINGS);
+  assert.deepEqual(markdownTableRows(doc, rows[0] ?? []), rows);
 });

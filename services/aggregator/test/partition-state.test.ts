@@ -97,24 +97,6 @@ test('sequence numbers: a repeat adds nothing, a jump counts the batches missing
   assert.equal(state.nextOffset, 6);
 });
 
-test('a snapshot restores everything, and forgets observers silent past the TTL', () => {
-  const state = new PartitionState(true);
-  state.add(batch('old', 1, [event('WRITE', 100), event('TCP_SEND', 5000)]), 7, 1_000);
-  state.add(batch('new', 3, [event('WRITEV', 1)]), 8, 50_000);
-  state.reject('malformed', 9);
-  const restored = PartitionState.fromSnapshot(state.toSnapshot(), true);
-  assert.deepEqual([...restored.allSeries()], [...state.allSeries()]);
-  assert.deepEqual(restored.rejected, state.rejected);
-  assert.deepEqual(restored.sequences, state.sequences);
-  assert.equal(restored.nextOffset, 10);
-  assert.equal(restored.records, 3);
-  assert.equal(restored.add(batch('old', 1, []), 10, 50_000), false, 'old is still known');
-
-  const pruned = PartitionState.fromSnapshot(state.toSnapshot(10_000), true);
-  assert.equal(pruned.add(batch('old', 1, []), 10, 50_000), true, 'old was forgotten');
-  assert.equal(pruned.add(batch('new', 3, []), 11, 50_000), false, 'new is remembered');
-});
-
 test('a clone is independent of its original', () => {
   const state = new PartitionState(false);
   state.add(batch('o', 1, [event('UPROBE', 1)]), 0, 0);
@@ -122,8 +104,4 @@ test('a clone is independent of its original', () => {
   copy.add(batch('o', 2, [event('UPROBE', 1)]), 1, 0);
   assert.equal(find(state, { family: 'uprobe' })[0]?.events, 1);
   assert.equal(find(copy, { family: 'uprobe' })[0]?.events, 2);
-});
-
-test('anything but a snapshot is refused', () => {
-  assert.throws(() => PartitionState.fromSnapshot('not base64 deflate', false));
 });
