@@ -23,4 +23,3 @@ export {
   type SettingsTable,
   type SettingValues,
 } from './settings.js';
-export { brokersFlag, integerFlag, sizeFlag, topicFlag, UsageError } from './legacy.js';

@@ -1,7 +1,6 @@
 import { hostname } from 'node:os';
 import { TOPICS } from '@obscost/events';
 import {
-  choiceRule,
   DEFAULT_KAFKA_BROKERS,
   DEFAULT_OTLP_HTTP_ENDPOINT,
   LOOPBACK,
@@ -125,12 +124,12 @@ export const SETTINGS = {
     help: "Prometheus exporter's port",
   }),
   // setting.choice would type the value as string: its choices do not narrow it.
-  exporter: setting.custom({
+  exporter: setting.choice({
     flag: 'exporter',
     placeholder: 'E',
     default: 'prometheus',
     help: 'prometheus, otlp or both',
-    parse: (text, name) => choiceRule(name, text, EXPORTERS),
+    choices: EXPORTERS,
   }),
   otlpUrl: setting.custom({
     flag: 'otlp-endpoint',
