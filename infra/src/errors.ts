@@ -1,4 +1,4 @@
-import { CodedError, failure, usage } from '@obscost/errors';
+import { errorClass, failure, usage } from '@obscost/errors';
 
 /** The infrastructure's errors, one code each (docs/infrastructure.md, "Infrastructure errors"). */
 export const ERRORS = {
@@ -11,8 +11,7 @@ export const ERRORS = {
 
 export type InfraErrorCode = keyof typeof ERRORS;
 
-export class InfraError extends CodedError<InfraErrorCode> {
-  override name = 'InfraError';
+export class InfraError extends errorClass('InfraError', ERRORS) {
   /** Lines to print after the message: a failed component's log tail. */
   readonly details: string;
 
@@ -21,7 +20,7 @@ export class InfraError extends CodedError<InfraErrorCode> {
     message: string,
     options?: { cause?: unknown; details?: string },
   ) {
-    super(ERRORS, code, message, options);
+    super(code, message, options);
     this.details = options?.details ?? '';
   }
 }

@@ -35,6 +35,20 @@ export class CodedError<Code extends string = string> extends Error {
   }
 }
 
+/**
+ * The error class of one service's catalogue: `class ObserverError extends
+ * errorClass('ObserverError', ERRORS) {}` takes the catalogue's codes and nothing else.
+ */
+export function errorClass<C extends Catalogue>(name: string, catalogue: C) {
+  type Code = Extract<keyof C, string>;
+  return class extends CodedError<Code> {
+    override name = name;
+    constructor(code: Code, message: string, options?: { cause?: unknown }) {
+      super(catalogue, code, message, options);
+    }
+  };
+}
+
 /** Builds a catalogue entry; most errors are neither usage errors nor retriable. */
 export function failure(
   description: string,
@@ -111,10 +125,16 @@ export function runMain(
 }
 
 /**
- * The error codes a document's tables list in their first column (`| \`OBS_BPF\` | ...`),
- * for the test that keeps each catalogue and its documentation equal.
+ * The error codes a document lists, with their exit codes: its table rows that begin
+ * `| \`PREFIX_...\` | exit |` (the docs' `| code | exit | when |` tables), for the test that
+ * keeps each catalogue and its documentation equal.
  */
-export function documentedCodes(markdown: string, prefix: string): string[] {
-  const row = new RegExp(`^\\| \`(${prefix}_[A-Z0-9_]+)\` *\\|`, 'gm');
-  return [...markdown.matchAll(row)].map((m) => m[1] ?? '').sort();
+export function documentedErrors(markdown: string, prefix: string): Record<string, number> {
+  const row = new RegExp(`^\\| \`(${prefix}_[A-Z0-9_]+)\` *\\| *(\\d+) *\\|`, 'gm');
+  return Object.fromEntries([...markdown.matchAll(row)].map((m) => [m[1] ?? '', Number(m[2])]));
+}
+
+/** A catalogue's codes with their exit codes, as documentedErrors reads them from the docs. */
+export function exitCodes(catalogue: Catalogue): Record<string, number> {
+  return Object.fromEntries(Object.entries(catalogue).map(([code, spec]) => [code, spec.exitCode]));
 }

@@ -4,7 +4,9 @@ import {
   codedCause,
   CodedError,
   describeFailure,
-  documentedCodes,
+  documentedErrors,
+  errorClass,
+  exitCodes,
   failure,
   isRetriable,
   usage,
@@ -46,8 +48,26 @@ test("the deepest retriable flag decides: a retrier's give-up does not make an o
   assert.equal(isRetriable(cycle), true);
 });
 
-test('documented codes are read from the first column of tables', () => {
-  const doc =
-    '| code | when |\n| --- | --- |\n| `T_USAGE` | x |\n| `T_BROKEN`   | y |\n`T_OTHER` in text\n';
-  assert.deepEqual(documentedCodes(doc, 'T'), ['T_BROKEN', 'T_USAGE']);
+test('documented codes are read with their exit codes from the tables', () => {
+  const doc = [
+    '| code | exit | when |',
+    '| --- | --- | --- |',
+    '| `T_USAGE` | 2 | x |',
+    '| `T_BROKEN`   |   1 | y |',
+    '| `OTHER_X` | 1 | z |',
+    '`T_LATER` in text',
+  ].join('\n');
+  assert.deepEqual(documentedErrors(doc, 'T'), { T_USAGE: 2, T_BROKEN: 1 });
+  assert.deepEqual(exitCodes(CATALOGUE), { T_USAGE: 2, T_BROKEN: 1, T_LATER: 1 });
+});
+
+test("a service's error class takes its catalogue's codes", () => {
+  class TestError extends errorClass('TestError', CATALOGUE) {}
+  const err = new TestError('T_LATER', 'busy', { cause: new Error('why') });
+  assert.ok(err instanceof CodedError);
+  assert.deepEqual(
+    [err.name, err.code, err.exitCode, err.retriable],
+    ['TestError', 'T_LATER', 1, true],
+  );
+  assert.equal((err.cause as Error).message, 'why');
 });

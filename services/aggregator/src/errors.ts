@@ -1,4 +1,4 @@
-import { CodedError, failure, usage } from '@obscost/errors';
+import { errorClass, failure, usage } from '@obscost/errors';
 
 /**
  * The errors the aggregator and replay raise, one code each (docs/aggregator.md, "Errors").
@@ -18,12 +18,7 @@ export const ERRORS = {
 
 export type AggregatorErrorCode = keyof typeof ERRORS;
 
-export class AggregatorError extends CodedError<AggregatorErrorCode> {
-  override name = 'AggregatorError';
-  constructor(code: AggregatorErrorCode, message: string, options?: { cause?: unknown }) {
-    super(ERRORS, code, message, options);
-  }
-}
+export class AggregatorError extends errorClass('AggregatorError', ERRORS) {}
 
 /** parseSettings's usage error for the aggregator and replay. */
 export const usageError = (message: string): AggregatorError =>

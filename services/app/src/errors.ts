@@ -1,4 +1,4 @@
-import { CodedError, failure, usage } from '@obscost/errors';
+import { errorClass, failure, usage } from '@obscost/errors';
 
 /** The app's errors, one code each (docs/app-and-bench.md, "App errors"). */
 export const ERRORS = {
@@ -9,9 +9,4 @@ export const ERRORS = {
 
 export type AppErrorCode = keyof typeof ERRORS;
 
-export class AppError extends CodedError<AppErrorCode> {
-  override name = 'AppError';
-  constructor(code: AppErrorCode, message: string, options?: { cause?: unknown }) {
-    super(ERRORS, code, message, options);
-  }
-}
+export class AppError extends errorClass('AppError', ERRORS) {}

@@ -1,4 +1,4 @@
-import { CodedError, EXIT, failure, usage } from '@obscost/errors';
+import { EXIT, errorClass, failure, usage } from '@obscost/errors';
 
 /** The bench's errors, one code each (docs/app-and-bench.md, "Bench errors"). */
 export const ERRORS = {
@@ -13,9 +13,4 @@ export const ERRORS = {
 
 export type BenchErrorCode = keyof typeof ERRORS;
 
-export class BenchError extends CodedError<BenchErrorCode> {
-  override name = 'BenchError';
-  constructor(code: BenchErrorCode, message: string, options?: { cause?: unknown }) {
-    super(ERRORS, code, message, options);
-  }
-}
+export class BenchError extends errorClass('BenchError', ERRORS) {}

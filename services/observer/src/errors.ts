@@ -1,4 +1,4 @@
-import { CodedError, failure, usage } from '@obscost/errors';
+import { errorClass, failure, usage } from '@obscost/errors';
 
 /**
  * The observer's errors, one code each (docs/observer.md, "Observer errors"). Each is
@@ -20,9 +20,4 @@ export const ERRORS = {
 
 export type ObserverErrorCode = keyof typeof ERRORS;
 
-export class ObserverError extends CodedError<ObserverErrorCode> {
-  override name = 'ObserverError';
-  constructor(code: ObserverErrorCode, message: string, options?: { cause?: unknown }) {
-    super(ERRORS, code, message, options);
-  }
-}
+export class ObserverError extends errorClass('ObserverError', ERRORS) {}

@@ -1,4 +1,4 @@
-import { CodedError, usage } from '@obscost/errors';
+import { errorClass, usage } from '@obscost/errors';
 
 /**
  * The main job's errors (docs/infrastructure.md, "Main job errors"). A failed scenario is
@@ -10,9 +10,4 @@ export const ERRORS = {
 
 export type RunErrorCode = keyof typeof ERRORS;
 
-export class RunError extends CodedError<RunErrorCode> {
-  override name = 'RunError';
-  constructor(code: RunErrorCode, message: string, options?: { cause?: unknown }) {
-    super(ERRORS, code, message, options);
-  }
-}
+export class RunError extends errorClass('RunError', ERRORS) {}
