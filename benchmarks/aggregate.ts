@@ -15,9 +15,9 @@
  *   npm run bench:aggregate -- [--runs 5] [--events 2000000] [--latency] [--seconds 10]
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { encodeSnapshot, PartitionState } from '@obscost/aggregator';
 import { median } from '@obscost/bench';
+import { setting } from '@obscost/flags';
 import { BatchEncoder, decodeBatch } from '@obscost/events';
 import { kafkaClient } from '@obscost/infra';
 import {
@@ -29,17 +29,18 @@ import {
 } from '@obscost/runner';
 import { waitFor } from '@obscost/process';
 import { benchKafka } from './own-kafka.js';
+import { benchmarkFlags, flag } from './settings.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    events: { type: 'string', default: '2000000' },
-    latency: { type: 'boolean', default: false },
-    seconds: { type: 'string', default: '10' },
-  },
+const values = benchmarkFlags('bench:aggregate', "The aggregator's throughput and delay.", {
+  runs: flag.runs(5),
+  events: flag.count('events', 2_000_000, 'events a run'),
+  latency: setting.switch({
+    flag: 'latency',
+    help: 'also the kernel-timestamp-to-counted delay, the app under load',
+  }),
+  seconds: flag.count('seconds', 10, 'load for the delay, in seconds'),
 });
-const runs = Number(values.runs);
-const total = Number(values.events);
+const { runs, events: total } = values;
 const progress = (line: string): void => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
 };

@@ -5,18 +5,14 @@
  *
  *   npm run bench:avro -- [--runs 7] [--events 1000000]
  */
-import { parseArgs } from 'node:util';
 import { median } from '@obscost/bench';
 import { BATCH_TYPE, BatchEncoder, decodeBatch } from '@obscost/events';
+import { benchmarkFlags, flag } from './settings.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '7' },
-    events: { type: 'string', default: '1000000' },
-  },
+const { runs, events: total } = benchmarkFlags('bench:avro', 'Avro encoding in isolation.', {
+  runs: flag.runs(7),
+  events: flag.count('events', 1_000_000, 'events a run'),
 });
-const runs = Number(values.runs);
-const total = Number(values.events);
 
 // Events as the ring buffer holds them: 8-byte header, then 32 bytes of struct event.
 const WORDS_PER_RECORD = 10;

@@ -5,18 +5,14 @@
  *
  *   npm run bench:marker -- [--runs 7] [--calls 2000000]
  */
-import { parseArgs } from 'node:util';
 import { DEFAULT_MARKER_LIBRARY, loadMarker } from '@obscost/app';
 import { median } from '@obscost/bench';
+import { benchmarkFlags, flag } from './settings.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '7' },
-    calls: { type: 'string', default: '2000000' },
-  },
+const { runs, calls } = benchmarkFlags('bench:marker', 'What a call of the marker costs.', {
+  runs: flag.runs(7),
+  calls: flag.count('calls', 2_000_000, 'calls a run'),
 });
-const runs = Number(values.runs);
-const calls = Number(values.calls);
 
 function nsPerCall(fn: (bytes: number) => void): number {
   const start = process.hrtime.bigint();

@@ -4,25 +4,26 @@
  *
  *   npm run bench:overhead -- [--runs 5] [--dur 5s] [--conns 50]
  */
-import { parseArgs } from 'node:util';
-import { median, type LoadResult } from '@obscost/bench';
+import { formatDuration, median, type LoadResult } from '@obscost/bench';
 import { benchJson, startApp, startObserver } from '@obscost/runner';
+import { benchmarkFlags, flag } from './settings.js';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    dur: { type: 'string', default: '5s' },
-    conns: { type: 'string', default: '50' },
+const { runs, dur, conns } = benchmarkFlags(
+  'bench:overhead',
+  "What the observer's probes cost the app.",
+  {
+    runs: flag.runs(5),
+    dur: flag.dur('5s'),
+    conns: flag.conns(50),
   },
-});
-const runs = Number(values.runs);
+);
 
 const app = await startApp();
 const url = `${app.url}/ping`;
 const tty = process.stderr.isTTY;
 
 function bench(): Promise<LoadResult> {
-  return benchJson(['-url', url, '-conns', values.conns, '-dur', values.dur]);
+  return benchJson(['-url', url, '-conns', String(conns), '-dur', formatDuration(dur)]);
 }
 
 const without: LoadResult[] = [];
@@ -45,7 +46,7 @@ try {
 const rps = (results: LoadResult[]): number => median(results.map((r) => r.rps));
 const p99 = (results: LoadResult[]): number => median(results.map((r) => r.latency_ms.p99));
 process.stdout.write(
-  `/ping, ${values.conns} connections, ${values.dur} a run, ${runs} runs each, alternating\n` +
+  `/ping, ${conns} connections, ${formatDuration(dur)} a run, ${runs} runs each, alternating\n` +
     `without observer  median ${rps(without).toFixed(0)} req/s, p99 ${p99(without).toFixed(2)} ms   runs: ${without.map((r) => r.rps.toFixed(0)).join(' ')}\n` +
     `with observer     median ${rps(withObserver).toFixed(0)} req/s, p99 ${p99(withObserver).toFixed(2)} ms   runs: ${withObserver.map((r) => r.rps.toFixed(0)).join(' ')}\n` +
     `with/without      req/s ${(rps(withObserver) / rps(without)).toFixed(3)}, p99 ${(p99(withObserver) / p99(without)).toFixed(3)}\n`,

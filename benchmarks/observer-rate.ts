@@ -11,23 +11,28 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
+import { integerRule, setting } from '@obscost/flags';
 import { startChild, waitFor } from '@obscost/process';
 import { ROOT, startObserver, type RunningObserver } from '@obscost/runner';
 import { benchKafka } from './own-kafka.js';
+import { benchmarkFlags, flag } from './settings.js';
 
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
 const TICKS_PER_SECOND = 100;
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '3' },
-    rates: { type: 'string', default: '250000,500000,1000000,1500000,0' },
-    kafka: { type: 'boolean', default: false },
-  },
+const values = benchmarkFlags('bench:rate', 'The highest event rate the observer keeps up with.', {
+  seconds: flag.count('seconds', 3, 'seconds at each rate'),
+  rates: setting.custom({
+    flag: 'rates',
+    placeholder: 'LIST',
+    default: '250000,500000,1000000,1500000,0',
+    help: 'write() calls per second to try, 0 for as fast as the producer goes',
+    parse: (text, name) =>
+      text.split(',').map((rate) => integerRule(name, rate.trim(), 0, 100_000_000)),
+  }),
+  kafka: setting.switch({ flag: 'kafka', help: "forward to a Kafka of the benchmark's own" }),
 });
-const seconds = Number(values.seconds);
-const rates = values.rates.split(',').map(Number);
+const { seconds, rates } = values;
 
 async function metric(observer: RunningObserver, series: string): Promise<number> {
   const text = await (await fetch(observer.url)).text();

@@ -7,7 +7,6 @@
  *   npm run bench:drain -- [--runs 5] [--ring 128M]
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { median } from '@obscost/bench';
 import {
   BpfObject,
@@ -17,22 +16,27 @@ import {
   parseSize,
   PROGRAMS,
 } from '@obscost/observer';
+import { setting } from '@obscost/flags';
 import { runToEnd, startChild } from '@obscost/process';
 import { ROOT } from '@obscost/runner';
+import { benchmarkFlags, flag } from './settings.js';
 
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
 const C_DRAIN = path.join(ROOT, 'services/observer/native/build/ringbuf-drain');
 /** A 32-byte event takes 40 bytes of ring buffer with its header. */
 const RECORD_BYTES = 40;
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    ring: { type: 'string', default: '128M' },
-  },
+const values = benchmarkFlags('bench:drain', "The ring-buffer drain against libbpf's C consumer.", {
+  runs: flag.runs(5),
+  ring: setting.custom({
+    flag: 'ring',
+    placeholder: 'S',
+    default: '128M',
+    help: 'the ring buffer, a power of 2 from 4K to 1G',
+    parse: (text, name) => parseSize(text, name),
+  }),
 });
-const runs = Number(values.runs);
-const ringBytes = parseSize(values.ring);
+const { runs, ring: ringBytes } = values;
 const events = Math.floor((ringBytes / RECORD_BYTES) * 0.95);
 
 const bpf = BpfObject.open(path.join(ROOT, 'bpf/build/observer.bpf.o'), {
@@ -101,7 +105,7 @@ try {
 }
 const show = (rates: number[]): string => rates.map((r) => (r / 1e6).toFixed(1)).join(' ');
 process.stdout.write(
-  `${events} pre-filled 32-byte events (ring buffer ${values.ring}), ${runs} runs each, alternating\n` +
+  `${events} pre-filled 32-byte events (ring buffer ${ringBytes / 2 ** 20} MiB), ${runs} runs each, alternating\n` +
     `TypeScript drain      median ${(median(typescript) / 1e6).toFixed(1)} M events/s   runs: ${show(typescript)}\n` +
     `C ring_buffer__consume median ${(median(c) / 1e6).toFixed(1)} M events/s   runs: ${show(c)}\n` +
     `TypeScript / C        ${(median(typescript) / median(c)).toFixed(3)}\n`,

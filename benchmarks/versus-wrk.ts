@@ -6,10 +6,10 @@
  *   npm run bench:http -- [--runs 5] [--dur 5s] [--conns 50]
  */
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { median, parseDuration } from '@obscost/bench';
+import { median } from '@obscost/bench';
 import { runToEnd } from '@obscost/process';
 import { benchJson, ROOT, startApp } from '@obscost/runner';
+import { benchmarkFlags, flag } from './settings.js';
 
 /** A tool's standard output; a tool that fails ends the benchmark with what it said. */
 async function outputOf(command: string, args: string[]): Promise<string> {
@@ -20,21 +20,21 @@ async function outputOf(command: string, args: string[]): Promise<string> {
 
 type Tool = 'bench' | 'wrk' | 'autocannon';
 
-const { values } = parseArgs({
-  options: {
-    runs: { type: 'string', default: '5' },
-    dur: { type: 'string', default: '5s' },
-    conns: { type: 'string', default: '50' },
+const { runs, dur, conns } = benchmarkFlags(
+  'bench:http',
+  'Our load generator against wrk and autocannon.',
+  {
+    runs: flag.runs(5),
+    dur: flag.dur('5s'),
+    conns: flag.conns(50),
   },
-});
-const runs = Number(values.runs);
-const seconds = parseDuration(values.dur) / 1000;
-const conns = values.conns;
+);
+const seconds = dur / 1000;
 
 async function requestsPerSecond(tool: Tool, url: string): Promise<number> {
   switch (tool) {
     case 'bench':
-      return (await benchJson(['-url', url, '-conns', conns, '-dur', `${seconds}s`])).rps;
+      return (await benchJson(['-url', url, '-conns', String(conns), '-dur', `${seconds}s`])).rps;
     case 'wrk': {
       const stdout = await outputOf('wrk', ['-t1', `-c${conns}`, `-d${seconds}s`, url]);
       const match = /^Requests\/sec:\s+([\d.]+)/m.exec(stdout);
@@ -43,7 +43,7 @@ async function requestsPerSecond(tool: Tool, url: string): Promise<number> {
     }
     case 'autocannon': {
       const cli = path.join(ROOT, 'node_modules/.bin/autocannon');
-      const stdout = await outputOf(cli, ['-c', conns, '-d', String(seconds), '-j', url]);
+      const stdout = await outputOf(cli, ['-c', String(conns), '-d', String(seconds), '-j', url]);
       const report = JSON.parse(stdout) as { requests: { total: number }; duration: number };
       return report.requests.total / report.duration;
     }

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { ERRORS as BENCHMARK_ERRORS } from '@obscost/benchmarks/settings';
+import { documentedErrors, exitCodes } from '@obscost/errors';
 import { ROOT } from '@obscost/infra';
 
 const PAGES = ['README.md', ...readdirSync(path.join(ROOT, 'docs')).map((f) => `docs/${f}`)];
@@ -34,4 +36,11 @@ test('the path of one event names functions where they are (file:function)', () 
     const last = name.split('.').at(-1) ?? '';
     assert.match(source, new RegExp(`\\b${last}\\b\\s*[(=:<,]`), `${file} has no ${name}`);
   }
+});
+
+test("the benchmarks' error codes are documented with their exit codes", () => {
+  assert.deepEqual(
+    documentedErrors(read('docs/benchmarks.md'), 'BENCHMARK'),
+    exitCodes(BENCHMARK_ERRORS),
+  );
 });

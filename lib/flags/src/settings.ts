@@ -102,9 +102,12 @@ export const setting = {
   list: <const O extends Omit<Common, 'default' | 'defaultDoc'>>(o: O) =>
     ({ kind: 'list', parse: (text: string) => text, ...o }) as const,
   /** Any other rule: `parse` throws SettingError(`${name} must be ...`). */
-  custom: <T, const O extends Common = Common>(
+  // NoInfer: inside a table passed to a function, the table's type must not decide O.
+  custom<T, const O extends Common = Common>(
     o: O & { parse: (text: string, name: string) => T },
-  ) => ({ kind: 'value', ...o }) as O & { kind: 'value'; parse: (text: string, name: string) => T },
+  ): NoInfer<O & { kind: 'value'; parse: (text: string, name: string) => T }> {
+    return { kind: 'value', ...o };
+  },
 };
 
 export interface ParseOptions {
