@@ -10,13 +10,11 @@ export {
   topicRule,
   urlRule,
 } from './rules.js';
+export { docRows, markdownTableRows, usageText } from './help.js';
 export {
-  docRows,
   flagName,
-  markdownTableRows,
   parseSettings,
   setting,
-  usageText,
   type Parsed,
   type ParseOptions,
   type Setting,
