@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
+import { test, type TestContext } from 'node:test';
+import type { LoadResult } from '@obscost/bench';
+import { APP_METRICS } from '@obscost/events';
 import { loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
 import { runToEnd, type Finished } from '@obscost/process';
-import { BENCH_CLI } from '@obscost/runner';
+import { BENCH_CLI, startApp, type RunningApp } from '@obscost/runner';
 
 export {
   AGGREGATOR_MAIN,
@@ -112,4 +114,57 @@ export async function ownKafka(
   });
   if (start) await kafka.up();
   return kafka;
+}
+
+/** One line of the app's request log. */
+export interface LogLine {
+  time: string;
+  method: string;
+  route: string;
+  status: number;
+  bytes: number;
+  duration_ms: number;
+}
+
+/** The app's own count of GET requests to `route` with `code`. */
+export function requestsTotal(exposition: string, route: string, code: number): number {
+  return seriesValue(
+    exposition,
+    `${APP_METRICS.requests}{path="${route}",method="GET",code="${code}"}`,
+  );
+}
+
+/** The request log's lines; none while the app has not yet created the file (it opens it asynchronously). */
+export function readLog(file: string): LogLine[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as LogLine);
+}
+
+/** The bench's JSON result; it must succeed and print nothing on stderr (no TTY). */
+export async function benchJson(args: string[]): Promise<LoadResult> {
+  const result = await runBench([...args, '-json']);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, '', 'no progress line when stderr is not a terminal');
+  return JSON.parse(result.stdout) as LoadResult;
+}
+
+/** A test with a fresh app of its own, its request log in a fresh directory; both go after. */
+export function withApp(
+  name: string,
+  body: (app: RunningApp, logFile: string, t: TestContext) => Promise<void>,
+  env: NodeJS.ProcessEnv = {},
+): void {
+  test(name, async (t) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'obscost-'));
+    const logFile = path.join(dir, 'requests.log');
+    const app = await startApp({ APP_LOG_FILE: logFile, ...env });
+    t.after(async () => {
+      await app.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await body(app, logFile, t);
+  });
 }
