@@ -1,22 +1,11 @@
-import { spawn } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { alive, stopPid } from '@obscost/process';
+import { alive, startDetached, stopPid } from '@obscost/process';
 import { InfraError } from './errors.js';
 
 /**
  * A long-running infrastructure process, started detached so it outlives the command
  * that started it, with its output in `<dir>/<name>.log` and its pid in `<dir>/<name>.pid`.
- * `@obscost/process` starts children that end with their parent; these must not, which is
- * why this file spawns on its own.
  */
 export class ManagedProcess {
   readonly logFile: string;
@@ -46,24 +35,17 @@ export class ManagedProcess {
 
   start(command: string, args: string[], env: NodeJS.ProcessEnv = {}): number {
     mkdirSync(this.dir, { recursive: true });
-    const log = openSync(this.logFile, 'a');
+    let pid: number;
     try {
-      const child = spawn(command, args, {
-        detached: true,
-        stdio: ['ignore', log, log],
-        env: { ...process.env, ...env, OBSCOST_LOG: this.logFile },
+      pid = startDetached(command, args, {
+        env: { ...env, OBSCOST_LOG: this.logFile },
+        logFile: this.logFile,
       });
-      if (child.pid === undefined) {
-        // The spawn error comes as an event too; unheard, it would end this process.
-        child.once('error', () => undefined);
-        throw new InfraError('INFRA_COMPONENT_FAILED', `cannot start ${command}`);
-      }
-      child.unref();
-      writeFileSync(this.pidFile, `${child.pid}\n`);
-      return child.pid;
-    } finally {
-      closeSync(log);
+    } catch (err) {
+      throw new InfraError('INFRA_COMPONENT_FAILED', (err as Error).message, { cause: err });
     }
+    writeFileSync(this.pidFile, `${pid}\n`);
+    return pid;
   }
 
   /** SIGTERM to the process group; SIGKILL after `graceMs`. Resolves once it is gone. */

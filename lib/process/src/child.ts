@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { listening, sleep, waitFor } from './wait-for.js';
 
 export interface ChildOptions {
@@ -164,6 +164,33 @@ export async function runToEnd(
   const code = await child.closed;
   clearTimeout(timer);
   return { code, stdout: child.stdout(), stderr: child.stderr() };
+}
+
+/**
+ * Starts a process that outlives this one (infrastructure that `npm run infra -- up`
+ * leaves running): the leader of its own process group, its output appended to
+ * `logFile`, not waited for. Returns its pid; stop it with stopPid(pid, grace, true).
+ */
+export function startDetached(
+  command: string,
+  args: readonly string[],
+  { env = {}, logFile }: { env?: NodeJS.ProcessEnv; logFile: string },
+): number {
+  const log = openSync(logFile, 'a');
+  try {
+    const child = spawn(command, args, {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, ...env },
+    });
+    // A failed spawn is reported as an event too; unheard, it would end this process.
+    child.once('error', () => undefined);
+    if (child.pid === undefined) throw new Error(`cannot start ${command}`);
+    child.unref();
+    return child.pid;
+  } finally {
+    closeSync(log);
+  }
 }
 
 function signalProcess(pid: number, signal: NodeJS.Signals, group: boolean): void {

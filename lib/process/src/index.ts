@@ -3,6 +3,7 @@ export {
   Child,
   runToEnd,
   startChild,
+  startDetached,
   stopPid,
   type ChildOptions,
   type Finished,

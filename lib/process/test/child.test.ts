@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { alive, runToEnd, startChild, waitFor } from '../src/index.js';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { alive, runToEnd, startChild, startDetached, stopPid, waitFor } from '../src/index.js';
 
 test(
   'a child is waited for by its output and stopped with its group',
@@ -58,3 +61,23 @@ test('waitFor names what it waited for', { timeout: 30_000 }, async () => {
     /timed out after 50 ms waiting for Godot/,
   );
 });
+
+test(
+  'a detached process writes to its log and is stopped by pid',
+  { timeout: 30_000 },
+  async (t) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'obscost-process-'));
+    const logFile = path.join(dir, 'x.log');
+    const pid = startDetached('sh', ['-c', 'echo "started $X"; sleep 60'], {
+      env: { X: 'here' },
+      logFile,
+    });
+    t.after(async () => {
+      await stopPid(pid, 100, true);
+      rmSync(dir, { recursive: true, force: true });
+    });
+    await waitFor('the line in the log', () => readFileSync(logFile, 'utf8') === 'started here\n');
+    await stopPid(pid, 1000, true);
+    assert.equal(alive(pid), false);
+  },
+);
