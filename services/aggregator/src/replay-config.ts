@@ -1,5 +1,5 @@
-import { TOPICS } from '@obscost/events';
-import { DEFAULT_KAFKA_BROKERS, parseSettings, setting, usageText } from '@obscost/flags';
+import { parseSettings, setting, usageText } from '@obscost/flags';
+import { SETTINGS } from './config.js';
 import { usageError } from './errors.js';
 
 export interface ReplayConfig {
@@ -16,20 +16,9 @@ export const REPLAY_SETTINGS = {
     placeholder: 'R',
     help: 'events per second at most (without it, as fast as Kafka takes them)',
   }),
-  brokers: setting.brokers({
-    flag: 'kafka-brokers',
-    env: 'KAFKA_BROKERS',
-    placeholder: 'LIST',
-    default: DEFAULT_KAFKA_BROKERS,
-    help: 'Kafka brokers, host:port,...',
-  }),
-  topic: setting.topic({
-    flag: 'topic',
-    env: 'KAFKA_EVENTS_TOPIC',
-    placeholder: 'T',
-    default: TOPICS.events,
-    help: 'events topic',
-  }),
+  // The same flags, variables and defaults as the aggregator's: one topic, one cluster.
+  brokers: SETTINGS.brokers,
+  topic: SETTINGS.topic,
 };
 
 export const REPLAY_USAGE = usageText(REPLAY_SETTINGS, {
