@@ -27,7 +27,7 @@ import {
   startObserver,
   type RunningAggregator,
 } from '@obscost/runner';
-import { waitFor } from '@obscost/process';
+import { sleep, waitFor } from '@obscost/process';
 import { benchKafka } from './own-kafka.js';
 import { benchmarkFlags, flag } from './settings.js';
 
@@ -216,7 +216,7 @@ try {
       'the last batch counted',
       async () => (await metric(aggregator, 'aggregator_consumer_lag_records')) === 0,
     );
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    await sleep(1000);
     const text = await (await fetch(aggregator.url)).text();
     const ms = (q: number): string =>
       `${(quantile(text, 'aggregator_event_delay_seconds', q) * 1000).toFixed(1)} ms`;

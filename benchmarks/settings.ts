@@ -1,4 +1,4 @@
-import { describeFailure, errorClass, usage } from '@obscost/errors';
+import { errorClass, reportFailure, usage } from '@obscost/errors';
 import { durationRule } from '@obscost/bench';
 import {
   integerRule,
@@ -72,9 +72,7 @@ export function benchmarkFlags<S extends SettingsTable>(
       usageError: (message) => new BenchmarkError('BENCHMARK_USAGE', message),
     });
   } catch (err) {
-    const { line, exitCode } = describeFailure(err);
-    process.stderr.write(`${script}: ${line}\nrun with --help for usage\n`);
-    process.exit(exitCode);
+    process.exit(reportFailure(script, err));
   }
   if (parsed.help) {
     process.stdout.write(

@@ -1,7 +1,7 @@
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { TOPICS } from '@obscost/events';
-import { LOOPBACK, parseSettings, PORTS, setting, SettingError } from '@obscost/flags';
+import { LOOPBACK, parseEnvironment, PORTS, setting, SettingError } from '@obscost/flags';
 import { InfraError } from './errors.js';
 
 /** The repository's root, from infra/dist/src. */
@@ -140,7 +140,7 @@ export interface InfraConfig {
 
 /** Reads the settings from `env`; an invalid one is an INFRA_USAGE error naming it. */
 export function loadInfraConfig(env: NodeJS.ProcessEnv = process.env): InfraConfig {
-  const { values: v } = parseSettings(SETTINGS, [], {
+  const v = parseEnvironment(SETTINGS, {
     env,
     usageError: (message) => new InfraError('INFRA_USAGE', message),
   });

@@ -9,6 +9,8 @@ export interface ErrorSpec {
   readonly exitCode: number;
   /** Whether trying again later may succeed. */
   readonly retriable: boolean;
+  /** Bad input from the command line or the environment: the usage hint follows its line. */
+  readonly usage: boolean;
 }
 
 export type Catalogue = Readonly<Record<string, ErrorSpec>>;
@@ -22,6 +24,7 @@ export class CodedError<Code extends string = string> extends Error {
   override name = 'CodedError';
   readonly exitCode: number;
   readonly retriable: boolean;
+  readonly usage: boolean;
 
   constructor(
     catalogue: Readonly<Record<Code, ErrorSpec>>,
@@ -32,6 +35,7 @@ export class CodedError<Code extends string = string> extends Error {
     super(message, options);
     this.exitCode = catalogue[code].exitCode;
     this.retriable = catalogue[code].retriable;
+    this.usage = catalogue[code].usage;
   }
 }
 
@@ -52,14 +56,14 @@ export function errorClass<C extends Catalogue>(name: string, catalogue: C) {
 /** Builds a catalogue entry; most errors are neither usage errors nor retriable. */
 export function failure(
   description: string,
-  { exitCode = EXIT.failed, retriable = false }: Partial<Omit<ErrorSpec, 'description'>> = {},
+  { exitCode = EXIT.failed, retriable = false }: { exitCode?: number; retriable?: boolean } = {},
 ): ErrorSpec {
-  return { description, exitCode, retriable };
+  return { description, exitCode, retriable, usage: false };
 }
 
 /** A usage error entry: bad flags or settings, exit code 2. */
 export function usage(description: string): ErrorSpec {
-  return { description, exitCode: EXIT.usage, retriable: false };
+  return { description, exitCode: EXIT.usage, retriable: false, usage: true };
 }
 
 function causes(err: unknown): Error[] {
@@ -69,14 +73,18 @@ function causes(err: unknown): Error[] {
 }
 
 /**
- * Whether a retry may cure `err`: the `retriable` flag of the deepest error in its cause
- * chain that carries one. Wrappers such as kafkajs's "retries exceeded" say the retrier gave
- * up, not that the failure is permanent, so the root cause decides; an error with no flag
- * anywhere (a dropped connection) is taken as retriable.
+ * Whether a retry may cure `err`. Our own catalogue knows best: the first coded error in the
+ * cause chain decides. Otherwise the deepest error that carries a `retriable` flag decides, as
+ * kafkajs's errors do: its "retries exceeded" wrapper (false) says the retrier gave up, while
+ * the failure under it (a refused connection, true) says whether it lasts. An error with no
+ * flag anywhere (a dropped socket) is taken as retriable.
  */
 export function isRetriable(err: unknown): boolean {
+  const chain = causes(err);
+  const coded = chain.find((e) => e instanceof CodedError);
+  if (coded) return coded.retriable;
   let retriable = true;
-  for (const e of causes(err)) {
+  for (const e of chain) {
     const flag = (e as { retriable?: unknown }).retriable;
     if (typeof flag === 'boolean') retriable = flag;
   }
@@ -88,6 +96,16 @@ export function codedCause(err: unknown): CodedError | undefined {
   return causes(err).find((e): e is CodedError => e instanceof CodedError);
 }
 
+/**
+ * The coded error in `err`'s cause chain that its catalogue says no retry can cure, if any.
+ * A service that retries Kafka's own failures for as long as it runs (kafkajs's retrier reads
+ * their flags itself) stops on this one, with its line.
+ */
+export function permanentCause(err: unknown): CodedError | undefined {
+  const coded = codedCause(err);
+  return coded?.retriable === false ? coded : undefined;
+}
+
 /** How a failed process reports `err`: one line (without the program's name) and an exit code. */
 export function describeFailure(err: unknown): { line: string; exitCode: number } {
   const coded = codedCause(err);
@@ -97,8 +115,24 @@ export function describeFailure(err: unknown): { line: string; exitCode: number 
 }
 
 /**
+ * Reports a failure the shared way: `program: reason` on stderr, then any details, then the
+ * usage hint when the reason is a usage error (bad flags or settings). Returns the exit code.
+ */
+export function reportFailure(
+  program: string,
+  err: unknown,
+  { usageHint = 'run with --help for usage', details = '' } = {},
+): number {
+  const { line, exitCode } = describeFailure(err);
+  process.stderr.write(`${program}: ${line}\n`);
+  if (details !== '') process.stderr.write(details.endsWith('\n') ? details : `${details}\n`);
+  if (codedCause(err)?.usage === true && usageHint !== '') process.stderr.write(`${usageHint}\n`);
+  return exitCode;
+}
+
+/**
  * Runs a service's main function and ends the process the shared way: its exit code, or on
- * an error `program: reason` on stderr, a hint after usage errors, and the error's exit code.
+ * an error the report of reportFailure and the error's exit code.
  */
 export function runMain(
   program: string,
@@ -110,16 +144,13 @@ export function runMain(
     details?: (err: unknown) => string;
   } = {},
 ): void {
-  const { usageHint = 'run with --help for usage', details = () => '' } = options;
   main().then(
     (code) => (process.exitCode = code),
     (err: unknown) => {
-      const { line, exitCode } = describeFailure(err);
-      process.stderr.write(`${program}: ${line}\n`);
-      const more = details(err);
-      if (more !== '') process.stderr.write(more.endsWith('\n') ? more : `${more}\n`);
-      if (exitCode === EXIT.usage && usageHint !== '') process.stderr.write(`${usageHint}\n`);
-      process.exitCode = exitCode;
+      process.exitCode = reportFailure(program, err, {
+        ...(options.usageHint === undefined ? {} : { usageHint: options.usageHint }),
+        details: options.details?.(err) ?? '',
+      });
     },
   );
 }

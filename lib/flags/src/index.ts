@@ -13,6 +13,7 @@ export {
 export { docRows, markdownTableRows, usageText } from './help.js';
 export {
   flagName,
+  parseEnvironment,
   parseSettings,
   setting,
   type Parsed,

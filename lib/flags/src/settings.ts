@@ -97,9 +97,11 @@ export const setting = {
     }) as const,
   url: <const O extends Common>(o: O) =>
     ({ kind: 'value', parse: (text: string, name: string) => urlRule(name, text), ...o }) as const,
-  switch: <const O extends Omit<Common, 'default' | 'defaultDoc' | 'placeholder'>>(o: O) =>
+  /** On when given; command line only. */
+  switch: <const O extends Omit<Common, 'default' | 'defaultDoc' | 'placeholder' | 'env'>>(o: O) =>
     ({ kind: 'switch', parse: (text: string) => text === 'true', ...o }) as const,
-  list: <const O extends Omit<Common, 'default' | 'defaultDoc'>>(o: O) =>
+  /** Repeatable; command line only. */
+  list: <const O extends Omit<Common, 'default' | 'defaultDoc' | 'env'>>(o: O) =>
     ({ kind: 'list', parse: (text: string) => text, ...o }) as const,
   /** Any other rule: `parse` throws SettingError(`${name} must be ...`). */
   // NoInfer: inside a table passed to a function, the table's type must not decide O.
@@ -120,12 +122,13 @@ export interface ParseOptions {
   readonly usageError: (message: string) => Error;
 }
 
-export interface Parsed<S extends SettingsTable> {
-  readonly values: SettingValues<S>;
-  readonly positionals: string[];
-  /** --help or -h was given: print the usage, do nothing else. */
-  readonly help: boolean;
-}
+/**
+ * What the command line asked for: --help (print the usage, do nothing else, whatever the
+ * other values are), or the values, every one checked.
+ */
+export type Parsed<S extends SettingsTable> =
+  | { readonly help: true; readonly values?: undefined; readonly positionals: string[] }
+  | { readonly help: false; readonly values: SettingValues<S>; readonly positionals: string[] };
 
 /** How `--flag` is written in messages and help, in this service's style. */
 export function flagName(name: string, singleDash = false): string {
@@ -137,25 +140,43 @@ function defaultText(s: Setting<unknown>): string | undefined {
 }
 
 /**
- * Go's flag package takes long flags with one dash (-url): those become --url. A value
- * that starts with a dash (--conns -5) is attached with "=", so that it reaches the rule
- * and is refused by name instead of being read as another flag.
+ * Go's flag package takes long flags with one dash (-url): with `singleDash`, those become
+ * --url. A value that starts with a dash (--conns -5) is attached with "=", so that it reaches
+ * the rule and is refused by name; a known flag after a flag that wants a value is left
+ * alone (--comm --no-kafka is refused as a missing value, not read as a process name).
+ * Nothing after "--" is touched.
  */
-function normalize(argv: readonly string[], table: SettingsTable): string[] {
+function normalize(argv: readonly string[], table: SettingsTable, singleDash: boolean): string[] {
   const byName = new Map(
     Object.values(table).flatMap((s) => (s.flag === undefined ? [] : [[s.flag, s] as const])),
   );
+  const flagPattern = singleDash ? /^--?([a-z][a-z0-9-]*)(=|$)/ : /^--([a-z][a-z0-9-]*)(=|$)/;
+  const isFlag = (arg: string): boolean => {
+    const name = flagPattern.exec(arg)?.[1] ?? '';
+    return byName.has(name) || name === 'help' || arg === '-h';
+  };
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
-    const match = /^--?([a-z][a-z0-9-]*)(=|$)/.exec(arg);
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const match = flagPattern.exec(arg);
     const found = byName.get(match?.[1] ?? '');
     if (!match || !found) {
       out.push(arg);
       continue;
     }
     const next = argv[i + 1];
-    if (found.kind !== 'switch' && match[2] === '' && next?.startsWith('-') === true) {
+    if (
+      found.kind !== 'switch' &&
+      match[2] === '' &&
+      next !== undefined &&
+      next.startsWith('-') &&
+      next !== '--' &&
+      !isFlag(next)
+    ) {
       out.push(`--${found.flag ?? ''}=${next}`);
       i++;
     } else {
@@ -163,6 +184,16 @@ function normalize(argv: readonly string[], table: SettingsTable): string[] {
     }
   }
   return out;
+}
+
+/** Reads a table of environment variables only (a service without flags). */
+export function parseEnvironment<S extends SettingsTable>(
+  table: S,
+  options: Omit<ParseOptions, 'singleDash' | 'positionals'>,
+): SettingValues<S> {
+  const parsed = parseSettings(table, [], options);
+  if (parsed.help) throw new Error('no command line was given, so no --help either');
+  return parsed.values;
 }
 
 /**
@@ -190,7 +221,7 @@ export function parseSettings<S extends SettingsTable>(
   let parsed;
   try {
     parsed = parseArgs({
-      args: normalize(argv, table),
+      args: normalize(argv, table, options.singleDash === true),
       options: parseOptions,
       allowPositionals: options.positionals === true,
       strict: true,
@@ -199,12 +230,13 @@ export function parseSettings<S extends SettingsTable>(
     throw options.usageError((err as Error).message.split('\n')[0] ?? 'bad flags');
   }
   const given = parsed.values as Record<string, string | boolean | string[] | undefined>;
+  if (given.help === true) return Object.freeze({ help: true, positionals: parsed.positionals });
   const values: Record<string, unknown> = {};
   try {
     for (const [key, s] of Object.entries(table)) {
       const fromFlag = s.flag === undefined ? undefined : given[s.flag];
       if (s.kind === 'switch') {
-        values[key] = fromFlag === true || (s.env !== undefined && env[s.env] === 'true');
+        values[key] = fromFlag === true;
         continue;
       }
       if (s.kind === 'list') {
@@ -234,8 +266,8 @@ export function parseSettings<S extends SettingsTable>(
     throw err;
   }
   return Object.freeze({
+    help: false,
     values: Object.freeze(values) as SettingValues<S>,
     positionals: parsed.positionals,
-    help: given.help === true,
   });
 }

@@ -42,8 +42,11 @@ const TABLE = {
 };
 
 test('flag over environment over default; absent without a default is undefined', () => {
-  const parse = (argv: string[], env = {}) =>
-    parseSettings(TABLE, argv, { env, usageError }).values;
+  const parse = (argv: string[], env = {}) => {
+    const parsed = parseSettings(TABLE, argv, { env, usageError });
+    if (parsed.help) return assert.fail('--help was not given');
+    return parsed.values;
+  };
   assert.deepEqual(parse([]), {
     port: 9100,
     pid: undefined,
@@ -84,15 +87,24 @@ test('bad values name the flag or the variable they came from', () => {
 });
 
 test('Go-style single-dash flags and positionals', () => {
-  const parsed = parseSettings(TABLE, ['-port', '7', 'compare', 'a', '-h'], {
-    env: {},
-    usageError,
-    singleDash: true,
-    positionals: true,
-  });
-  assert.equal(parsed.values.port, 7);
+  const parse = (argv: string[]) =>
+    parseSettings(TABLE, argv, { env: {}, usageError, singleDash: true, positionals: true });
+  const parsed = parse(['-port', '7', 'compare', 'a']);
+  assert.equal(parsed.values?.port, 7);
   assert.deepEqual(parsed.positionals, ['compare', 'a']);
-  assert.equal(parsed.help, true);
+  assert.throws(() => parse(['-pid', '-5']), /-pid must be an integer from 1 to 100, got "-5"/);
+  assert.deepEqual(parse(['compare', '--', '-port', 'x']).positionals, ['compare', '-port', 'x']);
+});
+
+test('--help wins over bad values; a flag is never taken as the value of another', () => {
+  const parse = (argv: string[], env: NodeJS.ProcessEnv = {}) =>
+    parseSettings(TABLE, argv, { env, usageError });
+  assert.deepEqual(parse(['--port', 'x', '--help'], { X_PORT: 'bad' }), {
+    help: true,
+    positionals: [],
+  });
+  assert.throws(() => parse(['--id', '--verbose']), /argument is ambiguous/);
+  assert.throws(() => parse(['-port', '7']), /Unknown option '-p'/);
 });
 
 test('--help lists every setting with its default and variable', () => {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { listening, sleep, waitFor } from './wait-for.js';
 
 export interface ChildOptions {
@@ -119,22 +119,35 @@ export class Child {
     );
   }
 
-  /** Sends `signal` to the child, or to its group when started with `group`. */
+  /**
+   * Sends `signal` to the child, or to its whole group when started with `group` (even once
+   * the leader has exited: what it started may still run).
+   */
   signal(signal: NodeJS.Signals): void {
-    if (!this.running || this.pid === undefined) return;
-    signalProcess(this.pid, signal, this.options.group === true);
+    if (this.pid === undefined) return;
+    if (this.options.group === true) signalProcess(this.pid, signal, true);
+    else if (this.running) signalProcess(this.pid, signal, false);
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code once it has exited. */
+  /**
+   * SIGTERM, then SIGKILL after `graceMs`, to the group when started with `group`; resolves
+   * with the exit code once the child (and its group) are gone and its output is all read.
+   */
   async stop(graceMs = 10_000): Promise<number | null> {
-    if (!this.running) return this.exited;
-    this.signal('SIGTERM');
-    const timer = setTimeout(() => {
-      this.signal('SIGKILL');
-    }, graceMs);
-    const code = await this.exited;
-    clearTimeout(timer);
-    return code;
+    const pid = this.pid;
+    if (this.options.group === true && pid !== undefined) {
+      await stopPid(pid, graceMs, true);
+    } else if (this.running) {
+      this.signal('SIGTERM');
+      const timer = setTimeout(() => {
+        this.signal('SIGKILL');
+      }, graceMs);
+      await this.exited;
+      clearTimeout(timer);
+    }
+    // A grandchild outside the group could hold the pipes open: the output waits only briefly.
+    await Promise.race([this.closed, sleep(2_000)]);
+    return this.exited;
   }
 }
 
@@ -153,17 +166,31 @@ export interface Finished {
   stderr: string;
 }
 
-/** Runs `command` to its end; a child still running after `timeoutMs` is stopped. */
+/**
+ * Runs `command`, in a process group of its own, to its end. One still running after
+ * `timeoutMs` (default 240 s, under the test runner's per-test timeout) is stopped with its
+ * group, and the run fails naming it.
+ */
 export async function runToEnd(
   command: string,
   args: readonly string[],
   options: ChildOptions & { timeoutMs?: number } = {},
 ): Promise<Finished> {
-  const child = startChild(command, args, options);
-  const timer = setTimeout(() => void child.stop(2_000), options.timeoutMs ?? 600_000);
-  const code = await child.closed;
+  const timeoutMs = options.timeoutMs ?? 240_000;
+  const child = startChild(command, args, { ...options, group: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => {
+      resolve('timeout');
+    }, timeoutMs);
+  });
+  const outcome = await Promise.race([child.closed, timedOut]);
   clearTimeout(timer);
-  return { code, stdout: child.stdout(), stderr: child.stderr() };
+  if (outcome === 'timeout') {
+    await child.stop(2_000);
+    throw new Error(`${command} ${args.join(' ')} timed out after ${timeoutMs} ms`);
+  }
+  return { code: outcome, stdout: child.stdout(), stderr: child.stderr() };
 }
 
 /**
@@ -212,13 +239,36 @@ export function alive(pid: number): boolean {
 
 /**
  * Stops a process this one did not start (a detached one, known by its pid file): SIGTERM,
- * SIGKILL after `graceMs`, to its group when `group`; resolves once it is gone.
+ * SIGKILL after `graceMs`, to its group when `group`; resolves once it (and its group) are
+ * gone.
  */
 export async function stopPid(pid: number, graceMs: number, group = false): Promise<void> {
+  const running = (): boolean => alive(pid) || (group && groupAlive(pid));
   signalProcess(pid, 'SIGTERM', group);
   const deadline = Date.now() + graceMs;
-  while (alive(pid) && Date.now() < deadline) await sleep(50);
-  if (!alive(pid)) return;
+  while (running() && Date.now() < deadline) await sleep(50);
+  if (!running()) return;
   signalProcess(pid, 'SIGKILL', group);
-  while (alive(pid)) await sleep(20);
+  while (running()) await sleep(20);
+}
+
+/** Whether any process of the group `pgid` is left (zombies waiting to be reaped aside). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+  } catch {
+    return false;
+  }
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/PID/stat: pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') return true;
+    } catch {
+      // It exited while we looked.
+    }
+  }
+  return false;
 }

@@ -5,8 +5,9 @@ export const sleep = (ms: number): Promise<void> =>
 
 /**
  * Polls `condition` until it holds. After `timeoutMs` it fails naming `what` it waited for,
- * so a test or a start that gives up says why. A condition that throws ends the wait with
- * that error (a process that exited will never print its URL).
+ * so a test or a start that gives up says why, even while a check is still pending (a fetch
+ * that never answers). A condition that throws ends the wait with that error (a process that
+ * exited will never print its URL).
  */
 export async function waitFor(
   what: string,
@@ -14,12 +15,18 @@ export async function waitFor(
   timeoutMs = 15_000,
   intervalMs = 20,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+    }, timeoutMs);
+  });
+  try {
+    while (!(await Promise.race([condition(), expired]))) {
+      await Promise.race([sleep(intervalMs), expired]);
     }
-    await sleep(intervalMs);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

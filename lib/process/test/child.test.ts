@@ -81,3 +81,75 @@ test(
     assert.equal(alive(pid), false);
   },
 );
+
+test(
+  'stop takes the whole group, even a grandchild that ignores SIGTERM',
+  { timeout: 30_000 },
+  async (t) => {
+    const shell = startChild(
+      'sh',
+      ['-c', `sh -c "trap '' TERM; echo armed; while :; do sleep 0.1; done" & wait`],
+      { group: true },
+    );
+    t.after(() => shell.stop(100));
+    await shell.waitForOutput(/armed/, 'the stubborn grandchild');
+    await shell.stop(300);
+    const groupGone = (): boolean => {
+      try {
+        process.kill(-(shell.pid ?? 0), 0);
+        return false;
+      } catch {
+        return true;
+      }
+    };
+    // Stopped means gone: at most the zombies the kernel is reaping remain for a moment.
+    await waitFor('no process of the group left', groupGone, 2_000);
+  },
+);
+
+test(
+  'runToEnd fails naming a run past its timeout, and takes its group along',
+  { timeout: 30_000 },
+  async () => {
+    const started = Date.now();
+    await assert.rejects(
+      runToEnd('sh', ['-c', 'sleep 30 & sleep 30; true'], { timeoutMs: 300 }),
+      /sh -c sleep 30 & sleep 30; true timed out after 300 ms/,
+    );
+    assert.ok(Date.now() - started < 5_000, 'the pipes held by the grandchild did not keep it');
+  },
+);
+
+test('waitFor gives up at its deadline even while a check hangs', { timeout: 30_000 }, async () => {
+  const started = Date.now();
+  await assert.rejects(
+    waitFor('an answer', () => new Promise<boolean>(() => undefined), 100),
+    /timed out after 100 ms waiting for an answer/,
+  );
+  assert.ok(Date.now() - started < 2_000);
+});
+
+test(
+  'waitForPort sees the child listen, and fails at once when it exits',
+  { timeout: 30_000 },
+  async (t) => {
+    const port = await freePort();
+    const server = startChild(process.execPath, [
+      '-e',
+      `require('net').createServer().listen(${port}, '127.0.0.1')`,
+    ]);
+    t.after(() => server.stop(1000));
+    await server.waitForPort(port, 'the server to listen');
+    const quitter = startChild('sh', ['-c', 'exit 0']);
+    await assert.rejects(quitter.waitForPort(await freePort(), 'never'), /exited before never/);
+  },
+);
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}

@@ -123,7 +123,6 @@ export const SETTINGS = {
     max: 65535,
     help: "Prometheus exporter's port",
   }),
-  // setting.choice would type the value as string: its choices do not narrow it.
   exporter: setting.choice({
     flag: 'exporter',
     placeholder: 'E',

@@ -6,7 +6,7 @@ import {
   type EachBatchPayload,
   type Producer,
 } from 'kafkajs';
-import { codedCause, isRetriable } from '@obscost/errors';
+import { permanentCause } from '@obscost/errors';
 import type { AggregatorConfig } from './config.js';
 import { FetchCounter } from './fetch-counter.js';
 import type { ConsumerHealth } from './health-metrics.js';
@@ -61,7 +61,7 @@ export class EventConsumer {
         retries: 5,
         initialRetryTime: 200,
         maxRetryTime: 2000,
-        restartOnFailure: (err) => Promise.resolve(isRetriable(err)),
+        restartOnFailure: (err) => Promise.resolve(permanentCause(err) === undefined),
       },
     });
     this.store = new SnapshotStore(config, (line) => {
@@ -94,7 +94,8 @@ export class EventConsumer {
         if (this.stopped) await this.disconnect();
         return;
       } catch (err) {
-        if (!isRetriable(err)) throw codedCause(err) ?? err;
+        const permanent = permanentCause(err);
+        if (permanent) throw permanent;
         await this.disconnect();
         if (!waitingSaid) {
           this.events.log(
@@ -148,7 +149,8 @@ export class EventConsumer {
       this.loaded = this.load(payload.memberAssignment[topic] ?? [], this.generation);
       // Not left for the next fetch to find: an idle partition may never fetch.
       this.loaded.catch((err: unknown) => {
-        if (!isRetriable(err)) this.events.fatal(codedCause(err) ?? err);
+        const permanent = permanentCause(err);
+        if (permanent) this.events.fatal(permanent);
       });
     });
     consumer.on(consumer.events.REBALANCING, () => {
@@ -156,8 +158,8 @@ export class EventConsumer {
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.forgetPartitions();
-      if (!isRetriable(payload.error))
-        this.events.fatal(codedCause(payload.error) ?? payload.error);
+      const permanent = permanentCause(payload.error);
+      if (permanent) this.events.fatal(permanent);
       else if (payload.restart) this.events.log(`Kafka: ${payload.error.message}; rejoining`);
       else this.events.fatal(payload.error);
     });

@@ -1,5 +1,5 @@
 import type { Admin, EachBatchPayload } from 'kafkajs';
-import { isRetriable } from '@obscost/errors';
+import { permanentCause } from '@obscost/errors';
 import { sleep } from '@obscost/process';
 import type { AggregatorConfig } from './config.js';
 import { AggregatorError } from './errors.js';
@@ -51,7 +51,7 @@ export class SnapshotStore {
       try {
         return await this.loadOnce(admin(), partitions);
       } catch (err) {
-        if (!isRetriable(err) || !wanted()) throw err;
+        if (permanentCause(err) !== undefined || !wanted()) throw err;
         await sleep(RETRY_DELAY_MS);
       }
     }

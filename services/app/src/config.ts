@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { LOOPBACK, parseSettings, PORTS, setting, SettingError } from '@obscost/flags';
+import { LOOPBACK, parseEnvironment, PORTS, setting, SettingError } from '@obscost/flags';
 import { AppError } from './errors.js';
 
 /** Where `make -C services/app/native` puts the marker library. */
@@ -57,7 +57,7 @@ export interface AppConfig {
 
 /** Reads the app's settings from `env`; an invalid one is an APP_USAGE error naming it. */
 export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
-  const { values } = parseSettings(SETTINGS, [], {
+  const values = parseEnvironment(SETTINGS, {
     env,
     usageError: (message) => new AppError('APP_USAGE', message),
   });

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { codedCause, runMain } from '@obscost/errors';
+import { reportFailure, runMain } from '@obscost/errors';
 import { compareFigures, formatComparison, parseFigures, type Figures } from './compare.js';
 import { BenchError } from './errors.js';
 import { runLoad, type LoadOptions } from './load.js';
@@ -36,7 +36,7 @@ async function run(load: LoadOptions, json: boolean): Promise<number> {
   );
   const failure = failureOf(result);
   if (abort.signal.aborted) {
-    if (failure !== undefined) process.stderr.write(`bench: ${failure}\n`);
+    if (failure !== undefined) reportFailure('bench', new BenchError('BENCH_RUN_FAILED', failure));
     return EXIT_INTERRUPTED;
   }
   if (failure !== undefined) throw new BenchError('BENCH_RUN_FAILED', failure);
@@ -78,8 +78,4 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-// The hint follows flag errors only: a compare input error (exit 2 too) names its file.
-runMain('bench', () => main(process.argv.slice(2)), {
-  usageHint: '',
-  details: (err) => (codedCause(err)?.code === 'BENCH_USAGE' ? 'run "bench -h" for usage' : ''),
-});
+runMain('bench', () => main(process.argv.slice(2)), { usageHint: 'run "bench -h" for usage' });

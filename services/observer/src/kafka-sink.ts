@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import { isRetriable } from '@obscost/errors';
+import { sleep } from '@obscost/process';
 import type { ClosedBatch } from './batcher.js';
 
 export type Compression = 'none' | 'gzip';
@@ -25,7 +26,29 @@ export type DropReason = 'buffer_full' | 'rejected' | 'shutdown';
 export const MAX_SEND_BYTES = 512 * 1024;
 const RETRY_DELAY_MS = 500;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The broker's answers that refuse the records themselves: the only failures after which a
+ * send's batches are dropped (and counted), since resending them would stall every batch
+ * behind them. Other failures that kafkajs marks as not retriable (an authorization refused,
+ * an unknown producer id) are about the connection, not the records: waited out like outages,
+ * with the buffer's bound (and its drop count) as the limit.
+ */
+const RECORD_REFUSALS = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+]);
+
+function refusesRecords(err: unknown): boolean {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (RECORD_REFUSALS.has((e as { type?: string }).type ?? '')) return !isRetriable(err);
+  }
+  return false;
+}
+
+/** What the sink needs of a kafkajs producer: the real one, or a test's. */
+export type SinkProducer = Pick<Producer, 'connect' | 'send' | 'disconnect'>;
 
 /**
  * Sends closed batches to Kafka in order: one send at a time (so a retry cannot reorder
@@ -44,7 +67,7 @@ export class KafkaSink {
   /** Called with each send's latency, in seconds, for the produce latency histogram. */
   onSendLatency: ((seconds: number) => void) | undefined;
   private readonly queue: ClosedBatch[] = [];
-  private readonly producer: Producer;
+  private readonly producer: SinkProducer;
   private running = true;
   private wake: (() => void) | undefined;
   private readonly pumping: Promise<void>;
@@ -53,13 +76,16 @@ export class KafkaSink {
   constructor(
     private readonly options: KafkaSinkOptions,
     private readonly log: (line: string) => void,
+    producer?: SinkProducer,
   ) {
-    this.producer = new Kafka({
-      clientId: `obscost-observer-${options.key}`,
-      brokers: options.brokers,
-      logLevel: logLevel.NOTHING,
-      retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
-    }).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer =
+      producer ??
+      new Kafka({
+        clientId: `obscost-observer-${options.key}`,
+        brokers: options.brokers,
+        logLevel: logLevel.NOTHING,
+        retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
+      }).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.pumping = this.pump();
   }
 
@@ -96,11 +122,8 @@ export class KafkaSink {
       try {
         await this.sendWaiting();
       } catch (err) {
-        // A send no retry can cure (kafkajs's errors say so; its "retries exceeded" wrapper
-        // is decided by its cause) would stall every batch behind it: those are dropped,
-        // and counted. Anything else is an outage, waited out.
-        if (isRetriable(err)) await this.outage(err as Error);
-        else this.dropHead(err as Error);
+        if (refusesRecords(err)) this.dropHead(err as Error);
+        else await this.outage(err as Error);
       }
     }
   }
