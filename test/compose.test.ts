@@ -20,7 +20,11 @@ const MODES = [
 interface ComposeService {
   build?: { context: string; dockerfile: string };
   volumes?: { type: string; source: string }[];
-  ports?: { target: number; published: string }[];
+  ports?: { target: number; published: string; host_ip?: string }[];
+  privileged?: boolean;
+  cap_add?: string[];
+  cap_drop?: string[];
+  pid?: string;
   environment?: Record<string, string | null>;
   command?: string[] | null;
   entrypoint?: string[] | null;
@@ -74,6 +78,63 @@ test('every Compose mode passes the Compose specification and references only ex
       }
     }
   }
+});
+
+/** What loads BPF programs, and the capabilities it is granted: all the others get none. */
+const KERNEL_SERVICES = ['observer', 'bpftrace'];
+const KERNEL_CAPABILITIES = ['BPF', 'PERFMON', 'SYS_ADMIN'];
+const NODE_SERVICES = ['app', 'bench', 'aggregator'];
+
+test('least privilege: nothing privileged, ports on loopback, capabilities only to load BPF', async () => {
+  for (const files of [['compose.yaml'], ...MODES.map((mode) => ['compose.yaml', mode])]) {
+    const project = await load(...files);
+    for (const [name, svc] of Object.entries(project.services)) {
+      const where = `${name} (${files.join(' + ')})`;
+      assert.ok(svc.privileged !== true, `${where} is privileged`);
+      for (const port of svc.ports ?? []) {
+        assert.equal(
+          port.host_ip,
+          '127.0.0.1',
+          `${where} publishes ${port.published} beyond loopback`,
+        );
+      }
+      const kernel = KERNEL_SERVICES.includes(name);
+      assert.deepEqual(svc.cap_add, kernel ? KERNEL_CAPABILITIES : undefined, where);
+      // The host's pid namespace only where the probes' pids must be the host's.
+      assert.equal(svc.pid, kernel ? 'host' : undefined, where);
+      if (kernel || NODE_SERVICES.includes(name)) assert.deepEqual(svc.cap_drop, ['ALL'], where);
+    }
+  }
+  const grafana = service(await load('compose.yaml'), 'grafana').environment;
+  assert.equal(grafana?.GF_AUTH_ANONYMOUS_ORG_ROLE, 'Viewer');
+});
+
+test('the image gets every workspace installed, and nothing installed or built here', () => {
+  const workspaces = (
+    JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { workspaces: string[] }
+  ).workspaces;
+  const dockerfile = readFileSync(path.join(INFRA, 'docker/node.Dockerfile'), 'utf8');
+  const beforeInstall = dockerfile.slice(0, dockerfile.indexOf('RUN npm ci'));
+  for (const workspace of workspaces) {
+    assert.ok(
+      beforeInstall.includes(`COPY ${workspace}/package.json ${workspace}/\n`),
+      `node.Dockerfile copies ${workspace}/package.json before npm ci`,
+    );
+  }
+  // Each .gitignore entry as .dockerignore spells it: a name without a slash at any depth,
+  // one with a slash from the root.
+  const patterns = (file: string): string[] =>
+    readFileSync(path.join(ROOT, file), 'utf8')
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && !line.startsWith('#'));
+  const ignored = new Set(patterns('.dockerignore'));
+  for (const entry of patterns('.gitignore')) {
+    const name = entry.replace(/\/$/, '');
+    const docker = name.startsWith('/') ? name.slice(1) : name.includes('/') ? name : `**/${name}`;
+    assert.ok(ignored.has(docker), `.dockerignore lacks ${docker} (.gitignore: ${entry})`);
+  }
+  assert.ok(ignored.has('.git'));
 });
 
 test('a Compose file that breaks the specification is refused', async () => {

@@ -29,6 +29,17 @@ import {
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
 /** write and writev exits, the TCP send probe, the uprobe. */
 const PROGRAM_COUNT = 4;
+const TCP_TRACEPOINT = 'tracepoint/sock/sock_send_length';
+
+/** For capsh --drop: every capability of this process's bounding set but `keep`. */
+function allCapabilitiesBut(...keep: string[]): string {
+  const print = execFileSync('capsh', ['--print'], { encoding: 'utf8' });
+  const bounding = /^Bounding set =(.*)$/m.exec(print)?.[1] ?? '';
+  return bounding
+    .split(',')
+    .filter((cap) => !keep.includes(cap))
+    .join(',');
+}
 
 /** The ids of the BPF programs a process holds open, from its fds' fdinfo. */
 function programIdsOf(pid: number): number[] {
@@ -117,6 +128,43 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
   );
   assert.equal(value(metrics, 'observer_kernel_drops_total{kind="uprobe"}'), 0);
   assert.match(metrics, /^observer_bpf_program_runs_total\{program="app_write_uprobe"\} 500$/m);
+});
+
+test('with --uprobe off and --bpf-stats off, CAP_BPF and CAP_PERFMON alone count exactly', async (t) => {
+  const app = await startApp();
+  t.after(() => app.stop());
+  const observer = startChild('capsh', [
+    `--drop=${allCapabilitiesBut('cap_bpf', 'cap_perfmon')}`,
+    '--',
+    '-c',
+    `exec ${process.execPath} ${OBSERVER_MAIN} --port 0 --no-kafka --uprobe off --bpf-stats off --pid ${app.process.pid}`,
+  ]);
+  t.after(() => observer.stop());
+  const [, url = ''] = await observer.waitForOutput(/metrics on (http:\/\/\S+)/, 'the observer');
+  const capEff = /^CapEff:\s*(\S+)$/m.exec(readFileSync(`/proc/${observer.pid}/status`, 'utf8'));
+  assert.equal(capEff?.[1], '000000c000000000', 'CAP_BPF and CAP_PERFMON, nothing else');
+
+  const requests = 300;
+  const args = ['-conns', '3', '-requests', String(requests), '-json'];
+  const bench = await runBench(['-url', `${app.url}/ping`, ...args]);
+  assert.equal(bench.code, 0, bench.stderr);
+  const sent = JSON.parse(bench.stdout) as LoadResult;
+  assert.equal(sent.requests, requests);
+  const tcp = (what: string) => `app_tcp_send_${what}_total{probe="${TCP_TRACEPOINT}"}`;
+  await waitFor(
+    'every byte',
+    async () => seriesValue(await scrape(url), tcp('bytes')) === sent.bytes,
+  );
+  const metrics = await scrape(url);
+  const socketWrites = (what: string) =>
+    seriesValue(metrics, `app_write_${what}_total{syscall="write",fd="socket"}`) +
+    seriesValue(metrics, `app_write_${what}_total{syscall="writev",fd="socket"}`);
+  assert.equal(socketWrites('bytes'), sent.bytes);
+  assert.equal(seriesValue(metrics, tcp('events')), socketWrites('events'));
+  assert.ok(socketWrites('events') >= requests);
+  // Neither the uprobe nor the statistics: their series are absent, not zero.
+  assert.doesNotMatch(metrics, /^(app_uprobe_|observer_bpf_program_)/m);
+  assert.equal(await observer.stop(), 0);
 });
 
 test('a flooded small ring buffer: kernel drops == events generated - events delivered', async (t) => {
@@ -256,6 +304,8 @@ test('each failure is one clear line', async (t) => {
   assert.equal(unprivileged.code, 1);
   assert.equal(
     unprivileged.stderr,
-    'observer: missing capabilities: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN (run as root, or grant them)\n',
+    'observer: missing capabilities: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN (run as root, or grant ' +
+      'them; CAP_SYS_ADMIN is for the uprobe and the BPF statistics: with --uprobe off ' +
+      '--bpf-stats off CAP_BPF and CAP_PERFMON suffice)\n',
   );
 });

@@ -10,8 +10,10 @@ WORKDIR /repo
 COPY package.json package-lock.json ./
 COPY services/app/package.json services/app/
 COPY services/bench/package.json services/bench/
+COPY lib/errors/package.json lib/errors/
 COPY lib/events/package.json lib/events/
 COPY lib/flags/package.json lib/flags/
+COPY lib/process/package.json lib/process/
 COPY services/observer/package.json services/observer/
 COPY services/aggregator/package.json services/aggregator/
 COPY services/runner/package.json services/runner/
@@ -19,6 +21,7 @@ COPY infra/package.json infra/
 COPY test/package.json test/
 COPY benchmarks/package.json benchmarks/
 RUN npm ci --no-audit --no-fund
+# The rest of the repository, less what /.dockerignore keeps out (node_modules, builds).
 COPY . .
 RUN npm run build
 ENV HOST=0.0.0.0

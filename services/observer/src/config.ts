@@ -35,6 +35,7 @@ export function parseSize(text: string, name = '--ring-buffer-size'): number {
 const TCP_PROBES = ['auto', 'kprobe', 'tracepoint'] as const;
 export type TcpProbe = (typeof TCP_PROBES)[number];
 const COMPRESSIONS = ['none', 'gzip'] as const satisfies readonly Compression[];
+const ON_OFF = ['on', 'off'] as const;
 
 /** Every flag and environment variable of the observer: its parser, --help and docs table. */
 export const SETTINGS = {
@@ -84,6 +85,13 @@ export const SETTINGS = {
     help: 'the TCP send probe: auto (kprobe where the kernel has kprobes), kprobe or tracepoint',
     choices: TCP_PROBES,
   }),
+  uprobe: setting.choice({
+    flag: 'uprobe',
+    placeholder: 'on|off',
+    default: 'on',
+    help: "the uprobe on the app's marker (app_uprobe_*); needs CAP_SYS_ADMIN since Linux 6.16",
+    choices: ON_OFF,
+  }),
   uprobeLibrary: setting.path({
     flag: 'uprobe-lib',
     placeholder: 'FILE',
@@ -109,6 +117,13 @@ export const SETTINGS = {
     placeholder: 'FILE',
     default: '/sys/kernel/btf/vmlinux',
     help: "the kernel's BTF, which CO-RE reads",
+  }),
+  bpfStats: setting.choice({
+    flag: 'bpf-stats',
+    placeholder: 'on|off',
+    default: 'on',
+    help: "the kernel's run time per BPF program (observer_bpf_program_*); needs CAP_SYS_ADMIN",
+    choices: ON_OFF,
   }),
   maxPollIntervalMs: setting.integer({
     flag: 'max-poll-interval',
@@ -200,10 +215,17 @@ export interface ObserverConfig {
   readonly port: number;
   readonly ringBufferBytes: number;
   readonly tcpProbe: TcpProbe;
+  /** Whether each target gets the uprobe on its marker. */
+  readonly uprobe: boolean;
   readonly uprobeLibrary: string;
   readonly uprobeSymbol: string;
   readonly bpfObject: string;
   readonly btfPath: string;
+  /**
+   * Whether the kernel's BPF run-time statistics are on while the observer runs: they need
+   * CAP_SYS_ADMIN and cost every run of every BPF program on the host about 100 ns.
+   */
+  readonly bpfStats: boolean;
   /** The drain polls at most this far apart when idle, in ms. */
   readonly maxPollIntervalMs: number;
   /** Where events go: Kafka unless --no-kafka, and a capture file if given. */
@@ -253,10 +275,12 @@ export function parseObserverArgs(
     port: values.port,
     ringBufferBytes: values.ringBufferBytes,
     tcpProbe: values.tcpProbe,
+    uprobe: values.uprobe === 'on',
     uprobeLibrary: values.uprobeLibrary,
     uprobeSymbol: values.uprobeSymbol,
     bpfObject: values.bpfObject,
     btfPath: values.btfPath,
+    bpfStats: values.bpfStats === 'on',
     maxPollIntervalMs: values.maxPollIntervalMs,
     kafka: values.noKafka
       ? undefined

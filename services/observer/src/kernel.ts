@@ -21,22 +21,24 @@ import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';
 export interface KernelSide {
   /** The TCP send probe attached. */
   readonly tcpMode: TcpProbeMode;
-  /** Observes `pid` from now on: in the kernel's targets map, and with a uprobe of its own. */
+  /** Observes `pid` from now on: in the kernel's targets map, and with a uprobe of its own (if on). */
   addTarget(pid: number): void;
   removeTarget(pid: number): void;
   readonly ring: Pick<RingBufferReader, 'drain' | 'pending'>;
   /** Events the kernel could not put in the ring buffer, by kind. */
   drops(kind: EventKind): number;
-  /** The kernel's run time and run count of each attached program. */
+  /** The kernel's run time and run count of each attached program; none with the statistics off. */
   programStats(): Record<string, ProgramStats>;
   /** Detaches every probe: no event is produced after this. */
   detach(): void;
-  /** Unmaps the ring buffer, stops the run-time statistics and closes the object. */
+  /** Unmaps the ring buffer, stops the run-time statistics (if on) and closes the object. */
   close(): void;
 }
 
 export interface KernelOptions extends LoadOptions, UprobeOptions {
   readonly tcpProbe: TcpProbe;
+  /** Turns the kernel's BPF run-time statistics on for as long as the kernel side is open. */
+  readonly bpfStats: boolean;
 }
 
 /** Loads the programs, attaches the shared probes and maps the ring buffer. */
@@ -54,7 +56,7 @@ export function openKernel(options: KernelOptions): KernelSide {
 class BpfKernel implements KernelSide {
   readonly ring: RingBufferReader;
   private readonly unmap: () => void;
-  private readonly stats: KernelStats;
+  private readonly stats: KernelStats | undefined;
   private readonly dropsFd: number;
   private readonly links: Link[];
   private readonly uprobes = new Map<number, Link>();
@@ -68,11 +70,11 @@ class BpfKernel implements KernelSide {
     const { reader, unmap } = mapRingBuffer(bpf.mapFd('events'), options.ringBufferBytes);
     this.ring = reader;
     this.unmap = unmap;
-    this.stats = new KernelStats();
+    this.stats = options.bpfStats ? new KernelStats() : undefined;
     try {
       this.links = attachProbes(bpf, tcpMode);
     } catch (err) {
-      this.stats.close();
+      this.stats?.close();
       unmap();
       throw err;
     }
@@ -80,7 +82,7 @@ class BpfKernel implements KernelSide {
 
   addTarget(pid: number): void {
     this.bpf.setElement('targets', pid, 1);
-    this.uprobes.set(pid, attachUprobe(this.bpf, pid, this.options));
+    if (this.options.uprobe) this.uprobes.set(pid, attachUprobe(this.bpf, pid, this.options));
   }
 
   removeTarget(pid: number): void {
@@ -94,8 +96,13 @@ class BpfKernel implements KernelSide {
   }
 
   programStats(): Record<string, ProgramStats> {
+    const { stats } = this;
+    if (stats === undefined) return {};
     return Object.fromEntries(
-      programsFor(this.tcpMode).map((name) => [name, this.stats.program(this.bpf.programFd(name))]),
+      programsFor(this.tcpMode, this.options.uprobe).map((name) => [
+        name,
+        stats.program(this.bpf.programFd(name)),
+      ]),
     );
   }
 
@@ -106,7 +113,7 @@ class BpfKernel implements KernelSide {
 
   close(): void {
     this.unmap();
-    this.stats.close();
+    this.stats?.close();
     this.bpf.close();
   }
 }

@@ -20,10 +20,14 @@ export interface SinkReadings {
 export interface ObserverReadings {
   readonly counters: EventCounters;
   readonly tcpMode: string;
+  /** Whether the targets have the uprobe on their marker. */
+  readonly uprobe: boolean;
   readonly targets: readonly number[];
   readonly ringBufferBytes: number;
   readonly ringBufferUsedBytes: number;
   kernelDrops(kind: EventKind): number;
+  /** Whether the kernel's BPF run-time statistics are on, and programStats reads them. */
+  readonly bpfStats: boolean;
   programStats(): Record<string, ProgramStats>;
   readonly batcher: { readonly lastSequence: number } | undefined;
   readonly sink: SinkReadings | undefined;
@@ -81,12 +85,15 @@ export function observerRegistry(observer: ObserverReadings): Registry {
   counter(EVENT_METRICS.tcp_send.bytes, 'Bytes the target sent over TCP.', ['probe'], (m) => {
     m.inc({ probe: observer.tcpMode }, counters.bytesOf(EventKind.TCP_SEND));
   });
-  counter(EVENT_METRICS.uprobe.events, 'Calls of the app_write marker.', [], (m) => {
-    m.inc(counters.eventsOf(EventKind.UPROBE));
-  });
-  counter(EVENT_METRICS.uprobe.bytes, 'Bytes reported through the app_write marker.', [], (m) => {
-    m.inc(counters.bytesOf(EventKind.UPROBE));
-  });
+  // Without the probe (or the statistics below) nothing is counted: no series rather than zeros.
+  if (observer.uprobe) {
+    counter(EVENT_METRICS.uprobe.events, 'Calls of the app_write marker.', [], (m) => {
+      m.inc(counters.eventsOf(EventKind.UPROBE));
+    });
+    counter(EVENT_METRICS.uprobe.bytes, 'Bytes reported through the app_write marker.', [], (m) => {
+      m.inc(counters.bytesOf(EventKind.UPROBE));
+    });
+  }
   counter(
     'observer_kernel_drops_total',
     'Events lost because the ring buffer was full, counted in the kernel.',
@@ -104,19 +111,21 @@ export function observerRegistry(observer: ObserverReadings): Registry {
       for (const [reason, count] of Object.entries(counters.decodeErrors)) m.inc({ reason }, count);
     },
   );
-  counter(
-    'observer_bpf_program_run_seconds_total',
-    'Time the kernel spent in each BPF program: charged to the observed app.',
-    ['program'],
-    (m) => {
+  if (observer.bpfStats) {
+    counter(
+      'observer_bpf_program_run_seconds_total',
+      'Time the kernel spent in each BPF program: charged to the observed app.',
+      ['program'],
+      (m) => {
+        for (const [program, stats] of Object.entries(observer.programStats()))
+          m.inc({ program }, stats.runTimeNs / 1e9);
+      },
+    );
+    counter('observer_bpf_program_runs_total', 'Runs of each BPF program.', ['program'], (m) => {
       for (const [program, stats] of Object.entries(observer.programStats()))
-        m.inc({ program }, stats.runTimeNs / 1e9);
-    },
-  );
-  counter('observer_bpf_program_runs_total', 'Runs of each BPF program.', ['program'], (m) => {
-    for (const [program, stats] of Object.entries(observer.programStats()))
-      m.inc({ program }, stats.runCount);
-  });
+        m.inc({ program }, stats.runCount);
+    });
+  }
   new Gauge({
     name: 'observer_ring_buffer_used_bytes',
     help: 'Bytes in the ring buffer not yet drained.',

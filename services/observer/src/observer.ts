@@ -104,6 +104,14 @@ export class Observer<S extends BatchSink = KafkaSink> {
     return this.follower.targets;
   }
 
+  get uprobe(): boolean {
+    return this.config.uprobe;
+  }
+
+  get bpfStats(): boolean {
+    return this.config.bpfStats;
+  }
+
   get ringBufferBytes(): number {
     return this.config.ringBufferBytes;
   }

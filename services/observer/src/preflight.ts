@@ -1,20 +1,36 @@
-import { existsSync } from 'node:fs';
-import { missingCapabilities } from './capabilities.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { missingCapabilities, type AdminUses } from './capabilities.js';
 import { ObserverError } from './errors.js';
 
 export const TRACEFS = '/sys/kernel/tracing';
 
+export interface PreflightOptions extends AdminUses {
+  readonly btfPath: string;
+}
+
+/** Why CAP_SYS_ADMIN is asked, and the flags that do without it. */
+function adminReason({ bpfStats, uprobe }: AdminUses): string {
+  const uses = [...(uprobe ? ['the uprobe'] : []), ...(bpfStats ? ['the BPF statistics'] : [])];
+  const off = [...(uprobe ? ['--uprobe off'] : []), ...(bpfStats ? ['--bpf-stats off'] : [])];
+  return `; CAP_SYS_ADMIN is for ${uses.join(' and ')}: with ${off.join(' ')} CAP_BPF and CAP_PERFMON suffice`;
+}
+
 /**
  * What the system must offer before anything is loaded, each refused with the error that
- * says how to get it: the capabilities, tracefs (tracepoints attach through it) and the
- * kernel's BTF (CO-RE relocations read it).
+ * says how to get it: the capabilities (CAP_SYS_ADMIN only for the uprobe and the BPF
+ * run-time statistics), tracefs (tracepoints attach through it) and the kernel's BTF
+ * (CO-RE relocations read it). `status` is /proc/self/status, given by tests.
  */
-export function preflight({ btfPath }: { readonly btfPath: string }): void {
-  const missing = missingCapabilities();
+export function preflight(
+  options: PreflightOptions,
+  status = readFileSync('/proc/self/status', 'utf8'),
+): void {
+  const missing = missingCapabilities(options, status);
   if (missing.length > 0) {
+    const admin = missing.includes('CAP_SYS_ADMIN') ? adminReason(options) : '';
     throw new ObserverError(
       'OBS_MISSING_CAPABILITIES',
-      `missing capabilities: ${missing.join(', ')} (run as root, or grant them)`,
+      `missing capabilities: ${missing.join(', ')} (run as root, or grant them${admin})`,
     );
   }
   if (!existsSync(`${TRACEFS}/events/syscalls`)) {
@@ -23,6 +39,7 @@ export function preflight({ btfPath }: { readonly btfPath: string }): void {
       `tracefs is not mounted at ${TRACEFS}: mount -t tracefs nodev ${TRACEFS} (npm run setup does)`,
     );
   }
+  const { btfPath } = options;
   if (!existsSync(btfPath)) {
     throw new ObserverError(
       'OBS_NO_BTF',

@@ -34,26 +34,30 @@ function tcpProgram(mode: TcpProbeMode): string {
 }
 
 /** The programs loaded and attached with this TCP probe: write, writev, TCP send, the uprobe. */
-export function programsFor(mode: TcpProbeMode): string[] {
-  return [PROGRAMS.writeExit, PROGRAMS.writevExit, tcpProgram(mode), PROGRAMS.uprobe];
+export function programsFor(mode: TcpProbeMode, uprobe: boolean): string[] {
+  const programs = [PROGRAMS.writeExit, PROGRAMS.writevExit, tcpProgram(mode)];
+  return uprobe ? [...programs, PROGRAMS.uprobe] : programs;
 }
 
 export interface LoadOptions {
   readonly bpfObject: string;
   readonly btfPath: string;
   readonly ringBufferBytes: number;
+  /** Whether the uprobe's program is loaded (it is attached per target). */
+  readonly uprobe: boolean;
 }
 
 /**
  * Opens and loads the object with its ring buffer sized and the other TCP program left
- * out (a kernel without kprobes would refuse to load the kprobe one).
+ * out (a kernel without kprobes would refuse to load the kprobe one), and the uprobe's
+ * program too when it is off.
  */
 export function loadPrograms(options: LoadOptions, mode: TcpProbeMode): BpfObject {
-  const other = mode === TCP_PROBE_MODES.kprobe ? PROGRAMS.tcpTracepoint : PROGRAMS.tcpKprobe;
+  const loaded = programsFor(mode, options.uprobe);
   const bpf = BpfObject.open(options.bpfObject, {
     btfPath: options.btfPath,
     mapSizes: { events: options.ringBufferBytes },
-    skipPrograms: [other],
+    skipPrograms: Object.values(PROGRAMS).filter((name) => !loaded.includes(name)),
   });
   try {
     bpf.load();

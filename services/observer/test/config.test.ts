@@ -7,6 +7,7 @@ import { docRows, markdownTableRows } from '@obscost/flags';
 import { missingCapabilities } from '../src/capabilities.js';
 import { parseObserverArgs, parseSize, SETTINGS } from '../src/config.js';
 import { ObserverError } from '../src/errors.js';
+import { preflight } from '../src/preflight.js';
 import { verifierReason } from '../src/bpf-object.js';
 
 test('flags: target, sizes and defaults', () => {
@@ -86,15 +87,84 @@ test('the option table in docs/observer.md is SETTINGS', () => {
   assert.deepEqual(markdownTableRows(page, rows[0] ?? []), rows);
 });
 
-test('missing capabilities are named', () => {
-  const caps = (hex: string): string => `Name:\tx\nCapEff:\t${hex}\n`;
-  assert.deepEqual(missingCapabilities(caps('000001ffffffffff')), []);
-  assert.deepEqual(missingCapabilities(caps('0000000000000000')), [
-    'CAP_BPF',
-    'CAP_PERFMON',
-    'CAP_SYS_ADMIN',
-  ]);
-  assert.deepEqual(missingCapabilities(caps('000000c000000000')), ['CAP_SYS_ADMIN']);
+/** A /proc/self/status holding these effective capabilities. */
+const status = (capEff: string): string => `Name:\tx\nCapEff:\t${capEff}\n`;
+const ALL = '000001ffffffffff';
+const NONE = '0000000000000000';
+const BPF_PERFMON = '000000c000000000';
+const SYS_ADMIN = '0000000000200000';
+const USES = [
+  { bpfStats: true, uprobe: true },
+  { bpfStats: true, uprobe: false },
+  { bpfStats: false, uprobe: true },
+  { bpfStats: false, uprobe: false },
+];
+
+test('missing capabilities are named: CAP_SYS_ADMIN only for the uprobe or the BPF statistics', () => {
+  for (const uses of USES) {
+    const admin = uses.bpfStats || uses.uprobe;
+    assert.deepEqual(missingCapabilities(uses, status(ALL)), []);
+    // The kernel takes CAP_SYS_ADMIN for CAP_BPF and CAP_PERFMON.
+    assert.deepEqual(missingCapabilities(uses, status(SYS_ADMIN)), []);
+    assert.deepEqual(missingCapabilities(uses, status(NONE)), [
+      'CAP_BPF',
+      'CAP_PERFMON',
+      ...(admin ? ['CAP_SYS_ADMIN'] : []),
+    ]);
+    assert.deepEqual(
+      missingCapabilities(uses, status(BPF_PERFMON)),
+      admin ? ['CAP_SYS_ADMIN'] : [],
+    );
+  }
+  const off = { bpfStats: false, uprobe: false };
+  assert.deepEqual(missingCapabilities(off, status('0000008000000000')), ['CAP_PERFMON']);
+});
+
+test('preflight refuses missing capabilities first, and says what does without CAP_SYS_ADMIN', () => {
+  const refused = (uses: { bpfStats: boolean; uprobe: boolean }, capEff: string): string => {
+    try {
+      preflight({ btfPath: '/nonexistent/vmlinux', ...uses }, status(capEff));
+    } catch (err) {
+      assert.ok(err instanceof ObserverError);
+      assert.equal(err.exitCode, 1);
+      return err.code === 'OBS_MISSING_CAPABILITIES' ? err.message : 'capabilities passed';
+    }
+    return 'passed';
+  };
+  const [both, stats, uprobe, none] = USES.map((uses) => refused(uses, BPF_PERFMON));
+  const head =
+    'missing capabilities: CAP_SYS_ADMIN (run as root, or grant them; CAP_SYS_ADMIN is for';
+  const tail = 'CAP_BPF and CAP_PERFMON suffice)';
+  assert.equal(
+    both,
+    `${head} the uprobe and the BPF statistics: with --uprobe off --bpf-stats off ${tail}`,
+  );
+  assert.equal(stats, `${head} the BPF statistics: with --bpf-stats off ${tail}`);
+  assert.equal(uprobe, `${head} the uprobe: with --uprobe off ${tail}`);
+  // The capabilities pass: the next check (tracefs, then the BTF given here) refuses.
+  assert.equal(none, 'capabilities passed');
+  assert.equal(
+    refused({ bpfStats: false, uprobe: false }, NONE),
+    'missing capabilities: CAP_BPF, CAP_PERFMON (run as root, or grant them)',
+  );
+});
+
+test('--bpf-stats and --uprobe: on by default, off by flag, nothing else', () => {
+  const parse = (...argv: string[]) => parseObserverArgs(['--pid', '1', ...argv], {});
+  assert.equal(parse()?.bpfStats, true);
+  assert.equal(parse()?.uprobe, true);
+  assert.equal(parse('--bpf-stats', 'on')?.bpfStats, true);
+  assert.equal(parse('--bpf-stats', 'off')?.bpfStats, false);
+  assert.equal(parse('--uprobe', 'off')?.uprobe, false);
+  for (const flag of ['--bpf-stats', '--uprobe']) {
+    assert.throws(
+      () => parse(flag, 'no'),
+      (err: unknown) =>
+        err instanceof ObserverError &&
+        err.exitCode === 2 &&
+        err.message === `${flag} must be on or off, got "no"`,
+    );
+  }
 });
 
 test("the verifier's reason is the end of its log", () => {

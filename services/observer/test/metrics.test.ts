@@ -26,6 +26,8 @@ function readings(): ObserverReadings & { sink: SinkReadings } {
     ringBufferBytes: 16 * 1024 * 1024,
     ringBufferUsedBytes: 80,
     kernelDrops: (kind) => drops[kind],
+    uprobe: true,
+    bpfStats: true,
     programStats: () => ({
       write_exit: { runTimeNs: 1_500_000_000, runCount: 3 },
       app_write_uprobe: { runTimeNs: 250_000, runCount: 1 },
@@ -174,4 +176,26 @@ test('without forwarding (--no-kafka, no capture), the same but for the forwardi
   const forwarding = EXPOSITION.indexOf('# HELP observer_last_sequence ');
   // Metrics are separated by an empty line, and the last one ends with a newline.
   assert.equal(await registry.metrics(), EXPOSITION.slice(0, forwarding - 1));
+});
+
+/** The exposition without the metrics from `first` up to (not including) `next`. */
+function without(first: string, next: string): string {
+  const start = EXPOSITION.indexOf(`# HELP ${first} `);
+  return EXPOSITION.slice(0, start) + EXPOSITION.slice(EXPOSITION.indexOf(`# HELP ${next} `));
+}
+
+test('with --uprobe off or --bpf-stats off, the same but for what they count', async () => {
+  for (const [off, expected] of [
+    [{ uprobe: false }, without('app_uprobe_calls_total', 'observer_kernel_drops_total')],
+    [
+      { bpfStats: false },
+      without('observer_bpf_program_run_seconds_total', 'observer_ring_buffer_used_bytes'),
+    ],
+  ] as const) {
+    const observer = { ...readings(), ...off };
+    const registry = observerRegistry(observer);
+    observer.sink.onSendLatency?.(0.0625);
+    observer.sink.onSendLatency?.(0.5);
+    assert.equal(await registry.metrics(), expected, JSON.stringify(off));
+  }
 });
