@@ -29,10 +29,14 @@ interface OwnCollector {
   logFile: string;
 }
 
-async function ownCollector(t: TestContext, otelConfig: string): Promise<OwnCollector> {
+async function ownCollector(
+  t: TestContext,
+  otelConfig: string,
+  logFile?: string,
+): Promise<OwnCollector> {
   const [grpc, http, prom, telemetry, health, forward] = await freePorts(6);
   const dir = mkdtempSync(path.join(tmpdir(), 'obscost-collector-'));
-  const logFile = path.join(dir, 'requests.log');
+  logFile ??= path.join(dir, 'requests.log');
   const env = {
     OBSCOST_WORK_DIR: dir,
     OTEL_CONFIG: otelConfig,
@@ -118,15 +122,17 @@ async function expectCounts(
 async function observedApp(
   t: TestContext,
   collector: OwnCollector,
-  env: NodeJS.ProcessEnv = {},
+  sdk = true,
 ): Promise<RunningApp> {
+  const otlp = `http://127.0.0.1:${collector.config.collector.otlpHttpPort}`;
   const app = await startApp({
     APP_LOG_FILE: collector.logFile,
-    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.config.collector.otlpHttpPort}`,
-    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-    // The histogram settles within a second of the last request.
-    OTEL_METRIC_EXPORT_INTERVAL: '500',
-    ...env,
+    ...(sdk && {
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      // The histogram settles within a second of the last request.
+      OTEL_METRIC_EXPORT_INTERVAL: process.env.OTEL_METRIC_EXPORT_INTERVAL ?? '500',
+    }),
   });
   t.after(() => app.stop());
   return app;
@@ -166,12 +172,109 @@ test(
   },
 );
 
+/** A request log line as the app writes it. */
+const logLine = (route: string, bytes: number): string =>
+  `{"time":"2026-11-25T00:00:00.000Z","method":"GET","route":"${route}","status":200,"bytes":${bytes},"duration_ms":0.5}\n`;
+
+/** The Collector's own telemetry: what its receivers accepted. */
+async function accepted(collector: OwnCollector): Promise<{ logRecords: number; spans: number }> {
+  const text = await scrape(collector.telemetry);
+  return {
+    logRecords: sumSeries(text, 'otelcol_receiver_accepted_log_records_total', 'filelog'),
+    spans: sumSeries(text, 'otelcol_receiver_accepted_spans_total', 'otlp'),
+  };
+}
+
+/**
+ * Not a test but the measurement behind docs/infrastructure.md's figures, run only when
+ * COLLECTOR_RATES lists request rates: for each, a fresh Collector (COLLECTOR_RATES_CONFIG,
+ * default the filelog config) and app, COLLECTOR_SECONDS (default 5) of /ping at that rate,
+ * then how long each path took to become exact, or where it stopped after 30 s. The app's
+ * OTEL_* variables pass through, for tuning the SDK; COLLECTOR_SDK=off measures the request
+ * log alone (the SDK costs the app most of its throughput).
+ */
+const RATES = process.env.COLLECTOR_RATES;
+test(
+  'figures: the request rates at which both paths stay exact',
+  { skip: RATES === undefined && 'set COLLECTOR_RATES to measure', timeout: 3_600_000 },
+  async (t) => {
+    const config = process.env.COLLECTOR_RATES_CONFIG ?? 'otel/collector-filelog.yaml';
+    const seconds = Number(process.env.COLLECTOR_SECONDS ?? '5');
+    const sdk = process.env.COLLECTOR_SDK !== 'off';
+    t.diagnostic(`config ${config}, SDK ${sdk ? 'on' : 'off'}, ${seconds} s at each rate`);
+    for (const rate of (RATES ?? '').split(',').map(Number)) {
+      await t.test(`${rate}/s`, async (st) => {
+        const collector = await ownCollector(st, config);
+        const app = await observedApp(st, collector, sdk);
+        const requests = Math.round(rate * seconds);
+        const result = await drive(app, rate, requests);
+        const ended = Date.now();
+        const viaSdk = sdk ? requests : 0;
+        const row = {
+          logRequests: requests,
+          logBytes: result.bytes,
+          spans: viaSdk,
+          durationCount: viaSdk,
+        };
+        let last = await routeCounts(collector, '/ping');
+        const exact = await waitFor(
+          'exact counts',
+          async () =>
+            JSON.stringify((last = await routeCounts(collector, '/ping'))) === JSON.stringify(row),
+          30_000,
+          200,
+        ).then(
+          () => `exact ${((Date.now() - ended) / 1000).toFixed(1)} s after the load`,
+          () => `NOT exact after 30 s: ${JSON.stringify(last)}`,
+        );
+        const took = await accepted(collector);
+        t.diagnostic(
+          `${rate}/s: achieved ${Math.round(result.requests / result.duration_s)}/s, ${requests} requests; ` +
+            `receivers accepted ${took.logRecords} log records, ${took.spans} spans; ${exact}`,
+        );
+      });
+    }
+  },
+);
+
+/**
+ * The sidecar path without the app as its limit: COLLECTOR_BURST request log lines written
+ * before the Collector starts, and how long until it has counted them all exactly.
+ */
+const BURST = process.env.COLLECTOR_BURST;
+test(
+  'figures: how fast the Collector counts a request log written ahead',
+  { skip: BURST === undefined && 'set COLLECTOR_BURST to measure', timeout: 600_000 },
+  async (t) => {
+    const lines = Number(BURST);
+    const dir = mkdtempSync(path.join(tmpdir(), 'obscost-burst-'));
+    t.after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const logFile = path.join(dir, 'requests.log');
+    writeFileSync(logFile, logLine('/ping', 153).repeat(lines));
+    const started = Date.now();
+    const collector = await ownCollector(t, 'otel/collector-filelog.yaml', logFile);
+    await expectCounts(
+      collector,
+      '/ping',
+      { logRequests: lines, logBytes: lines * 153, spans: 0, durationCount: 0 },
+      300_000,
+    );
+    const elapsed = (Date.now() - started) / 1000;
+    t.diagnostic(
+      `${lines} lines counted exactly in ${elapsed.toFixed(1)} s: ${Math.round(lines / elapsed)}/s`,
+    );
+  },
+);
+
 test('the filelog config counts request log lines into metrics', async (t) => {
   const collector = await ownCollector(t, 'otel/collector-filelog.yaml');
   writeFileSync(collector.logFile, '');
-  const line = (route: string, bytes: number): string =>
-    `{"time":"2026-11-25T00:00:00.000Z","method":"GET","route":"${route}","status":200,"bytes":${bytes},"duration_ms":0.5}\n`;
-  appendFileSync(collector.logFile, line('/ping', 153) + line('/ping', 153) + line('/work', 162));
+  appendFileSync(
+    collector.logFile,
+    logLine('/ping', 153) + logLine('/ping', 153) + logLine('/work', 162),
+  );
   const requests = (route: string) =>
     `${COLLECTOR_METRICS.logRequests}{route="${route}",status="200"}`;
   const bytes = (route: string) => `${COLLECTOR_METRICS.logResponseBytes}{route="${route}"}`;
