@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import {
-  collectorBinary,
-  kafkaClient,
-  loadInfraConfig,
-  roundTrip,
-  ROOT,
-  type InfraConfig,
-} from '@obscost/infra';
+import { kafkaClient, loadInfraConfig, roundTrip, type InfraConfig } from '@obscost/infra';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
-import { freePorts, INFRA_CLI, listening, run, scrape, seriesValue, waitFor } from './support.js';
+import { freePorts, INFRA_CLI, listening, run, waitFor } from './support.js';
 
 /** A stack of its own: a fresh work directory and free ports, so a running stack is untouched. */
 async function isolatedEnv(overrides: NodeJS.ProcessEnv = {}): Promise<NodeJS.ProcessEnv> {
@@ -141,66 +134,6 @@ test('native infrastructure: from nothing to up, used, and down', async (t) => {
     assert.equal(status.code, 3);
     assert.match(status.stdout, /^kafka\s+down$/m);
   });
-});
-
-test('the filelog config counts request log lines into metrics', async (t) => {
-  const logDir = mkdtempSync(path.join(tmpdir(), 'obscost-filelog-'));
-  const logFile = path.join(logDir, 'requests.log');
-  writeFileSync(logFile, '');
-  const env = await isolatedEnv({
-    OTEL_CONFIG: 'otel/collector-filelog.yaml',
-    APP_LOG_FILE: logFile,
-  });
-  const config = loadInfraConfig({ ...process.env, ...env });
-  t.after(async () => {
-    await infra(env, 'down');
-    rmSync(config.workDir, { recursive: true, force: true });
-    rmSync(logDir, { recursive: true, force: true });
-  });
-  const up = await infra(env, 'up', 'collector');
-  assert.equal(up.code, 0, up.stderr);
-
-  const line = (route: string, bytes: number): string =>
-    `{"time":"2026-11-25T00:00:00.000Z","method":"GET","route":"${route}","status":200,"bytes":${bytes},"duration_ms":0.5}\n`;
-  appendFileSync(logFile, line('/ping', 153) + line('/ping', 153) + line('/work', 162));
-  const metrics = `http://127.0.0.1:${config.collector.prometheusPort}/metrics`;
-  const requests = (route: string) => `log_http_requests_total{route="${route}",status="200"}`;
-  const bytes = (route: string) => `log_http_response_bytes_total{route="${route}"}`;
-  // The count and sum connectors feed the metrics pipeline separately, so their series
-  // can land in different exports: wait for all four.
-  await waitFor(
-    'three counted lines and their bytes',
-    async () => {
-      const text = await scrape(metrics);
-      return (
-        seriesValue(text, requests('/ping')) === 2 &&
-        seriesValue(text, requests('/work')) === 1 &&
-        seriesValue(text, bytes('/ping')) === 306 &&
-        seriesValue(text, bytes('/work')) === 162
-      );
-    },
-    20_000,
-  );
-});
-
-test('every Collector config in otel/ passes the real Collector validate', async () => {
-  const binary = collectorBinary(loadInfraConfig());
-  const configs = readdirSync(path.join(ROOT, 'otel')).filter((f) => /^collector.*\.yaml$/.test(f));
-  assert.deepEqual(configs.sort(), [
-    'collector-debug.yaml',
-    'collector-filelog.yaml',
-    'collector-remote-write.yaml',
-    'collector.yaml',
-  ]);
-  for (const config of configs) {
-    const result = await run(binary, ['validate', '--config', path.join(ROOT, 'otel', config)]);
-    assert.equal(result.code, 0, `${config}: ${result.stderr}`);
-  }
-  const broken = path.join(mkdtempSync(path.join(tmpdir(), 'obscost-otel-')), 'broken.yaml');
-  writeFileSync(broken, 'receivers:\n  nosuchreceiver: {}\n');
-  const refused = await run(binary, ['validate', '--config', broken]);
-  assert.notEqual(refused.code, 0);
-  assert.match(refused.stderr, /nosuchreceiver/);
 });
 
 test('a component that cannot start fails up with its log tail', async (t) => {
