@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { ROOT } from '@obscost/infra';
 import {
   benchJson,
+  listening,
   freePorts,
   INFRA_CLI,
   ownKafka,
@@ -36,6 +38,18 @@ async function query(prometheus: string, record: string): Promise<Counts> {
   );
 }
 
+/** Free ports for every port setting of the infrastructure's. */
+async function freeInfraPorts(): Promise<Record<string, string>> {
+  const names = [
+    ...['KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'PROMETHEUS_PORT'],
+    ...['COLLECTOR_OTLP_GRPC_PORT', 'COLLECTOR_OTLP_HTTP_PORT', 'COLLECTOR_PROMETHEUS_PORT'],
+    ...['COLLECTOR_TELEMETRY_PORT', 'COLLECTOR_HEALTH_PORT', 'COLLECTOR_FORWARD_PORT'],
+    ...['APP_PORT', 'APP_METRICS_PORT', 'OBSERVER_PORT', 'AGGREGATOR_PORT'],
+  ];
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
+}
+
 /**
  * A Prometheus of the test's own, infra's component with the recording rules, scraping the
  * given ports; every other infrastructure port is a free one, so `down` meets nothing else.
@@ -44,20 +58,10 @@ async function ownPrometheus(
   t: TestContext,
   targets: { app: number; observer: number; aggregator: number },
 ): Promise<string> {
-  const [prometheus = 0, ...others] = await freePorts(9);
-  const unused = [
-    'KAFKA_PORT',
-    'KAFKA_CONTROLLER_PORT',
-    'COLLECTOR_OTLP_GRPC_PORT',
-    'COLLECTOR_OTLP_HTTP_PORT',
-    'COLLECTOR_PROMETHEUS_PORT',
-    'COLLECTOR_TELEMETRY_PORT',
-    'COLLECTOR_HEALTH_PORT',
-    'COLLECTOR_FORWARD_PORT',
-  ];
+  const [prometheus = 0] = await freePorts(1);
   const env: NodeJS.ProcessEnv = {
     OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-prometheus-')),
-    ...Object.fromEntries(unused.map((name, i) => [name, String(others[i])])),
+    ...(await freeInfraPorts()),
     PROMETHEUS_PORT: String(prometheus),
     APP_METRICS_PORT: String(targets.app),
     OBSERVER_PORT: String(targets.observer),
@@ -230,5 +234,70 @@ test(
       t.diagnostic(`the app's metrics responses, cumulated: ${[...relay.sent].join(' ')}`);
     }
     assert.deepEqual(counts, wanted.requests, 'no other approach reported requests');
+  },
+);
+
+const STACK_CLI = path.join(ROOT, 'infra/dist/src/stack-cli.js');
+
+test(
+  'npm run stack: everything up on free ports, counting the same requests, then down',
+  { timeout: 280_000 },
+  async (t) => {
+    const workDir = mkdtempSync(path.join(tmpdir(), 'obscost-stack-'));
+    const env: NodeJS.ProcessEnv = {
+      ...(await freeInfraPorts()),
+      OBSCOST_WORK_DIR: workDir,
+      APP_LOG_FILE: path.join(workDir, 'app/requests.log'),
+      KAFKA_EVENTS_PARTITIONS: '1',
+    };
+    const stack = (command: string) => run(process.execPath, [STACK_CLI, command], env);
+    t.after(async () => {
+      await stack('down');
+      rmSync(workDir, { recursive: true, force: true });
+    });
+    const port = (name: string): string => env[name] ?? '';
+
+    const up = await stack('up');
+    assert.equal(up.code, 0, up.stdout + up.stderr);
+    for (const name of ['kafka', 'collector', 'prometheus', 'app', 'observer', 'aggregator']) {
+      assert.match(up.stdout, new RegExp(`^${name}: up in [\\d.]+ s \\(pid \\d+\\)$`, 'm'));
+    }
+    const app = `http://127.0.0.1:${port('APP_PORT')}`;
+    const prometheus = `http://127.0.0.1:${port('PROMETHEUS_PORT')}`;
+    assert.match(up.stdout, new RegExp(`^app {10}${app}$`, 'm'));
+    assert.match(
+      up.stdout,
+      new RegExp(`^app metrics  http://127.0.0.1:${port('APP_METRICS_PORT')}/metrics$`, 'm'),
+    );
+    assert.match(up.stdout, new RegExp(`^prometheus {3}${prometheus}$`, 'm'));
+    const status = await stack('status');
+    assert.equal(status.code, 0, status.stdout);
+    assert.equal(status.stdout.match(/ up \(pid \d+\)$/gm)?.length, 6, status.stdout);
+
+    const requests = 2000;
+    const bench = await benchJson(['-url', `${app}/ping`, '-conns', '4', '-requests', '2000']);
+    assert.equal(bench.requests, requests);
+    let counts: Counts = {};
+    try {
+      await waitFor(
+        'the app, the observer and the aggregator to count every request in Prometheus',
+        async () => {
+          counts = await query(prometheus, 'approach:obscost_requests:sum');
+          return Object.entries(expectedRequests(requests)).every(([k, v]) => counts[k] === v);
+        },
+        120_000,
+        1_000,
+      );
+    } finally {
+      t.diagnostic(`requests ${JSON.stringify(counts)}`);
+    }
+
+    const stopped = await stack('down');
+    assert.equal(stopped.code, 0, stopped.stderr);
+    assert.match(stopped.stdout, /^aggregator: stopped \(pid \d+\)$/m);
+    assert.equal((await stack('status')).code, 3);
+    for (const name of ['APP_PORT', 'APP_METRICS_PORT', 'OBSERVER_PORT', 'PROMETHEUS_PORT']) {
+      assert.equal(await listening(Number(port(name))), false, name);
+    }
   },
 );

@@ -146,6 +146,8 @@ export interface InfraConfig {
     /** The recording rules file, absolute. */
     readonly rules: string;
   };
+  /** The app's own port (`npm run stack` starts it there). */
+  readonly appPort: number;
   /** What Prometheus scrapes besides the infrastructure. */
   readonly targets: {
     /** The port of the app's /metrics: its metrics listener's, else its main port. */
@@ -184,6 +186,7 @@ export function loadInfraConfig(env: NodeJS.ProcessEnv = process.env): InfraConf
       appLogFile: v.appLogFile,
     }),
     prometheus: Object.freeze({ port: v.prometheusPort, rules: v.prometheusRules }),
+    appPort: v.appPort,
     targets: Object.freeze({
       app: v.appMetricsPort ?? v.appPort,
       observer: v.observerPort,
