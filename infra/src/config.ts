@@ -91,7 +91,19 @@ export const SETTINGS = {
     "Fluent Bit's forward protocol",
   ),
   prometheusPort: port('PROMETHEUS_PORT', PORTS.prometheus, 'Prometheus'),
+  prometheusRules: setting.custom({
+    env: 'PROMETHEUS_RULES',
+    default: 'infra/prometheus/rules.yml',
+    help: "Prometheus's recording rules, relative to the repository",
+    parse: (text: string) => path.resolve(ROOT, text),
+  }),
   appPort: port('APP_PORT', PORTS.app, 'the app, as Prometheus scrapes it'),
+  appMetricsPort: setting.integer({
+    env: 'APP_METRICS_PORT',
+    min: 1,
+    max: 65535,
+    help: "the app's metrics listener; set, Prometheus scrapes the app there instead of `APP_PORT`",
+  }),
   observerPort: port('OBSERVER_PORT', PORTS.observer, 'the observer, as Prometheus scrapes it'),
   aggregatorPort: port(
     'AGGREGATOR_PORT',
@@ -129,9 +141,16 @@ export interface InfraConfig {
     readonly forwardPort: number;
     readonly appLogFile: string;
   };
-  readonly prometheus: { readonly port: number };
+  readonly prometheus: {
+    readonly port: number;
+    /** The recording rules file, absolute. */
+    readonly rules: string;
+  };
+  /** The app's own port (`npm run stack` starts it there). */
+  readonly appPort: number;
   /** What Prometheus scrapes besides the infrastructure. */
   readonly targets: {
+    /** The port of the app's /metrics: its metrics listener's, else its main port. */
     readonly app: number;
     readonly observer: number;
     readonly aggregator: number;
@@ -166,9 +185,10 @@ export function loadInfraConfig(env: NodeJS.ProcessEnv = process.env): InfraConf
       forwardPort: v.collectorForwardPort,
       appLogFile: v.appLogFile,
     }),
-    prometheus: Object.freeze({ port: v.prometheusPort }),
+    prometheus: Object.freeze({ port: v.prometheusPort, rules: v.prometheusRules }),
+    appPort: v.appPort,
     targets: Object.freeze({
-      app: v.appPort,
+      app: v.appMetricsPort ?? v.appPort,
       observer: v.observerPort,
       aggregator: v.aggregatorPort,
     }),

@@ -10,11 +10,12 @@ function dir(config: InfraConfig): string {
   return path.join(config.workDir, 'prometheus');
 }
 
-/** infra/prometheus/prometheus.yml with this configuration's ports. */
+/** infra/prometheus/prometheus.yml with this configuration's ports and rules file. */
 export function renderPrometheusConfig(config: InfraConfig): string {
   const template = readFileSync(path.join(ROOT, 'infra/prometheus/prometheus.yml'), 'utf8');
   return renderTemplate(template, {
     prometheusPort: config.prometheus.port,
+    rulesFile: config.prometheus.rules,
     appPort: config.targets.app,
     observerPort: config.targets.observer,
     aggregatorPort: config.targets.aggregator,

@@ -18,6 +18,14 @@ export const SETTINGS = {
     max: 65535,
     help: 'the port it listens on; `0` takes a free port (printed as `app listening on URL`)',
   }),
+  metricsPort: setting.integer({
+    env: 'APP_METRICS_PORT',
+    min: 0,
+    max: 65535,
+    help:
+      'set: `/metrics` moves to a listener of its own on this port (below); `0` takes a free ' +
+      'port (printed as `app metrics on URL`)',
+  }),
   logFile: setting.text({
     env: 'APP_LOG_FILE',
     help: 'request log file (below); no log when unset',
@@ -47,6 +55,8 @@ export const SETTINGS = {
 export interface AppConfig {
   readonly host: string;
   readonly port: number;
+  /** The metrics listener's port; /metrics is a route of the main port when undefined. */
+  readonly metricsPort: number | undefined;
   /** Request log destination; no log when undefined. */
   readonly logFile: string | undefined;
   /** Marker library to call after each response; no marker when undefined. */
@@ -64,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   return Object.freeze({
     host: values.host,
     port: values.port,
+    metricsPort: values.metricsPort,
     logFile: values.logFile,
     markerLibrary: values.marker ? values.markerLibrary : undefined,
     telemetry: values.otlpEndpoint !== undefined,

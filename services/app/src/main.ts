@@ -20,14 +20,25 @@ async function main(): Promise<number> {
   const { HttpMetrics } = await import('./metrics.js');
   const { RequestLog } = await import('./request-log.js');
   const { loadMarker } = await import('./marker.js');
+  const { startMetricsServer } = await import('./metrics-server.js');
 
+  const metrics = new HttpMetrics();
   const requestLog = config.logFile === undefined ? undefined : new RequestLog(config.logFile);
   const app = buildServer({
-    metrics: new HttpMetrics(),
+    metrics,
     requestLog,
     marker: config.markerLibrary === undefined ? undefined : loadMarker(config.markerLibrary),
     onRoute: telemetry?.recordRoute,
+    metricsRoute: config.metricsPort === undefined,
   });
+  const metricsServer =
+    config.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(metrics, config.host, config.metricsPort);
+  if (metricsServer) {
+    telemetry?.untracedPorts.add(metricsServer.port);
+    process.stdout.write(`app metrics on ${metricsServer.url}\n`);
+  }
 
   let address: string;
   try {
@@ -44,6 +55,7 @@ async function main(): Promise<number> {
     stopping = true;
     process.stdout.write(`app: ${signal}, finishing in-flight requests\n`);
     await app.close();
+    await metricsServer?.close();
     await requestLog?.close();
     await sdk?.shutdown();
     process.stdout.write('app stopped\n');

@@ -14,6 +14,8 @@ export interface ServerParts {
   marker?: Marker | undefined;
   /** Told each request's route template while the request's context is active. */
   onRoute?: ((route: string) => void) | undefined;
+  /** `false`: no /metrics route, the metrics listener serves it (APP_METRICS_PORT). */
+  metricsRoute?: boolean | undefined;
 }
 
 function routeOf(url: string | undefined): string {
@@ -33,7 +35,7 @@ function responseBytes(socket: Socket): number {
 }
 
 export function buildServer(parts: ServerParts): FastifyInstance {
-  const { metrics, requestLog, marker, onRoute } = parts;
+  const { metrics, requestLog, marker, onRoute, metricsRoute = true } = parts;
   const app = Fastify({ logger: false });
 
   if (onRoute) {
@@ -74,10 +76,12 @@ export function buildServer(parts: ServerParts): FastifyInstance {
     reply.type('text/plain').send(`worked ${ms} ms`);
   });
 
-  app.get('/metrics', async (_request, reply) => {
-    reply.type(metrics.contentType);
-    return metrics.exposition();
-  });
+  if (metricsRoute) {
+    app.get('/metrics', async (_request, reply) => {
+      reply.type(metrics.contentType);
+      return metrics.exposition();
+    });
+  }
 
   return app;
 }

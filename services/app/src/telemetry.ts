@@ -4,6 +4,12 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 
 /**
+ * Local ports whose requests make no span: the metrics listener's (APP_METRICS_PORT), so
+ * the SDK counts the observed traffic alone, as the app's counter and request log do.
+ */
+export const untracedPorts = new Set<number>();
+
+/**
  * The in-process OpenTelemetry SDK. Exporters, endpoint, protocol, service name and
  * intervals come from the standard OTEL_* variables (traces and metrics over OTLP by
  * default). It must start before `http` is loaded so the HTTP instrumentation can
@@ -11,7 +17,10 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
  */
 export function startTelemetry(env: NodeJS.ProcessEnv): NodeSDK {
   if (env.OTEL_SERVICE_NAME === undefined) env.OTEL_SERVICE_NAME = 'app';
-  const sdk = new NodeSDK({ instrumentations: [new HttpInstrumentation()] });
+  const http = new HttpInstrumentation({
+    ignoreIncomingRequestHook: (request) => untracedPorts.has(request.socket.localPort ?? -1),
+  });
+  const sdk = new NodeSDK({ instrumentations: [http] });
   sdk.start();
   return sdk;
 }

@@ -10,6 +10,7 @@ test('defaults: loopback 8080, marker on, no log, no telemetry', () => {
   assert.deepEqual(loadConfig({}), {
     host: '127.0.0.1',
     port: 8080,
+    metricsPort: undefined,
     logFile: undefined,
     markerLibrary: DEFAULT_MARKER_LIBRARY,
     telemetry: false,
@@ -22,6 +23,7 @@ test('every variable is read', () => {
     loadConfig({
       HOST: '0.0.0.0',
       PORT: '0',
+      APP_METRICS_PORT: '9001',
       APP_LOG_FILE: '/tmp/x.log',
       APP_MARKER_LIB: '/opt/libm.so',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
@@ -29,6 +31,7 @@ test('every variable is read', () => {
     {
       host: '0.0.0.0',
       port: 0,
+      metricsPort: 9001,
       logFile: '/tmp/x.log',
       markerLibrary: '/opt/libm.so',
       telemetry: true,
@@ -42,6 +45,7 @@ test('invalid values name the variable and what is allowed', () => {
     [{ PORT: 'http' }, /PORT must be an integer from 0 to 65535, got "http"/],
     [{ PORT: '65536' }, /PORT must be an integer from 0 to 65535/],
     [{ PORT: '-1' }, /PORT must be an integer/],
+    [{ APP_METRICS_PORT: 'x' }, /APP_METRICS_PORT must be an integer from 0 to 65535, got "x"/],
     [{ APP_MARKER: 'yes' }, /APP_MARKER must be "on" or "off", got "yes"/],
   ] as const) {
     assert.throws(
