@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { LOOPBACK } from '@obscost/flags';
+import { LOOPBACK, PORTS } from '@obscost/flags';
 import { listening } from '@obscost/process';
 import { AGGREGATOR_MAIN, APP_MAIN, OBSERVER_MAIN } from '@obscost/runner';
 import type { Component } from './component.js';
@@ -12,7 +12,7 @@ import { ManagedProcess } from './managed-process.js';
  */
 
 /** The port of the app's metrics listener, which the stack always gives the app. */
-export const STACK_APP_METRICS_PORT = 8081;
+export const STACK_APP_METRICS_PORT = PORTS.appMetrics;
 
 /** The stack sets APP_METRICS_PORT, so Prometheus's app target is the metrics listener. */
 function metricsPort(config: InfraConfig): number {

@@ -5,6 +5,8 @@
  */
 export const PORTS = {
   app: 8080,
+  /** The app's separate metrics listener, when one is asked for (APP_METRICS_PORT). */
+  appMetrics: 8081,
   observer: 9100,
   aggregator: 9464,
   kafka: 9092,
