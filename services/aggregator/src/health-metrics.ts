@@ -68,3 +68,26 @@ export function healthMetrics(
     delay.record(seconds);
   };
 }
+
+/**
+ * The process's CPU time and resident memory under prom-client's names
+ * (process_cpu_seconds_total, process_resident_memory_bytes), as the app and the observer
+ * export them, for the pipeline-health dashboard. Read at each collection.
+ */
+export function recordProcessMetrics(meter: Meter): void {
+  meter
+    .createObservableCounter('process_cpu_seconds_total', {
+      description: 'User and system CPU time spent by this process, in seconds.',
+    })
+    .addCallback((result) => {
+      const { user, system } = process.cpuUsage();
+      result.observe((user + system) / 1e6);
+    });
+  meter
+    .createObservableGauge('process_resident_memory_bytes', {
+      description: 'Resident memory of this process, in bytes.',
+    })
+    .addCallback((result) => {
+      result.observe(process.memoryUsage.rss());
+    });
+}

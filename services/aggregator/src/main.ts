@@ -1,6 +1,8 @@
 import { runMain } from '@obscost/errors';
 import { parseAggregatorArgs, USAGE } from './config.js';
 import { EventConsumer } from './consumer.js';
+import { recordProcessMetrics } from './health-metrics.js';
+import { SCOPE } from './state-metrics.js';
 import { startTelemetry } from './telemetry.js';
 
 const log = (line: string): void => {
@@ -26,6 +28,7 @@ async function main(argv: string[]): Promise<number> {
     () => consumer.health(),
   );
   consumer.onDelay = telemetry.recordDelay;
+  recordProcessMetrics(telemetry.provider.getMeter(SCOPE.name));
   if (telemetry.prometheusUrl !== undefined) log(`metrics on ${telemetry.prometheusUrl}`);
   if (config.exporter !== 'prometheus') log(`exporting OTLP to ${config.otlpUrl}`);
   const stopped = new Promise<void>((resolve) => {

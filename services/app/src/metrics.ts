@@ -1,6 +1,6 @@
 // The names alone: the package's index loads avsc and its schema, 10 MB the app need not carry.
 import { APP_METRICS } from '@obscost/events/names';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** The app's own Prometheus metrics, with the seed's names. */
 export class HttpMetrics {
@@ -17,6 +17,12 @@ export class HttpMetrics {
     labelNames: ['path', 'method', 'code'] as const,
     registers: [this.registry],
   });
+
+  constructor() {
+    // The process's own CPU and memory (process_cpu_seconds_total, ...), for the
+    // pipeline-health dashboard: read at each scrape.
+    collectDefaultMetrics({ register: this.registry });
+  }
 
   observe(path: string, method: string, code: number, seconds: number): void {
     const labels = { path, method, code };

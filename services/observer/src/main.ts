@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { runMain } from '@obscost/errors';
 import { parseObserverArgs, USAGE } from './config.js';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import { observerRegistry, serveMetrics } from './metrics.js';
 import { Observer } from './observer.js';
 import { describeTarget } from './targets.js';
@@ -25,7 +26,11 @@ async function main(argv: string[]): Promise<number> {
   const observer = Observer.start(config);
   let server;
   try {
-    server = await serveMetrics(observerRegistry(observer), config.host, config.port);
+    // Beside the observer's own, the process's CPU and memory for the pipeline-health dashboard.
+    const processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+    const registry = Registry.merge([observerRegistry(observer), processRegistry]);
+    server = await serveMetrics(registry, config.host, config.port);
   } catch (err) {
     await observer.stop();
     throw err;
