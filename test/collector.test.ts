@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { COLLECTOR_METRICS } from '@obscost/events';
-import { collectorBinary, loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
+import { collectorBinary, loadInfraConfig, ROOT } from '@obscost/infra';
+import { ownCollector, type OwnCollector } from './collector-support.js';
 import {
   benchJson,
-  freePorts,
-  INFRA_CLI,
   readLog,
   run,
   scrape,
@@ -17,51 +16,6 @@ import {
   waitFor,
   type RunningApp,
 } from './support.js';
-
-/** A Collector of the test's own: free ports, a fresh work directory, stopped at the end. */
-interface OwnCollector {
-  config: InfraConfig;
-  /** Its Prometheus exporter. */
-  metrics: string;
-  /** Its own telemetry. */
-  telemetry: string;
-  /** The request log its filelog receiver tails. */
-  logFile: string;
-}
-
-async function ownCollector(
-  t: TestContext,
-  otelConfig: string,
-  logFile?: string,
-): Promise<OwnCollector> {
-  const [grpc, http, prom, telemetry, health, forward] = await freePorts(6);
-  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-collector-'));
-  logFile ??= path.join(dir, 'requests.log');
-  const env = {
-    OBSCOST_WORK_DIR: dir,
-    OTEL_CONFIG: otelConfig,
-    APP_LOG_FILE: logFile,
-    COLLECTOR_OTLP_GRPC_PORT: String(grpc),
-    COLLECTOR_OTLP_HTTP_PORT: String(http),
-    COLLECTOR_PROMETHEUS_PORT: String(prom),
-    COLLECTOR_TELEMETRY_PORT: String(telemetry),
-    COLLECTOR_HEALTH_PORT: String(health),
-    COLLECTOR_FORWARD_PORT: String(forward),
-  };
-  const config = loadInfraConfig({ ...process.env, ...env });
-  t.after(async () => {
-    await run(process.execPath, [INFRA_CLI, 'down'], env);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  const up = await run(process.execPath, [INFRA_CLI, 'up', 'collector'], env);
-  assert.equal(up.code, 0, up.stderr);
-  return {
-    config,
-    metrics: `http://127.0.0.1:${prom}/metrics`,
-    telemetry: `http://127.0.0.1:${telemetry}/metrics`,
-    logFile,
-  };
-}
 
 /** The sum of every series of `name` carrying `label` (whatever its other labels). */
 function sumSeries(exposition: string, name: string, label: string): number {

@@ -1,15 +1,25 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { ROOT } from '@obscost/infra';
+import { ownCollector } from './collector-support.js';
+import {
+  afterAccuracyRun,
+  countingRelay,
+  freeInfraPorts,
+  logFileFor,
+  ownPrometheus,
+  portOf,
+  query,
+  sumOfTwo,
+  type Counts,
+} from './like-for-like-support.js';
 import {
   benchJson,
   listening,
   freePorts,
-  INFRA_CLI,
   ownKafka,
   readLog,
   requestsTotal,
@@ -20,102 +30,6 @@ import {
   startObserver,
   waitFor,
 } from './support.js';
-
-/** `approach/stage` -> value, for every series of one recording rule. */
-type Counts = Record<string, number>;
-
-/** Every series of `record` as Prometheus's HTTP API answers an instant query now. */
-async function query(prometheus: string, record: string): Promise<Counts> {
-  const url = `${prometheus}/api/v1/query?query=${encodeURIComponent(record)}`;
-  const body = (await (await fetch(url)).json()) as {
-    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
-  };
-  return Object.fromEntries(
-    body.data.result.map(({ metric, value }) => [
-      `${metric.approach ?? '?'}/${metric.stage ?? '?'}`,
-      Number(value[1]),
-    ]),
-  );
-}
-
-/** Free ports for every port setting of the infrastructure's. */
-async function freeInfraPorts(): Promise<Record<string, string>> {
-  const names = [
-    ...['KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'PROMETHEUS_PORT'],
-    ...['COLLECTOR_OTLP_GRPC_PORT', 'COLLECTOR_OTLP_HTTP_PORT', 'COLLECTOR_PROMETHEUS_PORT'],
-    ...['COLLECTOR_TELEMETRY_PORT', 'COLLECTOR_HEALTH_PORT', 'COLLECTOR_FORWARD_PORT'],
-    ...['APP_PORT', 'APP_METRICS_PORT', 'OBSERVER_PORT', 'AGGREGATOR_PORT'],
-  ];
-  const ports = await freePorts(names.length);
-  return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
-}
-
-/**
- * A Prometheus of the test's own, infra's component with the recording rules, scraping the
- * given ports; every other infrastructure port is a free one, so `down` meets nothing else.
- */
-async function ownPrometheus(
-  t: TestContext,
-  targets: { app: number; observer: number; aggregator: number },
-): Promise<string> {
-  const [prometheus = 0] = await freePorts(1);
-  const env: NodeJS.ProcessEnv = {
-    OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-prometheus-')),
-    ...(await freeInfraPorts()),
-    PROMETHEUS_PORT: String(prometheus),
-    APP_METRICS_PORT: String(targets.app),
-    OBSERVER_PORT: String(targets.observer),
-    AGGREGATOR_PORT: String(targets.aggregator),
-  };
-  t.after(async () => {
-    await run(process.execPath, [INFRA_CLI, 'down'], env);
-    rmSync(env.OBSCOST_WORK_DIR ?? '', { recursive: true, force: true });
-  });
-  const up = await run(process.execPath, [INFRA_CLI, 'up', 'prometheus'], env);
-  assert.equal(up.code, 0, up.stderr);
-  return `http://127.0.0.1:${prometheus}`;
-}
-
-const portOf = (url: string): number => Number(new URL(url).port);
-
-/**
- * A TCP relay between Prometheus and the app's metrics listener that remembers how many bytes
- * the app had sent through it after each chunk: the kernel counts those writes too.
- */
-async function countingRelay(
-  t: TestContext,
-  target: number,
-): Promise<{ port: number; sent: Set<number> }> {
-  const sent = new Set([0]);
-  let total = 0;
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    sockets.add(client);
-    const upstream = connect(target, '127.0.0.1');
-    upstream.on('data', (chunk: Buffer) => {
-      total += chunk.length;
-      sent.add(total);
-    });
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    server.close();
-    for (const socket of sockets) socket.destroy();
-  });
-  return { port: (server.address() as AddressInfo).port, sent };
-}
-
-/** A fresh directory for the request log, removed at the end. */
-function logFileFor(t: TestContext): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-like-'));
-  t.after(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return path.join(dir, 'requests.log');
-}
 
 test("the app's metrics listener: scrapes reach no counter and no log line", async (t) => {
   const logFile = logFileFor(t);
@@ -139,74 +53,109 @@ test("the app's metrics listener: scrapes reach no counter and no log line", asy
   );
 });
 
-/** Requests each approach must have counted, once every pipeline has delivered. */
+/** The request counts every approach must reach, once every pipeline has delivered. */
 function expectedRequests(requests: number): Counts {
   return {
     'app/app': requests,
+    'sidecar/collector': requests,
+    'otel_sdk/collector': requests,
     'ebpf_uprobe/observer': requests,
     'ebpf_uprobe/aggregator': requests,
-    // The Collector's approaches, when its counting holds under load (another change):
-    // 'sidecar/collector': requests, 'otel_sdk/collector': requests,
   };
 }
 
-/** Response bytes, the same way: the bytes the bench read. */
-function expectedBytes(bytes: number): Counts {
-  return {
-    'ebpf_uprobe/observer': bytes,
-    'ebpf_uprobe/aggregator': bytes,
-    // 'sidecar/collector': bytes,
-  };
+/** The app's socket writes that were not observed responses, as two relays saw them pass. */
+interface OtherWrites {
+  /** The metrics listener's responses to Prometheus's scrapes. */
+  scrapes: Set<number>;
+  /** The SDK's OTLP requests to the Collector. */
+  exports: Set<number>;
 }
 
 /**
- * Whether the bytes relations that hold by construction hold in `got`, at both stages: the
- * socket writes are the TCP sends, and the uprobe's bytes plus the metrics listener's
- * responses up to some moment (the kernel filters by process, not by port).
+ * Whether the bytes relations of docs/infrastructure.md hold in `got`, exactly: the response
+ * bytes are the bench's at every approach and stage, the socket writes are the TCP sends, and
+ * they exceed the responses by the scrapes answered plus the OTLP exported up to some moment.
  */
-function bytesSettled(got: Counts, expected: Counts, scrapes: Set<number>): boolean {
-  return (
-    Object.entries(expected).every(([key, value]) => got[key] === value) &&
-    ['observer', 'aggregator'].every((stage) => {
-      const socket = got[`ebpf_socket_write/${stage}`] ?? 0;
-      const uprobe = got[`ebpf_uprobe/${stage}`] ?? 0;
-      return socket === got[`ebpf_tcp_send/${stage}`] && scrapes.has(socket - uprobe);
-    })
+function bytesExact(got: Counts, responses: number, other: OtherWrites): boolean {
+  return ['sidecar/collector', 'ebpf_uprobe/observer', 'ebpf_uprobe/aggregator'].every(
+    (key) =>
+      got[key] === responses &&
+      ['observer', 'aggregator'].every((stage) => {
+        const socket = got[`ebpf_socket_write/${stage}`] ?? 0;
+        return (
+          socket === got[`ebpf_tcp_send/${stage}`] &&
+          sumOfTwo(socket - responses, other.scrapes, other.exports)
+        );
+      }),
   );
 }
 
-test(
-  'like for like: app, observer and aggregator agree in Prometheus, exactly',
-  { timeout: 240_000 },
-  async (t) => {
-    const kafka = await ownKafka(t);
-    const logFile = logFileFor(t);
-    const [metricsPort = 0] = await freePorts(1);
-    const app = await startApp({ APP_LOG_FILE: logFile, APP_METRICS_PORT: String(metricsPort) });
-    t.after(() => app.stop());
-    const observer = await startObserver([
-      ...['--pid', String(app.process.pid), '--kafka-brokers', kafka.brokers],
-      ...['--observer-id', 'like-for-like'],
-    ]);
-    t.after(() => observer.stop());
-    const aggregator = await startAggregator([
-      ...['--kafka-brokers', kafka.brokers, '--group', 'like-for-like'],
-    ]);
-    t.after(() => aggregator.stop());
-    const relay = await countingRelay(t, metricsPort);
-    const prometheus = await ownPrometheus(t, {
-      app: relay.port,
-      observer: portOf(observer.url),
-      aggregator: portOf(aggregator.url),
-    });
+/**
+ * Every approach at once, each process cleaned up after: Kafka, the Collector tailing the
+ * request log, the app with its metrics listener and the SDK, the observer and aggregator, and
+ * Prometheus with the recording rules. The app's scrapes and exports pass through counting
+ * relays: the kernel counts those writes too.
+ */
+async function everything(t: TestContext) {
+  const kafka = await ownKafka(t);
+  const logFile = logFileFor(t);
+  const collector = await ownCollector(t, 'otel/collector-filelog.yaml', logFile);
+  const exports = await countingRelay(t, collector.config.collector.otlpHttpPort, 'client');
+  const [metricsPort = 0] = await freePorts(1);
+  const app = await startApp({
+    APP_LOG_FILE: logFile,
+    APP_METRICS_PORT: String(metricsPort),
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${exports.port}`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    // The SDK's histogram settles within a second of the last request.
+    OTEL_METRIC_EXPORT_INTERVAL: '500',
+  });
+  t.after(() => app.stop());
+  const observer = await startObserver([
+    ...['--pid', String(app.process.pid), '--kafka-brokers', kafka.brokers],
+    ...['--observer-id', 'like-for-like'],
+  ]);
+  t.after(() => observer.stop());
+  const aggregator = await startAggregator([
+    ...['--kafka-brokers', kafka.brokers, '--group', 'like-for-like'],
+  ]);
+  t.after(() => aggregator.stop());
+  const scrapes = await countingRelay(t, metricsPort, 'upstream');
+  const prometheus = await ownPrometheus(t, {
+    app: scrapes.port,
+    observer: portOf(observer.url),
+    aggregator: portOf(aggregator.url),
+    collector: { prometheus: portOf(collector.metrics), telemetry: portOf(collector.telemetry) },
+  });
+  return { app, logFile, prometheus, other: { scrapes: scrapes.sent, exports: exports.sent } };
+}
 
-    const requests = 5000;
-    const bench = await benchJson(['-url', `${app.url}/ping`, '-conns', '8', '-requests', '5000']);
-    assert.equal(bench.requests, requests);
-    assert.equal(bench.errors, 0);
-    await waitFor('the request log', () => readLog(logFile).length >= requests, 30_000);
+/**
+ * N and the rate: 4,000/s is about all the app serves here with the SDK and the uprobes on
+ * (asked for 6,000/s it answered 4,252/s, every count still exact: docs/infrastructure.md);
+ * 20 s of it. LIKE_REQUESTS and LIKE_RATE change them, to measure.
+ */
+const REQUESTS = Number(process.env.LIKE_REQUESTS ?? '80000');
+const RATE = Number(process.env.LIKE_RATE ?? '4000');
+
+test(
+  'like for like: every approach at once agrees in Prometheus, exactly',
+  { timeout: 280_000 },
+  async (t) => {
+    const { app, logFile, prometheus, other } = await everything(t);
+
+    const bench = await benchJson([
+      ...['-url', `${app.url}/ping`, '-conns', '32'],
+      ...['-rate', String(RATE), '-requests', String(REQUESTS)],
+    ]);
+    t.diagnostic(
+      `${REQUESTS} requests at ${RATE}/s: achieved ${Math.round(bench.requests / bench.duration_s)}/s`,
+    );
+    assert.equal(bench.status['200'], REQUESTS, JSON.stringify(bench.status));
+    await waitFor('the request log', () => readLog(logFile).length >= REQUESTS, 30_000);
     const log = readLog(logFile);
-    assert.equal(log.length, requests);
+    assert.equal(log.length, REQUESTS);
     assert.equal(
       log.reduce((sum, line) => sum + line.bytes, 0),
       bench.bytes,
@@ -214,26 +163,28 @@ test(
 
     let counts: Counts = {};
     let bytes: Counts = {};
-    const wanted = { requests: expectedRequests(requests), bytes: expectedBytes(bench.bytes) };
+    const wanted = expectedRequests(REQUESTS);
+    const settled = Date.now();
     try {
       await waitFor(
-        'every approach to have counted every request in Prometheus',
+        'every approach to have counted every request and byte in Prometheus',
         async () => {
           counts = await query(prometheus, 'approach:obscost_requests:sum');
           bytes = await query(prometheus, 'approach:obscost_response_bytes:sum');
-          const requestsDone = Object.entries(wanted.requests).every(
+          const requestsDone = Object.entries(wanted).every(
             ([key, value]) => counts[key] === value,
           );
-          return requestsDone && bytesSettled(bytes, wanted.bytes, relay.sent);
+          return requestsDone && bytesExact(bytes, bench.bytes, other);
         },
         120_000,
         1_000,
       );
     } finally {
       t.diagnostic(`requests ${JSON.stringify(counts)}; bytes ${JSON.stringify(bytes)}`);
-      t.diagnostic(`the app's metrics responses, cumulated: ${[...relay.sent].join(' ')}`);
+      t.diagnostic(`settled ${((Date.now() - settled) / 1000).toFixed(1)} s after the load`);
     }
-    assert.deepEqual(counts, wanted.requests, 'no other approach reported requests');
+    assert.deepEqual(counts, wanted, 'no other approach reported requests');
+    for (const check of afterAccuracyRun) await check(prometheus);
   },
 );
 
@@ -280,7 +231,7 @@ test(
     let counts: Counts = {};
     try {
       await waitFor(
-        'the app, the observer and the aggregator to count every request in Prometheus',
+        'every approach to count every request in Prometheus',
         async () => {
           counts = await query(prometheus, 'approach:obscost_requests:sum');
           return Object.entries(expectedRequests(requests)).every(([k, v]) => counts[k] === v);
