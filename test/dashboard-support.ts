@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TestContext } from 'node:test';
 import { APP_METRICS, COLLECTOR_METRICS, EVENT_METRICS } from '@obscost/events';
 import { ROOT } from '@obscost/infra';
 import { parse } from 'yaml';
-import { freePorts, INFRA_CLI, run } from './support.js';
 
 /**
  * The Grafana dashboards (infra/grafana/dashboards) read as Grafana would, and checked against
@@ -186,29 +183,4 @@ export async function assertEveryPanelAnswers(prometheus: string): Promise<void>
       failures.push(`${where(q)}: no data: ${q.expr}`);
   }
   assert.deepEqual(failures, [], failures.join('\n'));
-}
-
-/**
- * A Prometheus of the test's own (infra's component, with the recording rules) on free ports;
- * every other infrastructure port is free too, so `down` meets nothing else. Gone after `t`.
- */
-export async function ownPrometheus(t: TestContext): Promise<string> {
-  const names = [
-    ...['KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'PROMETHEUS_PORT'],
-    ...['COLLECTOR_OTLP_GRPC_PORT', 'COLLECTOR_OTLP_HTTP_PORT', 'COLLECTOR_PROMETHEUS_PORT'],
-    ...['COLLECTOR_TELEMETRY_PORT', 'COLLECTOR_HEALTH_PORT', 'COLLECTOR_FORWARD_PORT'],
-    ...['APP_PORT', 'APP_METRICS_PORT', 'OBSERVER_PORT', 'AGGREGATOR_PORT'],
-  ];
-  const ports = await freePorts(names.length);
-  const env: NodeJS.ProcessEnv = {
-    OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-dashboards-')),
-    ...Object.fromEntries(names.map((name, i) => [name, String(ports[i])])),
-  };
-  t.after(async () => {
-    await run(process.execPath, [INFRA_CLI, 'down'], env);
-    rmSync(env.OBSCOST_WORK_DIR ?? '', { recursive: true, force: true });
-  });
-  const up = await run(process.execPath, [INFRA_CLI, 'up', 'prometheus'], env);
-  assert.equal(up.code, 0, up.stderr);
-  return `http://127.0.0.1:${env.PROMETHEUS_PORT ?? ''}`;
 }

@@ -7,8 +7,8 @@ import {
   dataPanels,
   loadDashboards,
   metricNames,
-  ownPrometheus,
 } from './dashboard-support.js';
+import { ownPrometheus } from './like-for-like-support.js';
 
 test('the three dashboards load, each panel with the data source and a query', () => {
   const dashboards = loadDashboards();

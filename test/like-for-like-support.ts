@@ -35,27 +35,28 @@ export async function freeInfraPorts(): Promise<Record<string, string>> {
   return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
 }
 
-/** The ports Prometheus scrapes; a Collector's are optional (a free, silent port otherwise). */
+/** The ports Prometheus scrapes; each one not given is a free, silent port. */
 export interface Targets {
-  app: number;
-  observer: number;
-  aggregator: number;
+  app?: number;
+  observer?: number;
+  aggregator?: number;
   collector?: { prometheus: number; telemetry: number };
 }
 
 /**
  * A Prometheus of the test's own, infra's component with the recording rules, scraping the
  * given ports; every other infrastructure port is a free one, so `down` meets nothing else.
+ * Gone after `t`.
  */
-export async function ownPrometheus(t: TestContext, targets: Targets): Promise<string> {
+export async function ownPrometheus(t: TestContext, targets: Targets = {}): Promise<string> {
   const [prometheus = 0] = await freePorts(1);
   const env: NodeJS.ProcessEnv = {
     OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-prometheus-')),
     ...(await freeInfraPorts()),
     PROMETHEUS_PORT: String(prometheus),
-    APP_METRICS_PORT: String(targets.app),
-    OBSERVER_PORT: String(targets.observer),
-    AGGREGATOR_PORT: String(targets.aggregator),
+    ...(targets.app && { APP_METRICS_PORT: String(targets.app) }),
+    ...(targets.observer && { OBSERVER_PORT: String(targets.observer) }),
+    ...(targets.aggregator && { AGGREGATOR_PORT: String(targets.aggregator) }),
     ...(targets.collector && {
       COLLECTOR_PROMETHEUS_PORT: String(targets.collector.prometheus),
       COLLECTOR_TELEMETRY_PORT: String(targets.collector.telemetry),
@@ -119,10 +120,3 @@ export function logFileFor(t: TestContext): string {
   });
   return path.join(dir, 'requests.log');
 }
-
-/**
- * Checks run at the end of the accuracy run with its Prometheus's base URL, every approach's
- * counts in it exact and the whole pipeline still up: another file adds its own (the
- * dashboards' panels, for one) with `afterAccuracyRun.push`.
- */
-export const afterAccuracyRun: ((prometheus: string) => Promise<void>)[] = [];
