@@ -26,7 +26,7 @@ import {
   startApp,
   startObserver,
   type RunningAggregator,
-} from '@obscost/runner';
+} from '@obscost/infra';
 import { sleep, waitFor } from '@obscost/process';
 import { benchKafka } from './own-kafka.js';
 import { benchmarkFlags, flag } from './settings.js';

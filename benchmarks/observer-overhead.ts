@@ -5,7 +5,7 @@
  *   npm run bench:overhead -- [--runs 5] [--dur 5s] [--conns 50]
  */
 import { formatDuration, median, type LoadResult } from '@obscost/bench';
-import { benchJson, startApp, startObserver } from '@obscost/runner';
+import { benchJson, startApp, startObserver } from '@obscost/infra';
 import { benchmarkFlags, flag } from './settings.js';
 
 const { runs, dur, conns } = benchmarkFlags(

@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { integerRule, setting } from '@obscost/flags';
 import { startChild, waitFor } from '@obscost/process';
-import { ROOT, startObserver, type RunningObserver } from '@obscost/runner';
+import { ROOT, startObserver, type RunningObserver } from '@obscost/infra';
 import { benchKafka } from './own-kafka.js';
 import { benchmarkFlags, flag } from './settings.js';
 

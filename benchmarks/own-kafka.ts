@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadInfraConfig, type InfraConfig } from '@obscost/infra';
 import { runToEnd } from '@obscost/process';
-import { ROOT } from '@obscost/runner';
+import { ROOT } from '@obscost/infra';
 
 const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
 

@@ -18,7 +18,7 @@ import {
 } from '@obscost/observer';
 import { setting } from '@obscost/flags';
 import { runToEnd, startChild } from '@obscost/process';
-import { ROOT } from '@obscost/runner';
+import { ROOT } from '@obscost/infra';
 import { benchmarkFlags, flag } from './settings.js';
 
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');

@@ -8,7 +8,7 @@
 import path from 'node:path';
 import { median } from '@obscost/bench';
 import { runToEnd } from '@obscost/process';
-import { benchJson, ROOT, startApp } from '@obscost/runner';
+import { benchJson, ROOT, startApp } from '@obscost/infra';
 import { benchmarkFlags, flag } from './settings.js';
 
 /** A tool's standard output; a tool that fails ends the benchmark with what it said. */

@@ -7,7 +7,7 @@ import type { LoadResult } from '@obscost/bench';
 import { APP_METRICS } from '@obscost/events';
 import { loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
 import { runToEnd, type Finished } from '@obscost/process';
-import { BENCH_CLI, startApp, type RunningApp } from '@obscost/runner';
+import { BENCH_CLI, startApp, type RunningApp } from '@obscost/infra';
 
 export {
   AGGREGATOR_MAIN,
@@ -21,7 +21,7 @@ export {
   OBSERVER_MAIN,
   type RunningApp,
   type RunningObserver,
-} from '@obscost/runner';
+} from '@obscost/infra';
 export { listening, startChild, waitFor, type Child } from '@obscost/process';
 
 export function runBench(args: string[]): Promise<Finished> {

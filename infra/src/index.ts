@@ -11,3 +11,19 @@ export { ERRORS, InfraError, type InfraErrorCode } from './errors.js';
 export { createTopics, kafkaClient, roundTrip } from './kafka.js';
 export { renderPrometheusConfig } from './prometheus.js';
 export { COMPONENTS, down, status, up, type ComponentStatus } from './stack.js';
+export {
+  AGGREGATOR_MAIN,
+  APP_MAIN,
+  BENCH_CLI,
+  benchJson,
+  OBSERVER_MAIN,
+  REPLAY_MAIN,
+  RUNNER_MAIN,
+  startAggregator,
+  startApp,
+  startObserver,
+  type Listening,
+  type RunningAggregator,
+  type RunningApp,
+  type RunningObserver,
+} from './processes.js';

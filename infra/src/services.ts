@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { LOOPBACK, PORTS } from '@obscost/flags';
 import { listening } from '@obscost/process';
-import { AGGREGATOR_MAIN, APP_MAIN, OBSERVER_MAIN } from '@obscost/runner';
 import type { Component } from './component.js';
 import type { InfraConfig } from './config.js';
 import { ManagedProcess } from './managed-process.js';
+import { AGGREGATOR_MAIN, APP_MAIN, OBSERVER_MAIN } from './processes.js';
 
 /**
  * Our own services as `npm run stack` runs them beside the infrastructure: detached, with pid

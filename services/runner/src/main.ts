@@ -7,7 +7,7 @@ import {
   type LoadOptions,
 } from '@obscost/bench';
 import { runMain } from '@obscost/errors';
-import { startApp } from './processes.js';
+import { startApp } from '@obscost/infra';
 import { parseRunArgs, USAGE } from './settings.js';
 
 interface Scenario {

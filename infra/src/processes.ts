@@ -1,9 +1,8 @@
 import path from 'node:path';
 import type { LoadResult } from '@obscost/bench';
 import { runToEnd, startChild, type Child } from '@obscost/process';
+import { ROOT } from './config.js';
 
-/** The repository's root, from services/runner/dist/src. */
-export const ROOT = path.resolve(import.meta.dirname, '../../../..');
 export const APP_MAIN = path.join(ROOT, 'services/app/dist/src/main.js');
 export const BENCH_CLI = path.join(ROOT, 'services/bench/dist/src/cli.js');
 export const RUNNER_MAIN = path.join(ROOT, 'services/runner/dist/src/main.js');
