@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
 import { APP_METRICS } from '@obscost/events';
 import { loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
-import { runToEnd, type Finished } from '@obscost/process';
+import { freePorts, runToEnd, type Finished } from '@obscost/process';
 import { BENCH_CLI, startApp, type RunningApp } from '@obscost/infra';
 
 export {
@@ -22,7 +22,7 @@ export {
   type RunningApp,
   type RunningObserver,
 } from '@obscost/infra';
-export { listening, startChild, waitFor, type Child } from '@obscost/process';
+export { freePorts, listening, startChild, waitFor, type Child } from '@obscost/process';
 
 export function runBench(args: string[]): Promise<Finished> {
   return runToEnd(process.execPath, [BENCH_CLI, ...args]);
@@ -46,25 +46,6 @@ export function seriesValue(exposition: string, series: string): number {
 export async function scrape(url: string): Promise<string> {
   const response = await fetch(url);
   return response.text();
-}
-
-/** Ports free right now on 127.0.0.1, for tests that must not meet a running stack. */
-export async function freePorts(count: number): Promise<number[]> {
-  const { createServer } = await import('node:net');
-  const servers = Array.from({ length: count }, () => createServer());
-  const ports = await Promise.all(
-    servers.map(
-      (server) =>
-        new Promise<number>((resolve) => {
-          server.listen(0, '127.0.0.1', () => {
-            const address = server.address();
-            resolve(typeof address === 'object' && address !== null ? address.port : 0);
-          });
-        }),
-    ),
-  );
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
-  return ports;
 }
 
 export const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');

@@ -8,4 +8,5 @@ export {
   type ChildOptions,
   type Finished,
 } from './child.js';
+export { freePorts } from './ports.js';
 export { listening, sleep, waitFor } from './wait-for.js';

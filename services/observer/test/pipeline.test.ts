@@ -49,7 +49,9 @@ test('a batch closes on age at a tick, not before', async () => {
   ring.reader().drain(pipeline.visit);
   pipeline.tick();
   assert.equal(sink.batches.length, 0);
-  await new Promise((resolve) => setTimeout(resolve, 30));
+  // libuv times timers from the loop's cached millisecond clock: a 30 ms timer can fire a
+  // fraction of a millisecond before 30 ms have passed on performance.now()'s clock.
+  await new Promise((resolve) => setTimeout(resolve, 40));
   pipeline.tick();
   assert.equal(sink.batches.length, 1);
 });
