@@ -8,7 +8,8 @@ export type Figures = Map<string, number>;
 function flatten(value: unknown, prefix: string, into: Figures): void {
   if (typeof value === 'number') {
     into.set(prefix, value);
-  } else if (value !== null && typeof value === 'object') {
+  } else if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    // An array is a curve (latency_distribution), which the text summary does not hold.
     for (const [key, inner] of Object.entries(value)) {
       flatten(inner, prefix === '' ? key : `${prefix}.${key}`, into);
     }
@@ -18,6 +19,7 @@ function flatten(value: unknown, prefix: string, into: Figures): void {
 const TEXT_SECTIONS: Record<string, string> = {
   errors: 'error_kinds',
   latency_ms: 'latency_ms',
+  cpu_s: 'cpu_s',
   requests: 'status',
 };
 const TEXT_KEYS = Object.fromEntries(

@@ -9,6 +9,17 @@ export interface LatencySummary {
   mean: number;
 }
 
+/** One point of the percentile curve: `percentile` of the responses took at most `ms`. */
+export interface PercentilePoint {
+  percentile: number;
+  ms: number;
+}
+
+/** Where the percentile curve is sampled: denser towards the tail, as HDR plots are. */
+const CURVE_PERCENTILES = [
+  0, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.99, 99.995, 99.999, 100,
+];
+
 /** The latency figures, in the order they are reported. */
 export const LATENCY_FIGURES = ['p50', 'p90', 'p99', 'p999', 'mean', 'max'] as const;
 
@@ -31,19 +42,29 @@ export class LatencyRecorder {
     return this.histogram.totalCount;
   }
 
+  /** The latency at `percentile`, in ms. */
+  private at(percentile: number): number {
+    // A percentile is the top of its HDR bucket, which can lie above the exact maximum.
+    return (
+      Math.min(this.histogram.maxValue, this.histogram.getValueAtPercentile(percentile)) / 1000
+    );
+  }
+
+  /** The percentile curve, to draw a distribution; empty when nothing was recorded. */
+  distribution(): PercentilePoint[] {
+    if (this.count === 0) return [];
+    return CURVE_PERCENTILES.map((percentile) => ({ percentile, ms: this.at(percentile) }));
+  }
+
   summary(): LatencySummary {
     if (this.count === 0) return { p50: 0, p90: 0, p99: 0, p999: 0, mean: 0, max: 0 };
-    const max = this.histogram.maxValue / 1000;
-    // A percentile is the top of its HDR bucket, which can lie above the exact maximum.
-    const at = (percentile: number): number =>
-      Math.min(max, this.histogram.getValueAtPercentile(percentile) / 1000);
     return {
-      p50: at(50),
-      p90: at(90),
-      p99: at(99),
-      p999: at(99.9),
+      p50: this.at(50),
+      p90: this.at(90),
+      p99: this.at(99),
+      p999: this.at(99.9),
       mean: this.histogram.mean / 1000,
-      max,
+      max: this.histogram.maxValue / 1000,
     };
   }
 }

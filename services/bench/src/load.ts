@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Connection, type ConnectionEvents, type FailureKind, type Target } from './connection.js';
-import { LatencyRecorder, type LatencySummary } from './latency.js';
+import { LatencyRecorder, type LatencySummary, type PercentilePoint } from './latency.js';
 import { hostOf, portOf, serializeRequest } from './target.js';
 
 /** What a run does: the bench's flags, read (settings.ts), or the main job's scenarios. */
@@ -46,6 +46,13 @@ export interface LoadResult {
   bytes: number;
   bytes_per_s: number;
   latency_ms: LatencySummary;
+  /** The percentile curve the summary's figures are read from (JSON only). */
+  latency_distribution: PercentilePoint[];
+  /**
+   * The load generator's own CPU time over the run: near duration_s (one CPU busy) means the
+   * generator, not the server, may have set the pace.
+   */
+  cpu_s: { user: number; system: number };
   /** Stopped early by its abort signal, with the signal's reason (e.g. "SIGINT"). */
   interrupted?: string;
   /** Stopped early because no connection could be made for a whole timeout. */
@@ -95,6 +102,7 @@ class LoadRun implements ConnectionEvents {
   private issuedTotal = 0;
   private issuing = true;
   private startedAt = 0;
+  private cpuAtStart: NodeJS.CpuUsage = { user: 0, system: 0 };
   private lastConnectedAt = 0;
   private interrupted: string | undefined;
   private gaveUp: string | undefined;
@@ -123,6 +131,7 @@ class LoadRun implements ConnectionEvents {
     };
     const done = new Promise<void>((resolve) => (this.finish = resolve));
     this.startedAt = performance.now();
+    this.cpuAtStart = process.cpuUsage();
     this.lastConnectedAt = this.startedAt;
 
     const timers: NodeJS.Timeout[] = [];
@@ -283,6 +292,7 @@ class LoadRun implements ConnectionEvents {
   private result(elapsedMs: number): LoadResult {
     const seconds = elapsedMs / 1000;
     const { url, conns, rate } = this.options;
+    const cpu = process.cpuUsage(this.cpuAtStart);
     return {
       url: url.href,
       model: rate === undefined ? 'closed' : 'open',
@@ -297,6 +307,8 @@ class LoadRun implements ConnectionEvents {
       bytes: this.bytes,
       bytes_per_s: this.bytes / seconds,
       latency_ms: this.latency.summary(),
+      latency_distribution: this.latency.distribution(),
+      cpu_s: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
       ...(this.interrupted === undefined ? {} : { interrupted: this.interrupted }),
       ...(this.gaveUp === undefined ? {} : { gave_up: this.gaveUp }),
       ...(this.firstError === undefined ? {} : { first_error: this.firstError }),

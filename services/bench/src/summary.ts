@@ -35,6 +35,9 @@ export function formatSummary(result: LoadResult, durationMs: number): string {
     ...LATENCY_FIGURES.map(
       (key) => `  ${TEXT_LABELS[key] ?? key}`.padEnd(14) + fixed(result.latency_ms[key], 3),
     ),
+    'cpu_s',
+    `  user        ${fixed(result.cpu_s.user, 3)}`,
+    `  system      ${fixed(result.cpu_s.system, 3)}`,
   ];
   if (result.interrupted !== undefined) lines.push(`interrupted   ${result.interrupted}`);
   if (result.gave_up !== undefined) lines.push(`gave_up       ${result.gave_up}`);

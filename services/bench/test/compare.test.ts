@@ -17,6 +17,11 @@ const RESULT: LoadResult = {
   bytes: 153000,
   bytes_per_s: 76500,
   latency_ms: { p50: 1.5, p90: 2.25, p99: 4, p999: 8.125, mean: 1.75, max: 9 },
+  latency_distribution: [
+    { percentile: 50, ms: 1.5 },
+    { percentile: 100, ms: 9 },
+  ],
+  cpu_s: { user: 1.25, system: 0.5 },
   first_error: 'HTTP status 503',
 };
 
@@ -53,6 +58,9 @@ latency_ms
   p99.9       8.125
   mean        1.750
   max         9.000
+cpu_s
+  user        1.250
+  system      0.500
 first_error   HTTP status 503
 `,
   );

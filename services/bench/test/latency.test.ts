@@ -38,3 +38,16 @@ test('an empty recorder reports zeros', () => {
     max: 0,
   });
 });
+
+test('the percentile curve rises to the maximum, sampled densely in the tail', () => {
+  const recorder = new LatencyRecorder();
+  for (let ms = 1; ms <= 1000; ms++) recorder.recordMs(ms);
+  const curve = recorder.distribution();
+  assert.deepEqual(
+    curve.map((p) => p.percentile),
+    [0, 25, 50, 75, 90, 95, 97.5, 99, 99.5, 99.75, 99.9, 99.95, 99.99, 99.995, 99.999, 100],
+  );
+  assert.equal(curve.at(-1)?.ms, 1000);
+  assert.ok(curve.every((p, i) => i === 0 || p.ms >= (curve[i - 1]?.ms ?? 0)));
+  assert.deepEqual(new LatencyRecorder().distribution(), []);
+});
