@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, renameSync } from 'node:fs';
 import { test } from 'node:test';
-import {
-  benchJson,
-  readLog,
-  run,
-  RUNNER_MAIN,
-  scrape,
-  startApp,
-  waitFor,
-  withApp,
-} from './support.js';
+import { benchJson, readLog, scrape, startApp, waitFor, withApp } from './support.js';
 
 withApp('after the log is moved away, SIGHUP reopens APP_LOG_FILE', async (app, logFile) => {
   await fetch(`${app.url}/ping`);
@@ -83,22 +74,4 @@ test('with OTEL_EXPORTER_OTLP_ENDPOINT the SDK traces each request with its rout
   assert.equal(output.match(/^ {4}'http\.route': '\/work'/gm)?.length, 3);
   assert.equal(output.match(/^ {4}'http\.route': 'unmatched'/gm)?.length, 1);
   assert.match(output, /http\.server\.request\.duration/);
-});
-
-test('the main job load-tests /ping and /work and stops the app', async () => {
-  const result = await run(process.execPath, [RUNNER_MAIN, '--dur', '500ms', '--conns', '4']);
-  assert.equal(result.code, 0, result.stderr);
-  const summaries = result.stdout.match(
-    /^bench http:\/\/127\.0\.0\.1:\d+(\S+): 4 connections, closed model, 500ms$/gm,
-  );
-  assert.deepEqual(
-    summaries?.map((line) =>
-      line
-        .split(' ')[1]
-        ?.replace(/^http:\/\/[^/]+/, '')
-        .replace(/:$/, ''),
-    ),
-    ['/ping', '/work?ms=2'],
-  );
-  assert.match(result.stderr, /obscost: stopping the app/);
 });

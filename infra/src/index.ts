@@ -10,7 +10,7 @@ export { loadInfraConfig, ROOT, SETTINGS, type InfraConfig } from './config.js';
 export { ERRORS, InfraError, type InfraErrorCode } from './errors.js';
 export { createTopics, kafkaClient, roundTrip } from './kafka.js';
 export { renderPrometheusConfig } from './prometheus.js';
-export { COMPONENTS, down, status, up, type ComponentStatus } from './stack.js';
+export { COMPONENTS, componentNamed, down, status, up, type ComponentStatus } from './stack.js';
 export {
   AGGREGATOR_MAIN,
   APP_MAIN,

@@ -33,15 +33,20 @@ export function parseDuration(text: string): number {
   return total;
 }
 
-/** A duration setting's rule (`setting.custom`): longer than zero, the message naming it. */
-export function durationRule(name: string, text: string): number {
+/**
+ * A duration setting's rule (`setting.custom`): longer than zero unless `zero` is allowed (0s
+ * to turn something off), the message naming it.
+ */
+export function durationRule(name: string, text: string, { zero = false } = {}): number {
   let ms: number;
   try {
     ms = parseDuration(text);
   } catch (err) {
     throw err instanceof SettingError ? new SettingError(`${name}: ${err.message}`) : err;
   }
-  if (ms <= 0) throw new SettingError(`${name} must be longer than zero, got ${text}`);
+  if (ms < 0 || (ms === 0 && !zero)) {
+    throw new SettingError(`${name} must be longer than zero, got ${text}`);
+  }
   return ms;
 }
 

@@ -1,34 +1,150 @@
+import path from 'node:path';
 import { durationRule, positiveIntegerRule } from '@obscost/bench';
-import { parseSettings, setting, usageText, type SettingValues } from '@obscost/flags';
+import {
+  integerRule,
+  parseSettings,
+  positiveNumberRule,
+  setting,
+  SettingError,
+  usageText,
+  type SettingValues,
+} from '@obscost/flags';
+import { ROOT } from '@obscost/infra';
 import { RunError } from './errors.js';
+import { SCENARIO_NAMES, type ScenarioName } from './report.js';
+
+/** A comma-separated list of scenarios; baseline is added first when not named. */
+function scenariosRule(name: string, text: string): ScenarioName[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (names.length === 0) throw new SettingError(`${name} names no scenario`);
+  for (const scenario of names) {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(scenario)) {
+      throw new SettingError(
+        `${name}: unknown scenario "${scenario}": one of ${SCENARIO_NAMES.join(', ')}`,
+      );
+    }
+  }
+  const chosen = new Set(['baseline', ...names]);
+  return SCENARIO_NAMES.filter((s) => chosen.has(s));
+}
+
+/** A comma-separated list of CPU numbers, e.g. 1 or 0,2-3. */
+export function cpuListRule(name: string, text: string): number[] {
+  const cpus = new Set<number>();
+  for (const part of text.split(',')) {
+    const match = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (match === null) {
+      throw new SettingError(`${name} must list CPUs such as 1 or 0,2-3, got "${text}"`);
+    }
+    const first = integerRule(name, match[1] ?? '', 0, 4095);
+    const last = integerRule(name, match[2] ?? match[1] ?? '', first, 4095);
+    for (let cpu = first; cpu <= last; cpu++) cpus.add(cpu);
+  }
+  return [...cpus].sort((a, b) => a - b);
+}
 
 /** The main job's flags (`npm start -- ...`): docs/infrastructure.md. */
 export const SETTINGS = {
+  scenarios: setting.custom({
+    flag: 'scenarios',
+    placeholder: 'LIST',
+    default: SCENARIO_NAMES.join(','),
+    help: `the scenarios to compare, comma-separated: ${SCENARIO_NAMES.join(', ')}; baseline always runs`,
+    parse: (text: string, name: string) => scenariosRule(name, text),
+  }),
   durationMs: setting.custom({
     flag: 'dur',
     placeholder: 'D',
     default: '5s',
-    help: 'how long each scenario drives the app, e.g. 500ms, 20s, 1m',
+    help: 'each measured run: the closed-model run and the open-model run, e.g. 500ms, 20s',
     parse: (text: string, name: string) => durationRule(name, text),
+  }),
+  warmupMs: setting.custom({
+    flag: 'warmup',
+    placeholder: 'D',
+    default: '1s',
+    help: 'load before measuring, on every fresh app; 0s for none',
+    parse: (text: string, name: string) => durationRule(name, text, { zero: true }),
   }),
   conns: setting.custom({
     flag: 'conns',
     placeholder: 'N',
     default: '50',
-    help: "the bench's concurrent connections",
+    help: "the load generator's concurrent connections",
     parse: (text: string, name: string) => positiveIntegerRule(name, text),
+  }),
+  rate: setting.positiveNumber({
+    flag: 'rate',
+    placeholder: 'R',
+    help: "the open-model run's requests per second, the same for every scenario (default: --rate-fraction of the baseline's capacity in round 1)",
+  }),
+  rateFraction: setting.custom({
+    flag: 'rate-fraction',
+    placeholder: 'F',
+    default: '0.5',
+    help: "the open-model rate as a fraction of the first baseline's capacity, when --rate is not given",
+    parse: (text: string, name: string) => {
+      const value = positiveNumberRule(name, text);
+      if (value > 1) throw new SettingError(`${name} must be at most 1, got "${text}"`);
+      return value;
+    },
+  }),
+  repeat: setting.integer({
+    flag: 'repeat',
+    placeholder: 'K',
+    default: '1',
+    min: 1,
+    max: 100,
+    help: 'rounds; each runs every scenario in turn (A B C A B C ...)',
+  }),
+  path: setting.custom({
+    flag: 'path',
+    placeholder: 'PATH',
+    default: '/ping',
+    help: "the app's route the load requests",
+    parse: (text: string, name: string) => {
+      if (!text.startsWith('/')) throw new SettingError(`${name} must start with /, got "${text}"`);
+      return text;
+    },
+  }),
+  appCpus: setting.custom({
+    flag: 'app-cpus',
+    placeholder: 'LIST',
+    help: 'the CPUs the app is pinned to (default: the last CPU; none on a 1-CPU machine)',
+    parse: (text: string, name: string) => cpuListRule(name, text),
+  }),
+  otherCpus: setting.custom({
+    flag: 'other-cpus',
+    placeholder: 'LIST',
+    help: 'the CPUs of the load generator and every other process (default: the rest)',
+    parse: (text: string, name: string) => cpuListRule(name, text),
+  }),
+  out: setting.path({
+    flag: 'out',
+    placeholder: 'DIR',
+    default: path.join(ROOT, '.work/report'),
+    defaultDoc: '.work/report',
+    help: 'where report.json and report.html go',
   }),
 };
 
+export type RunSettings = SettingValues<typeof SETTINGS>;
+
 export const USAGE = usageText(SETTINGS, {
-  usage: 'npm start -- [--dur D] [--conns N]',
+  usage:
+    'npm start -- [--scenarios LIST] [--dur D] [--rate R] [--conns N] [--repeat K] [--out DIR]',
   about:
-    'Starts the app, drives /ping and then /work?ms=2 with the bench for D each, prints both ' +
-    'summaries and stops the app.',
+    'Compares ways of observing the app: each scenario on a freshly started app, a closed-model ' +
+    'run for capacity and an open-model run at one fixed rate for latency, with the CPU and ' +
+    'memory of every process and the count each approach saw against the truth; writes ' +
+    'DIR/report.json and DIR/report.html.',
 });
 
 /** The flags, or undefined for --help; a bad one is a RUN_USAGE error naming it. */
-export function parseRunArgs(argv: readonly string[]): SettingValues<typeof SETTINGS> | undefined {
+export function parseRunArgs(argv: readonly string[]): RunSettings | undefined {
   const { values, help } = parseSettings(SETTINGS, argv, {
     env: {},
     usageError: (message) => new RunError('RUN_USAGE', message),

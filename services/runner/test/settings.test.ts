@@ -3,15 +3,40 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { docRows, markdownTableRows } from '@obscost/flags';
+import { ROOT } from '@obscost/infra';
 import { RunError } from '../src/errors.js';
 import { parseRunArgs, SETTINGS } from '../src/settings.js';
 
 test('defaults, flags, and --help', () => {
-  assert.deepEqual(parseRunArgs([]), { durationMs: 5000, conns: 50 });
-  assert.deepEqual(parseRunArgs(['--dur', '500ms', '--conns', '4']), {
-    durationMs: 500,
-    conns: 4,
+  assert.deepEqual(parseRunArgs([]), {
+    scenarios: ['baseline', 'sidecar', 'otel-sdk', 'bpftrace', 'ebpf-core'],
+    durationMs: 5000,
+    warmupMs: 1000,
+    conns: 50,
+    rate: undefined,
+    rateFraction: 0.5,
+    repeat: 1,
+    path: '/ping',
+    appCpus: undefined,
+    otherCpus: undefined,
+    out: path.join(ROOT, '.work/report'),
   });
+  const parsed = parseRunArgs([
+    ...['--scenarios', 'ebpf-core,sidecar', '--dur', '500ms', '--conns', '4', '--rate', '2000'],
+    ...['--repeat', '3', '--app-cpus', '1', '--other-cpus', '0,2-3', '--out', 'here'],
+  ]);
+  assert.ok(parsed);
+  assert.deepEqual(
+    parsed.scenarios,
+    ['baseline', 'sidecar', 'ebpf-core'],
+    'baseline first, in order',
+  );
+  assert.equal(parsed.durationMs, 500);
+  assert.equal(parsed.rate, 2000);
+  assert.equal(parsed.repeat, 3);
+  assert.deepEqual(parsed.appCpus, [1]);
+  assert.deepEqual(parsed.otherCpus, [0, 2, 3]);
+  assert.equal(parsed.out, path.resolve('here'));
   assert.equal(parseRunArgs(['-h']), undefined);
 });
 
@@ -23,20 +48,27 @@ test('a bad flag is a RUN_USAGE error naming it', () => {
       ['--dur', 'soon'],
       '--dur: invalid duration "soon": use a number with a unit, e.g. 500ms, 20s, 1m30s',
     ],
+    [
+      ['--scenarios', 'baseline,dtrace'],
+      '--scenarios: unknown scenario "dtrace": one of baseline, sidecar, otel-sdk, bpftrace, ebpf-core',
+    ],
+    [['--scenarios', ','], '--scenarios names no scenario'],
+    [['--rate-fraction', '1.5'], '--rate-fraction must be at most 1, got "1.5"'],
+    [['--app-cpus', 'one'], '--app-cpus must list CPUs such as 1 or 0,2-3, got "one"'],
+    [['--path', 'ping'], '--path must start with /, got "ping"'],
+    [['--repeat', '0'], '--repeat must be an integer from 1 to 100, got "0"'],
     [['--nope'], "Unknown option '--nope'"],
   ] as const) {
     assert.throws(
       () => parseRunArgs(argv),
       (err: unknown) => err instanceof RunError && err.exitCode === 2 && err.message === message,
+      message,
     );
   }
 });
 
 test("the docs' flags table is the settings table", () => {
-  const page = readFileSync(
-    path.resolve(import.meta.dirname, '../../../../docs/infrastructure.md'),
-    'utf8',
-  );
+  const page = readFileSync(path.join(ROOT, 'docs/infrastructure.md'), 'utf8');
   const rows = docRows(SETTINGS);
   assert.deepEqual(markdownTableRows(page, rows[0] ?? []), rows);
 });

@@ -1,0 +1,144 @@
+import { type LoadResult } from '@obscost/bench';
+import { startApp, type RunningApp } from '@obscost/infra';
+import { freePorts } from '@obscost/process';
+import { accuracyOf, scrape, settle, sumOf, type Counts, type Truth } from './accuracy.js';
+import type { Infrastructure } from './infrastructure.js';
+import { Interrupted, runBench, type Load } from './load.js';
+import { enableBpfStats, programCosts, programCounters } from './measure/bpf-programs.js';
+import { pin, type CpuPlan } from './measure/cpus.js';
+import { cpuSeconds, cpuSince, peakRssBytes } from './measure/proc.js';
+import type { CpuSeconds, ProcessCost, RoundResult } from './report.js';
+import type { Observation, Scenario } from './scenarios.js';
+
+/** What every round of every scenario shares. */
+export interface RoundSettings {
+  path: string;
+  conns: number;
+  durationMs: number;
+  warmupMs: number;
+  cpus: CpuPlan;
+  infra: Infrastructure;
+  signal: AbortSignal;
+  /** Says what is going on, for the progress line. */
+  status: (line: string) => void;
+}
+
+/** The app's own count, read from its metrics listener: no request to the observed port. */
+async function appCount(metricsPort: number): Promise<Counts> {
+  const metrics = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
+  return {
+    app: {
+      requests: sumOf(metrics, 'app_http_requests_total'),
+      source: "the app's /metrics (APP_METRICS_PORT): app_http_requests_total",
+    },
+  };
+}
+
+/** The CPU of every process, by name, now. */
+function cpuOf(pids: Record<string, number>): Record<string, CpuSeconds> {
+  return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
+}
+
+function truthOf(runs: readonly LoadResult[]): Truth {
+  return {
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
+    bytes: runs.reduce((sum, r) => sum + r.bytes, 0),
+  };
+}
+
+/**
+ * One scenario in one round, on a freshly started app pinned to its CPUs: warm-up, a
+ * closed-model run for capacity, an open-model run at `rate` for latency and CPU per
+ * request; then each approach's count, once settled, against what the bench received.
+ * `rate` is called after the closed run: the first baseline sets it from its capacity.
+ */
+export async function runRound(
+  scenario: Scenario,
+  round: number,
+  settings: RoundSettings,
+  rate: (capacity: number) => number,
+): Promise<RoundResult> {
+  const { infra, signal, status } = settings;
+  const say = (what: string): void => {
+    status(`round ${round}, ${scenario.name}: ${what}`);
+  };
+  const bpf = scenario.name === 'bpftrace' || scenario.name === 'ebpf-core';
+  const restoreStats = bpf ? enableBpfStats() : undefined;
+  let observation: Observation | undefined;
+  let app: RunningApp | undefined;
+  try {
+    say('starting');
+    observation = await scenario.observe(infra, round);
+    const [metricsPort = 0] = await freePorts(1);
+    app = await startApp({ ...observation.appEnv, APP_METRICS_PORT: String(metricsPort) });
+    const appPid = app.pid ?? 0;
+    await pin(appPid, settings.cpus.app);
+    await observation.attach(app);
+    if (signal.aborted) throw new Interrupted(String(signal.reason));
+
+    const url = `${app.url}${settings.path}`;
+    const bench = async (what: string, load: Omit<Load, 'url' | 'conns'>) => {
+      say(what);
+      return runBench({ url, conns: settings.conns, ...load }, signal);
+    };
+    const runs: LoadResult[] = [];
+    if (settings.warmupMs > 0) runs.push(await bench('warm-up', { durationMs: settings.warmupMs }));
+
+    const pids = { app: appPid, ...observation.processes() };
+    const cpuBefore = cpuOf(pids);
+    const programsBefore = await programCounters(observation.bpfOwners());
+    const closed = await bench('closed model', { durationMs: settings.durationMs });
+    runs.push(closed);
+    const openRate = rate(closed.rps);
+    const appBeforeOpen = cpuSeconds(appPid);
+    const open = await bench(`open model at ${openRate} req/s`, {
+      durationMs: settings.durationMs,
+      rate: openRate,
+    });
+    runs.push(open);
+    const appOpen = cpuSince(appBeforeOpen, cpuSeconds(appPid));
+    const cpuAfter = cpuOf(pids);
+    const programsAfter = await programCounters(observation.bpfOwners());
+    const processes: ProcessCost[] = Object.entries(pids).map(([name, pid]) => ({
+      name,
+      pid,
+      cpu_s: cpuSince(
+        cpuBefore[name] ?? cpuAfter[name] ?? { user: 0, system: 0 },
+        cpuAfter[name] ?? { user: 0, system: 0 },
+      ),
+      peak_rss_bytes: peakRssBytes(pid),
+    }));
+
+    say('waiting for every approach to settle');
+    const truth = truthOf(runs);
+    const counted = await settle(() => observation?.count() ?? Promise.resolve({}), truth);
+    // Read last: the app answering its own scrape is a socket write the probes would count.
+    Object.assign(counted, await appCount(metricsPort));
+
+    const perRequest = (seconds: number): number =>
+      open.requests === 0 ? 0 : (seconds * 1e6) / open.requests;
+    const benchCpu = closed.cpu_s.user + closed.cpu_s.system;
+    return {
+      round,
+      rps: closed.rps,
+      open_rps: open.rps,
+      latency_ms: open.latency_ms,
+      latency_distribution: open.latency_distribution,
+      errors: runs.reduce((sum, r) => sum + r.errors, 0),
+      app_cpu_us_per_request: {
+        user: perRequest(appOpen.user),
+        system: perRequest(appOpen.system),
+        total: perRequest(appOpen.user + appOpen.system),
+      },
+      bench_cpu_fraction: closed.duration_s === 0 ? 0 : benchCpu / closed.duration_s,
+      processes,
+      bpf_programs: programCosts(programsBefore, programsAfter),
+      accuracy: accuracyOf(counted, truth),
+    };
+  } finally {
+    say('stopping');
+    await observation?.stop();
+    await app?.stop();
+    restoreStats?.();
+  }
+}

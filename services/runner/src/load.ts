@@ -1,0 +1,45 @@
+import { formatDuration, type LoadResult } from '@obscost/bench';
+import { BENCH_CLI } from '@obscost/infra';
+import { startChild } from '@obscost/process';
+
+export interface Load {
+  url: string;
+  conns: number;
+  durationMs: number;
+  /** Open model at this rate; closed model when undefined. */
+  rate?: number;
+}
+
+/** The bench was stopped by Ctrl-C: the comparison ends with what it measured. */
+export class Interrupted extends Error {
+  override name = 'Interrupted';
+}
+
+/**
+ * One run of the load generator, in a process of its own so its CPU is not the runner's and
+ * can be told apart. An abort stops it as Ctrl-C would: the bench prints what it measured.
+ */
+export async function runBench(load: Load, signal: AbortSignal): Promise<LoadResult> {
+  const bench = startChild(process.execPath, [
+    BENCH_CLI,
+    ...['-url', load.url, '-conns', String(load.conns), '-dur', formatDuration(load.durationMs)],
+    ...(load.rate === undefined ? [] : ['-rate', String(load.rate)]),
+    '-json',
+  ]);
+  const stop = (): void => {
+    bench.signal('SIGINT');
+  };
+  signal.addEventListener('abort', stop);
+  try {
+    const code = await bench.closed;
+    if (signal.aborted) throw new Interrupted(String(signal.reason));
+    const result = bench.stdout().trim();
+    // The bench prints its figures even for a failed run (exit 1): no response, say.
+    if (!result.startsWith('{')) {
+      throw new Error(`the bench exited with code ${code}: ${bench.stderr().trim()}`);
+    }
+    return JSON.parse(result) as LoadResult;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
+}

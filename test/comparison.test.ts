@@ -1,0 +1,216 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { test, type TestContext } from 'node:test';
+import type { Report, ScenarioReport } from '@obscost/runner/report';
+import { stopPid } from '@obscost/process';
+import { run, RUNNER_MAIN, startChild, waitFor } from './support.js';
+
+/**
+ * A directory of the test's own, the comparison's TMPDIR: its work directory (Kafka, the
+ * Collector) lands inside, so the test finds and stops whatever a failed run left behind.
+ */
+function ownDir(t: TestContext): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-comparison-test-'));
+  t.after(async () => {
+    for (const pid of processesUnder(dir)) await stopPid(pid, 5_000, true);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/** The processes infra started with their logs under `dir` (OBSCOST_LOG in their environment). */
+function processesUnder(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`OBSCOST_LOG=${dir}`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** How many bytes the sidecar scenario's request log holds: its app is under load. */
+function logged(dir: string): number {
+  const [work] = readdirSync(dir).filter((d) => d.startsWith('obscost-comparison-'));
+  try {
+    return statSync(path.join(dir, work ?? '', 'requests-1.log')).size;
+  } catch {
+    return 0;
+  }
+}
+
+function readReport(dir: string): Report {
+  return JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as Report;
+}
+
+function scenario(report: Report, name: string): ScenarioReport {
+  const found = report.scenarios.find((s) => s.name === name);
+  assert.ok(found, `no scenario ${name} in the report`);
+  return found;
+}
+
+/** The processes each scenario starts besides the app. */
+const PROCESSES: Record<string, string[]> = {
+  baseline: ['app'],
+  sidecar: ['app', 'collector'],
+  'otel-sdk': ['app', 'collector'],
+  bpftrace: ['app', 'bpftrace'],
+  'ebpf-core': ['app', 'observer', 'aggregator', 'kafka'],
+};
+
+/** The approaches each scenario reports, and which of them count every response exactly. */
+const EXACT: Record<string, string[]> = {
+  baseline: ['app'],
+  sidecar: ['sidecar', 'app'],
+  'otel-sdk': ['otel_sdk', 'app'],
+  bpftrace: ['app'],
+  'ebpf-core': ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send', 'app'],
+};
+
+test(
+  'npm start: every scenario, a short run each; every approach exact where it is by construction',
+  { timeout: 280_000 },
+  async (t) => {
+    const dir = ownDir(t);
+    const out = path.join(dir, 'out');
+    const result = await run(
+      process.execPath,
+      [RUNNER_MAIN, ...['--dur', '1s', '--warmup', '200ms', '--conns', '8', '--out', out]],
+      { TMPDIR: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stderr.match(/^obscost: report in .*report\.json$/m)?.length, 1);
+    assert.deepEqual(processesUnder(dir), [], 'Kafka and the Collectors are stopped');
+    const report = readReport(out);
+
+    assert.deepEqual(report.machine.app_cpus, [1]);
+    assert.deepEqual(report.machine.other_cpus, [0]);
+    assert.equal(report.settings.rate_source, '0.5 of the baseline capacity in round 1');
+    for (const [name, processes] of Object.entries(PROCESSES)) {
+      const s = scenario(report, name);
+      assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
+      assert.equal(s.rounds.length, 1);
+      assert.deepEqual(s.processes.map((p) => p.name).sort(), [...processes].sort(), name);
+      assert.ok(s.rps > 0 && s.latency_ms.p50 > 0 && s.latency_ms.p50 <= s.latency_ms.p99);
+      assert.equal(s.latency_distribution.length, 16);
+      const cpu = s.app_cpu_us_per_request;
+      assert.ok(Math.abs(cpu.total - cpu.user - cpu.system) < 1e-9 && cpu.total > 0);
+      assert.equal(s.overhead === undefined, name === 'baseline');
+      assert.deepEqual(
+        Object.keys(s.accuracy).sort(),
+        [...new Set([...(EXACT[name] ?? []), ...(name === 'bpftrace' ? ['bpftrace'] : [])])].sort(),
+      );
+      for (const approach of EXACT[name] ?? []) {
+        const a = s.accuracy[approach as keyof typeof s.accuracy];
+        assert.ok(a?.exact, `${name}/${approach}: ${JSON.stringify(a)}`);
+        assert.ok(a.truth > 0);
+        if (a.bytes) assert.ok(a.bytes.exact, `${name}/${approach} bytes: ${JSON.stringify(a)}`);
+        if (a.observer) assert.ok(a.observer.exact, `${name}/${approach} observer`);
+      }
+    }
+    // bpftrace's interval print, then clear, loses what lands in between; it sums write()
+    // bytes only, and Node answers with writev(): never more than the truth, usually less.
+    const traced = scenario(report, 'bpftrace').accuracy.bpftrace;
+    assert.ok(
+      traced && traced.counted <= traced.truth && (traced.bytes?.counted ?? 0) < traced.truth,
+    );
+
+    const programs = (name: string) =>
+      scenario(report, name)
+        .bpf_programs.map((p) => `${p.owner}/${p.name}`)
+        .sort();
+    assert.deepEqual(programs('ebpf-core'), [
+      'observer/app_write_uprobe',
+      'observer/tcp_send_tracepoint',
+      'observer/write_exit',
+      'observer/writev_exit',
+    ]);
+    assert.equal(programs('bpftrace').length, 3, programs('bpftrace').join());
+    assert.deepEqual(programs('sidecar'), []);
+    const uprobe = scenario(report, 'ebpf-core').bpf_programs.find(
+      (p) => p.name === 'app_write_uprobe',
+    );
+    assert.ok(uprobe && uprobe.run_cnt > 0 && uprobe.ns_per_run > 0);
+  },
+);
+
+test(
+  'without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN the eBPF scenarios are skipped with their reason, and the rest run',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = ownDir(t);
+    const out = path.join(dir, 'out');
+    // Root without the capabilities: what a user without them meets.
+    const result = await run(
+      'setpriv',
+      [
+        ...['--bounding-set', '-bpf,-perfmon,-sys_admin', process.execPath, RUNNER_MAIN],
+        ...['--scenarios', 'bpftrace,ebpf-core', '--dur', '300ms', '--warmup', '0s', '--out', out],
+      ],
+      { TMPDIR: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    for (const name of ['bpftrace', 'ebpf-core']) {
+      assert.match(
+        result.stderr,
+        new RegExp(
+          `^obscost: ${name} skipped: loading BPF programs needs CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN: run as root$`,
+          'm',
+        ),
+      );
+    }
+    const report = readReport(out);
+    assert.deepEqual(
+      report.scenarios.map((s) => [s.name, s.status, s.reason]),
+      [
+        ['baseline', 'ok', undefined],
+        [
+          'bpftrace',
+          'skipped',
+          'loading BPF programs needs CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN: run as root',
+        ],
+        [
+          'ebpf-core',
+          'skipped',
+          'loading BPF programs needs CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN: run as root',
+        ],
+      ],
+    );
+  },
+);
+
+test(
+  'Ctrl-C stops every process the comparison started and writes what was measured',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = ownDir(t);
+    const out = path.join(dir, 'out');
+    const runner = startChild(
+      process.execPath,
+      [RUNNER_MAIN, '--scenarios', 'sidecar', '--dur', '20s', '--warmup', '0s', '--out', out],
+      { env: { TMPDIR: dir } },
+    );
+    t.after(() => runner.stop(5_000));
+    await runner.waitForOutput(/collector: up in/, 'the sidecar scenario to start', 90_000);
+    await waitFor('the bench to drive the app', () => logged(dir) > 0, 30_000);
+    runner.signal('SIGINT');
+    assert.equal(await runner.exited, 130, runner.output());
+    assert.match(runner.stderr(), /^obscost: SIGINT: stopping, and writing what was measured$/m);
+    assert.deepEqual(processesUnder(dir), [], 'the Collector is stopped');
+    const report = readReport(out);
+    assert.equal(report.interrupted, 'SIGINT');
+    assert.deepEqual(
+      report.scenarios.map((s) => [s.name, s.status, s.reason]),
+      [
+        ['baseline', 'ok', undefined],
+        ['sidecar', 'skipped', 'interrupted (SIGINT)'],
+      ],
+    );
+    assert.ok(scenario(report, 'baseline').rps > 0);
+  },
+);
