@@ -90,7 +90,7 @@ test(
 
     assert.deepEqual(report.machine.app_cpus, [1]);
     assert.deepEqual(report.machine.other_cpus, [0]);
-    assert.equal(report.settings.rate_source, '0.5 of the baseline capacity in round 1');
+    assert.equal(report.settings.rate_source, '0.25 of the baseline capacity in round 1');
     for (const [name, processes] of Object.entries(PROCESSES)) {
       const s = scenario(report, name);
       assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);

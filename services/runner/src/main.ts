@@ -41,6 +41,10 @@ async function compare(settings: RunSettings, status: StatusLine): Promise<Repor
   const warnings: string[] = [];
   if (cpus.app.length === 0) {
     warnings.push('one CPU: the app shares it with the load generator and every other process');
+  } else {
+    status.print(
+      `obscost: the app on CPU ${cpus.app.join(',')}; the load generator and the rest on CPU ${cpus.other.join(',')}`,
+    );
   }
   // Everything the runner starts inherits its CPUs: only the app is moved to its own.
   await pin(process.pid, cpus.other);
@@ -73,6 +77,7 @@ async function compare(settings: RunSettings, status: StatusLine): Promise<Repor
       rate = Math.max(1, Math.round(capacity * settings.rateFraction));
       rateSource = `${settings.rateFraction} of the ${scenario} capacity in round 1`;
       if (scenario !== 'baseline') warnings.push(`the baseline failed: the rate is ${rateSource}`);
+      status.print(`obscost: the open-model rate is ${rate} req/s, ${rateSource}`);
     }
     return rate;
   };

@@ -84,7 +84,7 @@ export const SETTINGS = {
   rateFraction: setting.custom({
     flag: 'rate-fraction',
     placeholder: 'F',
-    default: '0.5',
+    default: '0.25',
     help: "the open-model rate as a fraction of the first baseline's capacity, when --rate is not given",
     parse: (text: string, name: string) => {
       const value = positiveNumberRule(name, text);

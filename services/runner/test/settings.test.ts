@@ -14,7 +14,7 @@ test('defaults, flags, and --help', () => {
     warmupMs: 1000,
     conns: 50,
     rate: undefined,
-    rateFraction: 0.5,
+    rateFraction: 0.25,
     repeat: 1,
     path: '/ping',
     appCpus: undefined,
