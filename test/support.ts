@@ -89,8 +89,11 @@ export async function ownKafka(
     up: () => infra('up'),
     down: () => infra('down'),
   };
+  // node:test runs `after` hooks in the order they were registered and skips the rest once
+  // one throws: this one must not, or the app and observer registered after it keep running.
   t.after(async () => {
-    await kafka.down();
+    const down = await run(process.execPath, [INFRA_CLI, 'down'], env);
+    if (down.code !== 0) t.diagnostic(`kafka down: ${down.stderr}`);
     rmSync(env.OBSCOST_WORK_DIR, { recursive: true, force: true });
   });
   if (start) await kafka.up();
