@@ -58,16 +58,24 @@ function matches(counted: Counted, truth: Truth): boolean {
   );
 }
 
+/** How long `settle` waits, and what ends it early. */
+export interface SettleOptions {
+  quietMs?: number;
+  timeoutMs?: number;
+  intervalMs?: number;
+  signal?: AbortSignal;
+}
+
 /**
  * Reads the counts until they have settled: every approach equal to the truth, or nothing
  * changed for `quietMs` (an approach that lost part of the truth stays short), or `timeoutMs`
  * passed. `quietMs` outlasts the slowest pipeline's flush interval (the SDK's span batches go
- * every 5 s), so a count still on its way is waited for.
+ * every 5 s), so a count still on its way is waited for. An abort ends the wait at once.
  */
 export async function settle(
   read: () => Promise<Counts>,
   truth: Truth,
-  { quietMs = 7_000, timeoutMs = 60_000, intervalMs = 500 } = {},
+  { quietMs = 7_000, timeoutMs = 60_000, intervalMs = 500, signal }: SettleOptions = {},
 ): Promise<Counts> {
   const deadline = Date.now() + timeoutMs;
   let last = await read();
@@ -75,7 +83,9 @@ export async function settle(
   for (;;) {
     const all = Object.values(last);
     if (all.every((counted) => matches(counted, truth))) return last;
-    if (Date.now() - changedAt >= quietMs || Date.now() >= deadline) return last;
+    if (Date.now() - changedAt >= quietMs || Date.now() >= deadline || signal?.aborted === true) {
+      return last;
+    }
     await sleep(intervalMs);
     const next = await read();
     if (JSON.stringify(next) !== JSON.stringify(last)) changedAt = Date.now();

@@ -111,7 +111,9 @@ export async function runRound(
 
     say('waiting for every approach to settle');
     const truth = truthOf(runs);
-    const counted = await settle(() => observation?.count() ?? Promise.resolve({}), truth);
+    const counted = await settle(() => observation?.count() ?? Promise.resolve({}), truth, {
+      signal,
+    });
     // Read last: the app answering its own scrape is a socket write the probes would count.
     Object.assign(counted, await appCount(metricsPort));
 

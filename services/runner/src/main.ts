@@ -50,12 +50,14 @@ async function compare(settings: RunSettings, status: StatusLine): Promise<Repor
   await pin(process.pid, cpus.other);
 
   const abort = new AbortController();
+  // A second Ctrl-C must not kill the runner before it has stopped what it started.
   const onSignal = (signal: NodeJS.Signals): void => {
+    if (abort.signal.aborted) return;
     status.print(`obscost: ${signal}: stopping, and writing what was measured`);
     abort.abort(signal);
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   const infra = await Infrastructure.create((line) => {
     status.print(`obscost: ${line}`);
