@@ -274,8 +274,8 @@ function bpfTable(report: Report): Table | undefined {
     id: 'bpf-programs',
     title: 'BPF programs',
     about:
-      "the kernel's statistics, summed over the rounds; their run time is part of the app's " +
-      'CPU above',
+      "the kernel's statistics, summed over the rounds; a program's run time is CPU time of " +
+      'the process it ran for, mostly the app',
     columns: [
       { title: 'scenario', align: 'left' },
       { title: 'owner', align: 'left' },
