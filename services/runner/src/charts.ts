@@ -1,6 +1,7 @@
 import * as echarts from 'echarts';
 import type {
   BarSeriesOption,
+  CustomSeriesOption,
   CustomSeriesRenderItem,
   EChartsOption,
   LineSeriesOption,
@@ -160,13 +161,21 @@ function latencyChart(scenarios: readonly ScenarioReport[], rate: number): Chart
   };
 }
 
+/**
+ * Whether figures can be drawn: a ratio to a baseline that measured nothing is Infinity or
+ * NaN in memory (null once written to JSON), and an axis stretched to it would never end.
+ */
+function finite(...values: number[]): boolean {
+  return values.every(Number.isFinite);
+}
+
 /** Axis steps that read well; the range's ends fall on one, so no tick label is crowded. */
 const RATIO_STEPS = [0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10];
 
 /** An axis around the spreads and 1 (the baseline), at most five steps wide. */
 function ratioAxis(spreads: readonly Spread[]): { min: number; max: number; interval: number } {
-  const low = Math.min(1, ...spreads.map((s) => s.min));
-  const high = Math.max(1, ...spreads.map((s) => s.max));
+  const low = Math.min(1, ...spreads.map((s) => s.min).filter((v) => finite(v)));
+  const high = Math.max(1, ...spreads.map((s) => s.max).filter((v) => finite(v)));
   // Room on both sides, so a dot on the edge and its label stay inside the panel.
   const room = Math.max(0.02, (high - low) * 0.08);
   const span = high - low + 2 * room;
@@ -244,25 +253,29 @@ function overheadChart(scenarios: readonly ScenarioReport[]): Chart {
       axisLabel: { show: i === 0, fontSize: 13 },
       axisTick: { show: false },
     })),
-    series: panels.flatMap(([key], i): EChartsOption['series'] & object[] => [
-      {
+    series: panels.flatMap(([key], i) => {
+      const whiskers: CustomSeriesOption = {
         type: 'custom',
         xAxisIndex: i,
         yAxisIndex: i,
         renderItem: whisker,
         encode: { x: [0, 1], y: 2 },
-        data: compared.map((s, c) => [s.overhead?.[key].min ?? 1, s.overhead?.[key].max ?? 1, c]),
+        data: compared.flatMap((s, c) => {
+          const spread = s.overhead?.[key];
+          return spread && finite(spread.min, spread.max) ? [[spread.min, spread.max, c]] : [];
+        }),
         silent: true,
-      },
-      {
+      };
+      const medians: ScatterSeriesOption = {
         type: 'scatter',
         xAxisIndex: i,
         yAxisIndex: i,
         symbolSize: 13,
-        data: compared.map((s, c) => ({
-          value: [s.overhead?.[key].median ?? 1, c],
-          itemStyle: { color: SCENARIO_COLORS[s.name] },
-        })),
+        data: compared.flatMap((s, c) => {
+          const median = s.overhead?.[key].median;
+          if (median === undefined || !finite(median)) return [];
+          return [{ value: [median, c], itemStyle: { color: SCENARIO_COLORS[s.name] } }];
+        }),
         label: {
           show: true,
           position: 'top',
@@ -278,8 +291,9 @@ function overheadChart(scenarios: readonly ScenarioReport[]): Chart {
           label: { formatter: 'baseline', position: 'start', color: '#57606a', fontSize: 11 },
           data: [{ xAxis: 1 }],
         },
-      },
-    ]),
+      };
+      return [whiskers, medians];
+    }),
   };
   return {
     id: 'chart-overhead',
@@ -316,7 +330,10 @@ function cpuChart(scenarios: readonly ScenarioReport[]): Chart {
     stack: 'cpu',
     barMaxWidth: 110,
     itemStyle: {
-      color: COMPONENT_COLORS[c.name] ?? OTHER_COMPONENT_COLORS[other++ % 4] ?? '#5c5f66',
+      color:
+        COMPONENT_COLORS[c.name] ??
+        OTHER_COMPONENT_COLORS[other++ % OTHER_COMPONENT_COLORS.length] ??
+        '#5c5f66',
       borderColor: '#ffffff',
       borderWidth: 1,
     },
@@ -376,9 +393,10 @@ const PERCENTILE_LABELS = [50, 90, 99, 99.9, 99.99, 99.999];
 function distributionChart(scenarios: readonly ScenarioReport[], rate: number): Chart {
   const curves = scenarios.map((s) => ({
     scenario: s,
-    // 100% is the maximum: infinitely far on this axis, and in the table as `max`.
+    // 100% is the maximum: infinitely far on this axis, and in the table as `max`. A log
+    // axis has no room for 0 ms either.
     points: s.latency_distribution
-      .filter((p) => p.percentile < 100)
+      .filter((p) => p.percentile < 100 && p.ms > 0)
       .map((p) => [nines(p.percentile), p.ms]),
   }));
   const farthest = Math.max(1, ...curves.flatMap((c) => c.points.map(([x]) => x ?? 0)));

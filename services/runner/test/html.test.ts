@@ -66,3 +66,23 @@ test('a report with nothing measured has no charts, and says why', { timeout: 30
   assert.ok(!html.includes('<svg'));
   assert.ok(html.includes('data-value="bpftrace is not installed"'));
 });
+
+test(
+  'figures that cannot be drawn are left out, and the page still ends',
+  { timeout: 30_000 },
+  () => {
+    const report = smallReport(3);
+    const ebpf = report.scenarios[2];
+    assert.ok(ebpf?.overhead);
+    // A baseline round that measured no CPU: its ratio is Infinity, or NaN for 0/0.
+    ebpf.overhead.cpu_ratio = {
+      median: NaN,
+      min: 1.05,
+      max: Infinity,
+      values: [1.05, NaN, Infinity],
+    };
+    ebpf.latency_distribution.unshift({ percentile: 0, ms: 0 });
+    const html = renderHtml(report);
+    assert.equal(html.match(/<svg/g)?.length, 6);
+  },
+);
