@@ -281,6 +281,9 @@ function overheadChart(scenarios: readonly ScenarioReport[]): Chart {
           position: 'top',
           distance: 6,
           fontWeight: 'bold',
+          // Readable where it sits on the baseline's dashed line.
+          backgroundColor: '#ffffff',
+          padding: [1, 3],
           formatter: ({ value }) => formatRatio(Number((value as number[])[0])),
         },
         markLine: {
