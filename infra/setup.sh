@@ -30,6 +30,7 @@ REQUIRED_COMMANDS=(
   bpftrace:bpftrace
   capsh:libcap2-bin
   clang-format:clang-format
+  chromium:chromium
 )
 # Headers and libraries, checked by a file they install.
 REQUIRED_FILES=(

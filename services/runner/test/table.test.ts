@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { alignColumns, formatTable, wrap } from '../src/table.js';
+import { smallReport } from './small-report.js';
+
+test('the terminal table of a small report, line by line', { timeout: 10_000 }, () => {
+  const report = smallReport(3);
+  report.warnings.push(
+    'ebpf-core answered 930 of the 1000 req/s asked in its open run (round 2): above its ' +
+      'capacity, its latency is mostly queueing',
+  );
+  const bpftrace = report.scenarios[1];
+  assert.ok(bpftrace);
+  bpftrace.status = 'failed';
+  bpftrace.reason = 'round 1: bpftrace exited with code 1';
+  assert.deepEqual(formatTable(report).split('\n'), [
+    'started          2026-12-01 10:00:00 UTC',
+    'finished         2026-12-01 10:02:30 UTC',
+    'load             path /ping, 50 connections, 3 rounds',
+    'each round       a fresh app, a 1 s warm-up, a 5 s closed-model run, a 5 s open-model run',
+    'open-model rate  1,000 req/s (--rate)',
+    'machine          4 CPUs; the app on CPU 3, the rest on CPUs 0,1,2; Linux 6.1.0; Node v20.19.2',
+    '',
+    'Capacity and latency: req/s in the closed model; latency (ms) in the open model at 1,000 req/s;',
+    "  ratios to the same round's baseline, median (min–max) over the rounds",
+    'scenario   status  req/s       vs baseline  p50 ms  p99 ms  p99.9 ms   p99 vs baseline',
+    'baseline   ok      2,000                 -   0.200    1.00      2.50                 -',
+    'bpftrace   failed  round 1: bpftrace exited with code 1',
+    'ebpf-core  ok      1,900  0.95 (0.92–0.97)   0.210    1.10      2.75  1.10 (1.07–1.12)',
+    '',
+    "CPU and memory: the app's CPU per request in the open model; the app's peak RSS; CPU seconds over",
+    '  both measured runs and peak RSS of each process the scenario added',
+    'scenario   app µs/req  user  system       vs baseline   app RSS  added process  user s  system s  peak RSS',
+    'baseline         60.0  40.0    20.0                 -  50.0 MiB  -',
+    'bpftrace   failed: round 1: bpftrace exited with code 1',
+    'ebpf-core        66.0  42.0    24.0  1.10 (1.07–1.12)  50.0 MiB  observer        0.500     0.250  30.0 MiB',
+    '                                                                 kafka            2.00     0.500   600 MiB',
+    '',
+    "Accuracy: each approach's count against the truth, what the load generator received, summed over the",
+    '  rounds; exact when equal in every round',
+    'scenario   approach       measure                      counted/truth',
+    'baseline   app            requests                     22,000/22,000  ✓ exact',
+    'bpftrace   failed: round 1: bpftrace exited with code 1',
+    'ebpf-core  app            requests                     21,000/21,000  ✓ exact',
+    '           ebpf_tcp_send  bytes                  2,999,000/3,000,000  ✗ 1,000 missing (99.97%)',
+    '                          bytes at the observer  3,000,000/3,000,000  ✓ exact',
+    '',
+    "BPF programs: the kernel's statistics, summed over the rounds; a program's run time is CPU time of",
+    '  the process it ran for, mostly the app',
+    'scenario   owner     program     type          runs  ns/run',
+    'ebpf-core  observer  write_exit  tracepoint  21,000     200',
+    '',
+    'Warnings:',
+    '- ebpf-core answered 930 of the 1000 req/s asked in its open run (round 2): above its capacity, its',
+    '  latency is mostly queueing',
+    '',
+  ]);
+});
+
+test("one round: each ratio is that round's, with no spread", { timeout: 10_000 }, () => {
+  const lines = formatTable(smallReport(1)).split('\n');
+  assert.ok(
+    lines.includes(
+      'ebpf-core  ok       1,900         0.95   0.210    1.10      2.75             1.10',
+    ),
+  );
+  assert.ok(lines.includes('bpftrace   skipped  bpftrace is not installed'));
+});
+
+test('an interrupted comparison says so first', { timeout: 10_000 }, () => {
+  const report = smallReport(1);
+  report.interrupted = 'SIGINT';
+  assert.equal(formatTable(report).split('\n')[2], 'interrupted      SIGINT');
+});
+
+test('columns align left or right; a note runs on without widening them', () => {
+  assert.deepEqual(
+    alignColumns(
+      [{ align: 'left' }, { align: 'right' }],
+      [['a', '1'], ['bbb', '22'], { lead: ['c'], note: 'a long note' }],
+    ),
+    ['a     1', 'bbb  22', 'c    a long note'],
+  );
+});
+
+test('prose wraps between words, later lines indented', () => {
+  assert.deepEqual(wrap('one two three four', 9, '  '), ['one two', '  three', '  four']);
+});
