@@ -3,7 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { checkReportInBrowser } from '@obscost/runner/browser-check';
 import type { Report, ScenarioReport } from '@obscost/runner/report';
+import { readReport } from '@obscost/runner/validate';
 import { stopPid } from '@obscost/process';
 import { run, RUNNER_MAIN, startChild, waitFor } from './support.js';
 
@@ -44,8 +46,9 @@ function logged(dir: string): number {
   }
 }
 
-function readReport(dir: string): Report {
-  return JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as Report;
+/** The report in `dir`, checked against report.schema.json. */
+function reportIn(dir: string): Report {
+  return readReport(path.join(dir, 'report.json'));
 }
 
 function scenario(report: Report, name: string): ScenarioReport {
@@ -84,9 +87,9 @@ test(
       { TMPDIR: dir },
     );
     assert.equal(result.code, 0, result.stderr);
-    assert.equal(result.stderr.match(/^obscost: report in .*report\.json$/m)?.length, 1);
+    assert.match(result.stderr, /^obscost: report in \S+report\.json and \S+report\.html$/m);
     assert.deepEqual(processesUnder(dir), [], 'Kafka and the Collectors are stopped');
-    const report = readReport(out);
+    const report = reportIn(out);
 
     assert.deepEqual(report.machine.app_cpus, [1]);
     assert.deepEqual(report.machine.other_cpus, [0]);
@@ -136,6 +139,16 @@ test(
       (p) => p.name === 'app_write_uprobe',
     );
     assert.ok(uprobe && uprobe.run_cnt > 0 && uprobe.ns_per_run > 0);
+
+    // What a person sees: the terminal table names every scenario; the page, in a browser,
+    // draws every chart and shows the report's figures.
+    for (const name of Object.keys(PROCESSES)) assert.match(result.stdout, new RegExp(name));
+    await checkReportInBrowser(
+      t,
+      path.join(out, 'report.html'),
+      report,
+      process.env.REPORT_SCREENSHOT ?? path.join(dir, 'report.png'),
+    );
   },
 );
 
@@ -164,7 +177,7 @@ test(
         ),
       );
     }
-    const report = readReport(out);
+    const report = reportIn(out);
     assert.deepEqual(
       report.scenarios.map((s) => [s.name, s.status, s.reason]),
       [
@@ -202,7 +215,7 @@ test(
     assert.equal(await runner.exited, 130, runner.output());
     assert.match(runner.stderr(), /^obscost: SIGINT: stopping, and writing what was measured$/m);
     assert.deepEqual(processesUnder(dir), [], 'the Collector is stopped');
-    const report = readReport(out);
+    const report = reportIn(out);
     assert.equal(report.interrupted, 'SIGINT');
     assert.deepEqual(
       report.scenarios.map((s) => [s.name, s.status, s.reason]),

@@ -3,6 +3,7 @@ import { availableParallelism, release } from 'node:os';
 import path from 'node:path';
 import { runMain } from '@obscost/errors';
 import { runRound, type RoundSettings } from './comparison.js';
+import { renderHtml } from './html.js';
 import { RunError } from './errors.js';
 import { Infrastructure } from './infrastructure.js';
 import { Interrupted } from './load.js';
@@ -12,6 +13,7 @@ import { SCENARIOS } from './scenarios.js';
 import { parseRunArgs, USAGE, type RunSettings } from './settings.js';
 import { StatusLine } from './status-line.js';
 import { summarize } from './summarize.js';
+import { formatTable } from './table.js';
 
 /** A shell's exit code after Ctrl-C: what was measured is written, nothing failed. */
 const EXIT_INTERRUPTED = 130;
@@ -196,8 +198,11 @@ async function main(argv: string[]): Promise<number> {
   const report = await compare(settings, status);
   mkdirSync(settings.out, { recursive: true });
   const json = path.join(settings.out, 'report.json');
+  const html = path.join(settings.out, 'report.html');
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
-  process.stderr.write(`obscost: report in ${json}\n`);
+  writeFileSync(html, renderHtml(report));
+  process.stdout.write(formatTable(report));
+  process.stderr.write(`obscost: report in ${json} and ${html}\n`);
   if (report.interrupted !== undefined) return EXIT_INTERRUPTED;
   return report.scenarios.some((s) => s.status === 'failed') ? 1 : 0;
 }
