@@ -1,3 +1,5 @@
+import type { LatencySummary, PercentilePoint } from '@obscost/bench';
+
 /**
  * The comparison's report: what `npm start` writes to DIR/report.json and draws in
  * DIR/report.html. Documented field by field in docs/report.md; `version` changes when a
@@ -25,20 +27,9 @@ export const APPROACHES = [
 ] as const;
 export type Approach = (typeof APPROACHES)[number];
 
-export interface Latency {
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-  mean: number;
-}
-
-/** One point of an HDR percentile curve: `percentile` of the responses took at most `ms`. */
-export interface PercentilePoint {
-  percentile: number;
-  ms: number;
-}
+/** Latency figures and the percentile curve, as the load generator reports them. */
+export type Latency = LatencySummary;
+export type { PercentilePoint };
 
 export interface CpuSeconds {
   user: number;
