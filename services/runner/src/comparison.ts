@@ -39,6 +39,11 @@ function cpuOf(pids: Record<string, number>): Record<string, CpuSeconds> {
   return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
 }
 
+/** CPU seconds over a run's seconds: the share of one CPU used. */
+function fractionOf(cpuSeconds: number, seconds: number): number {
+  return seconds === 0 ? 0 : cpuSeconds / seconds;
+}
+
 function truthOf(runs: readonly LoadResult[]): Truth {
   return {
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
@@ -89,8 +94,9 @@ export async function runRound(
     const programsBefore = await programCounters(observation.bpfOwners());
     const closed = await bench('closed model', { durationMs: settings.durationMs });
     runs.push(closed);
-    const openRate = rate(closed.rps);
     const appBeforeOpen = cpuSeconds(appPid);
+    const appClosed = cpuSince(cpuBefore.app ?? appBeforeOpen, appBeforeOpen);
+    const openRate = rate(closed.rps);
     const open = await bench(`open model at ${openRate} req/s`, {
       durationMs: settings.durationMs,
       rate: openRate,
@@ -132,7 +138,8 @@ export async function runRound(
         system: perRequest(appOpen.system),
         total: perRequest(appOpen.user + appOpen.system),
       },
-      bench_cpu_fraction: closed.duration_s === 0 ? 0 : benchCpu / closed.duration_s,
+      bench_cpu_fraction: fractionOf(benchCpu, closed.duration_s),
+      app_cpu_fraction: fractionOf(appClosed.user + appClosed.system, closed.duration_s),
       processes,
       bpf_programs: programCosts(programsBefore, programsAfter),
       accuracy: accuracyOf(counted, truth),

@@ -84,7 +84,7 @@ const FIGURE_FORMATS: readonly (readonly [RegExp, Formatter])[] = [
   [/\.peak_rss_bytes$/, formatBytes],
   [/(^|\.)(rps|open_rps|rate)$/, formatCount],
   [/(^|\.)(duration_s|warmup_s)$/, (v) => `${Number(v.toFixed(3))} s`],
-  [/\.bench_cpu_fraction$/, formatRatio],
+  [/\.(bench|app)_cpu_fraction$/, formatRatio],
   [/\.ns_per_run$/, formatFigure],
   [/(^|\.)(counted|truth|errors|run_cnt|run_time_ns|conns|repeat|cpus|pid|round)$/, formatCount],
 ];

@@ -21,6 +21,9 @@ const EXIT_INTERRUPTED = 130;
 /** An open run that answered less than this share of the rate asked was overloaded. */
 const OPEN_RATE_KEPT = 0.95;
 
+/** Below this share of its CPU in the closed run, the app was not what set the capacity. */
+const APP_SATURATED = 0.9;
+
 /** Above this share of one CPU, the load generator may have set the pace, not the app. */
 const BENCH_SATURATED = 0.9;
 
@@ -151,6 +154,13 @@ async function compare(settings: RunSettings, status: StatusLine): Promise<Repor
         warnings.push(
           `${s.name} answered ${Math.round(r.open_rps)} of the ${rate ?? 0} req/s asked in its ` +
             `open run (round ${r.round}): above its capacity, its latency is mostly queueing`,
+        );
+      }
+      if (cpus.app.length > 0 && r.app_cpu_fraction < APP_SATURATED) {
+        warnings.push(
+          `the app used only ${r.app_cpu_fraction.toFixed(2)} of its CPU in ${s.name}'s closed ` +
+            `run (round ${r.round}): something else set that capacity, such as the load ` +
+            `generator starved by what shares its CPUs`,
         );
       }
       if (r.bench_cpu_fraction > BENCH_SATURATED) {

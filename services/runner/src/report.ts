@@ -101,6 +101,11 @@ export interface RoundResult {
   app_cpu_us_per_request: CpuPerRequest;
   /** The bench's own CPU over the closed run, as a fraction of one CPU. */
   bench_cpu_fraction: number;
+  /**
+   * The app's own CPU over the closed run, as a fraction of one CPU: well below 1, something
+   * other than the app set its capacity (the load generator, starved by what shares its CPU).
+   */
+  app_cpu_fraction: number;
   processes: ProcessCost[];
   bpf_programs: BpfProgramCost[];
   accuracy: Partial<Record<Approach, Accuracy>>;

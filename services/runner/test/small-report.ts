@@ -15,6 +15,7 @@ function round(n: number, rps: number): RoundResult {
     errors: 0,
     app_cpu_us_per_request: { user: 40, system: 20, total: 60 },
     bench_cpu_fraction: 0.5,
+    app_cpu_fraction: 0.99,
     processes: [],
     bpf_programs: [],
     accuracy: {},

@@ -16,6 +16,7 @@ function round(n: number, rps: number, p99: number, cpu: number, counted: number
     errors: 1,
     app_cpu_us_per_request: { user: cpu / 2, system: cpu / 2, total: cpu },
     bench_cpu_fraction: 0.5,
+    app_cpu_fraction: 0.99,
     processes: [
       { name: 'collector', pid: 10 + n, cpu_s: { user: n, system: 0 }, peak_rss_bytes: n * 1000 },
     ],
