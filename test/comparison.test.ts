@@ -198,6 +198,35 @@ test(
 );
 
 test(
+  'a scenario that fails is reported with its reason, the others still run, and the exit code is 1',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = ownDir(t);
+    const out = path.join(dir, 'out');
+    // A heap no machine here has: the JVM refuses to start, so Kafka, and ebpf-core, fail.
+    const result = await run(
+      process.execPath,
+      [RUNNER_MAIN, '--scenarios', 'ebpf-core', '--dur', '300ms', '--warmup', '0s', '--out', out],
+      { TMPDIR: dir, KAFKA_HEAP: '100000g' },
+    );
+    assert.equal(result.code, 1, result.stderr);
+    const reason = /^round 1: kafka: .*Could not reserve enough space/;
+    assert.match(result.stderr, /^obscost: ebpf-core failed: round 1: kafka: /m);
+    const report = reportIn(out);
+    assert.deepEqual(
+      report.scenarios.map((s) => [s.name, s.status]),
+      [
+        ['baseline', 'ok'],
+        ['ebpf-core', 'failed'],
+      ],
+    );
+    assert.match(scenario(report, 'ebpf-core').reason ?? '', reason);
+    assert.ok(scenario(report, 'baseline').rps > 0);
+    assert.deepEqual(processesUnder(dir), []);
+  },
+);
+
+test(
   'Ctrl-C stops every process the comparison started and writes what was measured',
   { timeout: 120_000 },
   async (t) => {

@@ -1,4 +1,4 @@
-import { formatDuration, type LoadResult } from '@obscost/bench';
+import { failureOf, formatDuration, type LoadResult } from '@obscost/bench';
 import { BENCH_CLI } from '@obscost/infra';
 import { startChild } from '@obscost/process';
 
@@ -38,7 +38,11 @@ export async function runBench(load: Load, signal: AbortSignal): Promise<LoadRes
     if (!result.startsWith('{')) {
       throw new Error(`the bench exited with code ${code}: ${bench.stderr().trim()}`);
     }
-    return JSON.parse(result) as LoadResult;
+    const figures = JSON.parse(result) as LoadResult;
+    // Not one successful response, or no connection at all: nothing here measures the app.
+    const failure = failureOf(figures);
+    if (failure !== undefined) throw new Error(`the load generator: ${failure}`);
+    return figures;
   } finally {
     signal.removeEventListener('abort', stop);
   }
