@@ -1,5 +1,7 @@
 // The uprobe marker (the seed's AppWrite): the app calls app_write(bytes) once per
 // response, and the eBPF observer attaches a uprobe here to read `bytes` from arg0.
+// app_write_plain is the same marker without the nop5, to compare what a uprobe costs
+// when the kernel cannot optimize it (APP_MARKER=plain).
 //
 // The function body is written in assembly so that its first instruction is the
 // 5-byte NOP `nopl 0x0(%rax,%rax,1)` (0f 1f 44 00 00). Kernels from 6.x optimize a
@@ -18,5 +20,14 @@ __attribute__((naked, noinline, used, visibility("default"))) void app_write(uin
   (void)bytes;
   __asm__ volatile(
       ".byte 0x0f, 0x1f, 0x44, 0x00, 0x00\n\t"
+      "ret\n\t");
+}
+
+// An ordinary first instruction, `mov %rdi, %rax` (48 89 f8): a uprobe here is an int3
+// breakpoint whose trap single-steps the displaced instruction, as on most functions.
+__attribute__((naked, noinline, used, visibility("default"))) void app_write_plain(uint64_t bytes) {
+  (void)bytes;
+  __asm__ volatile(
+      ".byte 0x48, 0x89, 0xf8\n\t"
       "ret\n\t");
 }

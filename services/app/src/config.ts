@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { LOOPBACK, parseEnvironment, PORTS, setting, SettingError } from '@obscost/flags';
+import { LOOPBACK, parseEnvironment, PORTS, setting } from '@obscost/flags';
 import { AppError } from './errors.js';
 
 /** Where `make -C services/app/native` puts the marker library. */
@@ -30,15 +30,11 @@ export const SETTINGS = {
     env: 'APP_LOG_FILE',
     help: 'request log file (below); no log when unset',
   }),
-  marker: setting.custom({
+  marker: setting.choice({
     env: 'APP_MARKER',
-    default: 'on',
-    help: '`off`: do not call the uprobe marker',
-    // The app's own wording, older than the shared choice rule's.
-    parse: (text: string, name: string): boolean => {
-      if (text === 'on' || text === 'off') return text === 'on';
-      throw new SettingError(`${name} must be "on" or "off", got "${text}"`);
-    },
+    default: 'nop5',
+    help: 'which uprobe marker the app calls: `nop5` (`app_write`, a uprobe the kernel optimizes), `plain` (`app_write_plain`, a breakpoint uprobe), `off`',
+    choices: ['nop5', 'plain', 'off'],
   }),
   markerLibrary: setting.text({
     env: 'APP_MARKER_LIB',
@@ -52,6 +48,10 @@ export const SETTINGS = {
   }),
 };
 
+/** The marker library's entries: the same marker, with and without the nop5 (app_marker.c). */
+export const MARKER_SYMBOLS = { nop5: 'app_write', plain: 'app_write_plain' } as const;
+export type MarkerSymbol = (typeof MARKER_SYMBOLS)[keyof typeof MARKER_SYMBOLS];
+
 export interface AppConfig {
   readonly host: string;
   readonly port: number;
@@ -61,6 +61,8 @@ export interface AppConfig {
   readonly logFile: string | undefined;
   /** Marker library to call after each response; no marker when undefined. */
   readonly markerLibrary: string | undefined;
+  /** The marker function the app calls in it. */
+  readonly markerSymbol: MarkerSymbol;
   /** In-process OpenTelemetry SDK, enabled by OTEL_EXPORTER_OTLP_ENDPOINT. */
   readonly telemetry: boolean;
 }
@@ -76,7 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     port: values.port,
     metricsPort: values.metricsPort,
     logFile: values.logFile,
-    markerLibrary: values.marker ? values.markerLibrary : undefined,
+    markerLibrary: values.marker === 'off' ? undefined : values.markerLibrary,
+    markerSymbol: MARKER_SYMBOLS[values.marker === 'plain' ? 'plain' : 'nop5'],
     telemetry: values.otlpEndpoint !== undefined,
   });
 }

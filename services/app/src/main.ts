@@ -27,7 +27,10 @@ async function main(): Promise<number> {
   const app = buildServer({
     metrics,
     requestLog,
-    marker: config.markerLibrary === undefined ? undefined : loadMarker(config.markerLibrary),
+    marker:
+      config.markerLibrary === undefined
+        ? undefined
+        : loadMarker(config.markerLibrary, config.markerSymbol),
     onRoute: telemetry?.recordRoute,
     metricsRoute: config.metricsPort === undefined,
   });

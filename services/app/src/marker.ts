@@ -1,10 +1,11 @@
 import koffi, { type LibraryHandle } from 'koffi';
+import type { MarkerSymbol } from './config.js';
 import { AppError } from './errors.js';
 
-/** Calls the C marker `void app_write(uint64_t bytes)`, the uprobe's attach point. */
+/** Calls the C marker `void app_write(uint64_t bytes)` (or its plain twin), the uprobe's attach point. */
 export type Marker = (bytes: number) => void;
 
-export function loadMarker(library: string): Marker {
+export function loadMarker(library: string, symbol: MarkerSymbol = 'app_write'): Marker {
   let lib: LibraryHandle;
   try {
     lib = koffi.load(library);
@@ -15,5 +16,5 @@ export function loadMarker(library: string): Marker {
       { cause: err },
     );
   }
-  return lib.func('void app_write(uint64_t bytes)') as Marker;
+  return lib.func(`void ${symbol}(uint64_t bytes)`) as Marker;
 }

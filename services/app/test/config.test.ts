@@ -6,13 +6,14 @@ import { docRows, markdownTableRows } from '@obscost/flags';
 import { DEFAULT_MARKER_LIBRARY, loadConfig, SETTINGS } from '../src/config.js';
 import { AppError } from '../src/errors.js';
 
-test('defaults: loopback 8080, marker on, no log, no telemetry', () => {
+test('defaults: loopback 8080, the nop5 marker, no log, no telemetry', () => {
   assert.deepEqual(loadConfig({}), {
     host: '127.0.0.1',
     port: 8080,
     metricsPort: undefined,
     logFile: undefined,
     markerLibrary: DEFAULT_MARKER_LIBRARY,
+    markerSymbol: 'app_write',
     telemetry: false,
   });
   assert.ok(Object.isFrozen(loadConfig({})));
@@ -34,10 +35,12 @@ test('every variable is read', () => {
       metricsPort: 9001,
       logFile: '/tmp/x.log',
       markerLibrary: '/opt/libm.so',
+      markerSymbol: 'app_write',
       telemetry: true,
     },
   );
   assert.equal(loadConfig({ APP_MARKER: 'off' }).markerLibrary, undefined);
+  assert.equal(loadConfig({ APP_MARKER: 'plain' }).markerSymbol, 'app_write_plain');
 });
 
 test('invalid values name the variable and what is allowed', () => {
@@ -46,7 +49,7 @@ test('invalid values name the variable and what is allowed', () => {
     [{ PORT: '65536' }, /PORT must be an integer from 0 to 65535/],
     [{ PORT: '-1' }, /PORT must be an integer/],
     [{ APP_METRICS_PORT: 'x' }, /APP_METRICS_PORT must be an integer from 0 to 65535, got "x"/],
-    [{ APP_MARKER: 'yes' }, /APP_MARKER must be "on" or "off", got "yes"/],
+    [{ APP_MARKER: 'yes' }, /APP_MARKER must be nop5, plain or off, got "yes"/],
   ] as const) {
     assert.throws(
       () => loadConfig(env),
