@@ -64,6 +64,7 @@ const PROCESSES: Record<string, string[]> = {
   'otel-sdk': ['app', 'collector'],
   bpftrace: ['app', 'bpftrace'],
   'ebpf-core': ['app', 'observer', 'aggregator', 'kafka'],
+  'ebpf-breakpoint': ['app', 'observer', 'aggregator', 'kafka'],
 };
 
 /** The approaches each scenario reports, and which of them count every response exactly. */
@@ -73,6 +74,7 @@ const EXACT: Record<string, string[]> = {
   'otel-sdk': ['otel_sdk', 'app'],
   bpftrace: ['app'],
   'ebpf-core': ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send', 'app'],
+  'ebpf-breakpoint': ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send', 'app'],
 };
 
 test(
@@ -127,12 +129,14 @@ test(
       scenario(report, name)
         .bpf_programs.map((p) => `${p.owner}/${p.name}`)
         .sort();
-    assert.deepEqual(programs('ebpf-core'), [
-      'observer/app_write_uprobe',
-      'observer/tcp_send_tracepoint',
-      'observer/write_exit',
-      'observer/writev_exit',
-    ]);
+    for (const name of ['ebpf-core', 'ebpf-breakpoint']) {
+      assert.deepEqual(programs(name), [
+        'observer/app_write_uprobe',
+        'observer/tcp_send_tracepoint',
+        'observer/write_exit',
+        'observer/writev_exit',
+      ]);
+    }
     assert.equal(programs('bpftrace').length, 3, programs('bpftrace').join());
     assert.deepEqual(programs('sidecar'), []);
     const uprobe = scenario(report, 'ebpf-core').bpf_programs.find(

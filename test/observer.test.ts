@@ -130,6 +130,38 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
   assert.match(metrics, /^observer_bpf_program_runs_total\{program="app_write_uprobe"\} 500$/m);
 });
 
+test('APP_MARKER=plain: the breakpoint uprobe on app_write_plain counts every call exactly', async (t) => {
+  const app = await startApp({ APP_MARKER: 'plain' });
+  t.after(() => app.stop());
+  const observer = await startObserver([
+    ...['--no-kafka', '--pid', String(app.process.pid)],
+    ...['--uprobe-symbol', 'app_write_plain'],
+  ]);
+  t.after(() => observer.stop());
+  assert.match(observer.output(), /uprobe: app_write_plain in /);
+
+  const requests = 300;
+  const bench = await runBench([
+    '-url',
+    `${app.url}/ping`,
+    '-conns',
+    '3',
+    '-requests',
+    String(requests),
+    '-json',
+  ]);
+  assert.equal(bench.code, 0, bench.stderr);
+  const sent = JSON.parse(bench.stdout) as LoadResult;
+  assert.equal(sent.requests, requests);
+  await waitFor(
+    'every uprobe call',
+    async () => seriesValue(await scrape(observer.url), 'app_uprobe_calls_total') >= requests,
+  );
+  const metrics = await scrape(observer.url);
+  assert.equal(seriesValue(metrics, 'app_uprobe_calls_total'), requests);
+  assert.equal(seriesValue(metrics, 'app_uprobe_bytes_total'), sent.bytes);
+});
+
 test('with --uprobe off and --bpf-stats off, CAP_BPF and CAP_PERFMON alone count exactly', async (t) => {
   const app = await startApp();
   t.after(() => app.stop());

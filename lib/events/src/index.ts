@@ -28,6 +28,8 @@ export {
   APP_METRICS,
   COLLECTOR_METRICS,
   EVENT_METRICS,
+  MARKER_SYMBOLS,
   TOPICS,
   type EventFamily,
+  type MarkerSymbol,
 } from './names.js';

@@ -53,3 +53,10 @@ export const COLLECTOR_METRICS = {
   logResponseBytes: 'log_http_response_bytes_total',
   serverSpans: 'otel_http_server_spans_total',
 } as const;
+
+/**
+ * The app's uprobe markers (services/app/native/app_marker.c): the same function with a nop5
+ * first, which the kernel turns into a jump, and without, a breakpoint trap.
+ */
+export const MARKER_SYMBOLS = { nop5: 'app_write', plain: 'app_write_plain' } as const;
+export type MarkerSymbol = (typeof MARKER_SYMBOLS)[keyof typeof MARKER_SYMBOLS];

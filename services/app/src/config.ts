@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { MARKER_SYMBOLS, type MarkerSymbol } from '@obscost/events';
 import { LOOPBACK, parseEnvironment, PORTS, setting } from '@obscost/flags';
 import { AppError } from './errors.js';
 
@@ -47,10 +48,6 @@ export const SETTINGS = {
     help: 'set: start the OpenTelemetry SDK (below)',
   }),
 };
-
-/** The marker library's entries: the same marker, with and without the nop5 (app_marker.c). */
-export const MARKER_SYMBOLS = { nop5: 'app_write', plain: 'app_write_plain' } as const;
-export type MarkerSymbol = (typeof MARKER_SYMBOLS)[keyof typeof MARKER_SYMBOLS];
 
 export interface AppConfig {
   readonly host: string;

@@ -1,5 +1,5 @@
 import koffi, { type LibraryHandle } from 'koffi';
-import type { MarkerSymbol } from './config.js';
+import type { MarkerSymbol } from '@obscost/events';
 import { AppError } from './errors.js';
 
 /** Calls the C marker `void app_write(uint64_t bytes)` (or its plain twin), the uprobe's attach point. */

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { TOPICS } from '@obscost/events';
+import { MARKER_SYMBOLS, TOPICS } from '@obscost/events';
 import {
   bytesOf,
   DEFAULT_KAFKA_BROKERS,
@@ -102,8 +102,8 @@ export const SETTINGS = {
   uprobeSymbol: setting.text({
     flag: 'uprobe-symbol',
     placeholder: 'NAME',
-    default: 'app_write',
-    help: 'the marker function',
+    default: MARKER_SYMBOLS.nop5,
+    help: `the marker function (the app's ${MARKER_SYMBOLS.plain} with APP_MARKER=plain)`,
   }),
   bpfObject: setting.path({
     flag: 'bpf-object',

@@ -34,6 +34,7 @@ const SCENARIO_COLORS: Record<ScenarioName, string> = {
   'otel-sdk': '#8e5cc4',
   bpftrace: '#1f9e89',
   'ebpf-core': '#2f6fd6',
+  'ebpf-breakpoint': '#c9507a',
 };
 
 const LATENCY_COLORS = ['#9cc3e6', '#3d85c6', '#0b3d75'];

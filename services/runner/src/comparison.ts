@@ -67,7 +67,7 @@ export async function runRound(
   const say = (what: string): void => {
     status(`round ${round}, ${scenario.name}: ${what}`);
   };
-  const bpf = scenario.name === 'bpftrace' || scenario.name === 'ebpf-core';
+  const bpf = scenario.loadsBpf;
   const restoreStats = bpf ? enableBpfStats() : undefined;
   let observation: Observation | undefined;
   let app: RunningApp | undefined;

@@ -9,7 +9,14 @@ import type { LatencySummary, PercentilePoint } from '@obscost/bench';
 export const REPORT_VERSION = 1;
 
 /** The scenarios, in the order a round runs them; `baseline` is always first. */
-export const SCENARIO_NAMES = ['baseline', 'sidecar', 'otel-sdk', 'bpftrace', 'ebpf-core'] as const;
+export const SCENARIO_NAMES = [
+  'baseline',
+  'sidecar',
+  'otel-sdk',
+  'bpftrace',
+  'ebpf-core',
+  'ebpf-breakpoint',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 /**

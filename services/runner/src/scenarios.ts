@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { COLLECTOR_METRICS, EVENT_METRICS } from '@obscost/events';
+import { COLLECTOR_METRICS, EVENT_METRICS, MARKER_SYMBOLS } from '@obscost/events';
 import {
   ROOT,
   startAggregator,
@@ -33,6 +33,8 @@ export interface Scenario {
   readonly name: ScenarioName;
   /** What it adds to the app, one line. */
   readonly description: string;
+  /** Whether it loads BPF programs, whose run time the kernel's statistics then report. */
+  readonly loadsBpf: boolean;
   /** Why it cannot run here, or undefined when it can. */
   unavailable(infra: Infrastructure): string | undefined;
   observe(infra: Infrastructure, round: number): Promise<Observation>;
@@ -89,6 +91,7 @@ function withCollector(
 const baseline: Scenario = {
   name: 'baseline',
   description: 'the app alone, with its own Prometheus metrics',
+  loadsBpf: false,
   unavailable: () => undefined,
   observe: () => Promise.resolve(nothing()),
 };
@@ -96,6 +99,7 @@ const baseline: Scenario = {
 const sidecar: Scenario = {
   name: 'sidecar',
   description: "the app's request log, tailed by the Collector's filelog receiver",
+  loadsBpf: false,
   unavailable: (infra) => infra.collectorMissing(),
   async observe(infra, round) {
     const logFile = path.join(infra.workDir, `requests-${round}.log`);
@@ -113,6 +117,7 @@ const sidecar: Scenario = {
 const otelSdk: Scenario = {
   name: 'otel-sdk',
   description: 'the OpenTelemetry SDK in the app: traces and metrics over OTLP to the Collector',
+  loadsBpf: false,
   unavailable: (infra) => infra.collectorMissing(),
   async observe(infra) {
     const collector = await infra.collector('otel/collector.yaml');
@@ -143,6 +148,7 @@ function printedSum(output: string, map: string): number {
 const bpftrace: Scenario = {
   name: 'bpftrace',
   description: "the seed's bpftrace script (bpf/http_bytes.bt): write and writev tracepoints",
+  loadsBpf: true,
   unavailable: () =>
     needsRoot() ?? (hasCommand('bpftrace') ? undefined : 'bpftrace is not installed'),
   observe() {
@@ -173,73 +179,101 @@ const bpftrace: Scenario = {
   },
 };
 
-const ebpfCore: Scenario = {
-  name: 'ebpf-core',
-  description: 'the CO-RE observer (ring buffer) -> Kafka -> the aggregator',
-  unavailable: (infra) =>
-    needsRoot() ?? (hasCommand('java') ? infra.kafkaMissing() : 'Java is not installed'),
-  async observe(infra, round) {
-    const topic = `obscost.comparison.${process.pid}.${round}`;
-    const kafka = await infra.kafka(topic);
-    let observer: Listening | undefined;
-    let aggregator: Listening | undefined;
-    const read = async (service: Listening | undefined) =>
-      service === undefined ? '' : scrape(service.url);
-    const { uprobe, write, tcp_send: tcp } = EVENT_METRICS;
-    return {
-      appEnv: {},
-      async attach(app: RunningApp) {
-        observer = await startObserver([
-          ...['--pid', String(app.pid), '--kafka-brokers', kafka.kafka.brokers],
-          ...['--topic', topic, '--observer-id', `comparison-${round}`],
-        ]);
-        aggregator = await startAggregator([
-          ...['--kafka-brokers', kafka.kafka.brokers, '--topic', topic],
-          ...['--group', topic],
-        ]);
-      },
-      processes: () => ({
-        ...(observer?.pid === undefined ? {} : { observer: observer.pid }),
-        ...(aggregator?.pid === undefined ? {} : { aggregator: aggregator.pid }),
-        ...(infra.kafkaPid() === undefined ? {} : { kafka: infra.kafkaPid() ?? 0 }),
-      }),
-      bpfOwners: () => (observer?.pid === undefined ? {} : { observer: observer.pid }),
-      async count() {
-        const [atObserver, atAggregator] = await Promise.all([read(observer), read(aggregator)]);
-        const both = (metric: string, labels: Record<string, string> = {}) => ({
-          aggregator: sumOf(atAggregator, metric, labels),
-          observer: sumOf(atObserver, metric, labels),
-        });
-        const calls = both(uprobe.events);
-        const bytes = both(uprobe.bytes);
-        const socket = both(write.bytes, { fd: 'socket' });
-        const sends = both(tcp.bytes);
-        const where = "the aggregator's /metrics (the observer's beside it)";
-        return {
-          ebpf_uprobe: {
-            requests: calls.aggregator,
-            bytes: bytes.aggregator,
-            source: `${where}: ${uprobe.events}, ${uprobe.bytes}`,
-            observer: { requests: calls.observer, bytes: bytes.observer },
-          },
-          ebpf_socket_write: {
-            bytes: socket.aggregator,
-            source: `${where}: ${write.bytes}{fd="socket"}`,
-            observer: { bytes: socket.observer },
-          },
-          ebpf_tcp_send: {
-            bytes: sends.aggregator,
-            source: `${where}: ${tcp.bytes}`,
-            observer: { bytes: sends.observer },
-          },
-        };
-      },
-      async stop() {
-        await observer?.stop();
-        await aggregator?.stop();
-      },
-    };
-  },
-};
+/**
+ * The CO-RE observer following the app, every raw event to Kafka, the aggregator counting them:
+ * with the app's nop5 marker, whose uprobe the kernel optimizes into a jump, or with its plain
+ * twin, whose uprobe stays a breakpoint trap.
+ */
+function observerToKafka(
+  name: ScenarioName,
+  description: string,
+  marker: 'nop5' | 'plain',
+): Scenario {
+  return {
+    name,
+    description,
+    loadsBpf: true,
+    unavailable: (infra) =>
+      needsRoot() ?? (hasCommand('java') ? infra.kafkaMissing() : 'Java is not installed'),
+    async observe(infra, round) {
+      const topic = `obscost.comparison.${process.pid}.${name}.${round}`;
+      const kafka = await infra.kafka(topic);
+      let observer: Listening | undefined;
+      let aggregator: Listening | undefined;
+      const read = async (service: Listening | undefined) =>
+        service === undefined ? '' : scrape(service.url);
+      const { uprobe, write, tcp_send: tcp } = EVENT_METRICS;
+      return {
+        appEnv: { APP_MARKER: marker },
+        async attach(app: RunningApp) {
+          observer = await startObserver([
+            ...['--pid', String(app.pid), '--kafka-brokers', kafka.kafka.brokers],
+            ...['--topic', topic, '--observer-id', `comparison-${round}`],
+            ...['--uprobe-symbol', MARKER_SYMBOLS[marker]],
+          ]);
+          aggregator = await startAggregator([
+            ...['--kafka-brokers', kafka.kafka.brokers, '--topic', topic],
+            ...['--group', topic],
+          ]);
+        },
+        processes: () => ({
+          ...(observer?.pid === undefined ? {} : { observer: observer.pid }),
+          ...(aggregator?.pid === undefined ? {} : { aggregator: aggregator.pid }),
+          ...(infra.kafkaPid() === undefined ? {} : { kafka: infra.kafkaPid() ?? 0 }),
+        }),
+        bpfOwners: () => (observer?.pid === undefined ? {} : { observer: observer.pid }),
+        async count() {
+          const [atObserver, atAggregator] = await Promise.all([read(observer), read(aggregator)]);
+          const both = (metric: string, labels: Record<string, string> = {}) => ({
+            aggregator: sumOf(atAggregator, metric, labels),
+            observer: sumOf(atObserver, metric, labels),
+          });
+          const calls = both(uprobe.events);
+          const bytes = both(uprobe.bytes);
+          const socket = both(write.bytes, { fd: 'socket' });
+          const sends = both(tcp.bytes);
+          const where = "the aggregator's /metrics (the observer's beside it)";
+          return {
+            ebpf_uprobe: {
+              requests: calls.aggregator,
+              bytes: bytes.aggregator,
+              source: `${where}: ${uprobe.events}, ${uprobe.bytes}`,
+              observer: { requests: calls.observer, bytes: bytes.observer },
+            },
+            ebpf_socket_write: {
+              bytes: socket.aggregator,
+              source: `${where}: ${write.bytes}{fd="socket"}`,
+              observer: { bytes: socket.observer },
+            },
+            ebpf_tcp_send: {
+              bytes: sends.aggregator,
+              source: `${where}: ${tcp.bytes}`,
+              observer: { bytes: sends.observer },
+            },
+          };
+        },
+        async stop() {
+          await observer?.stop();
+          await aggregator?.stop();
+        },
+      };
+    },
+  };
+}
 
-export const SCENARIOS: readonly Scenario[] = [baseline, sidecar, otelSdk, bpftrace, ebpfCore];
+export const SCENARIOS: readonly Scenario[] = [
+  baseline,
+  sidecar,
+  otelSdk,
+  bpftrace,
+  observerToKafka(
+    'ebpf-core',
+    'the CO-RE observer (ring buffer) -> Kafka -> the aggregator',
+    'nop5',
+  ),
+  observerToKafka(
+    'ebpf-breakpoint',
+    'ebpf-core with the app calling the plain marker: its uprobe is a breakpoint trap',
+    'plain',
+  ),
+];
