@@ -89,6 +89,8 @@ async function compare(settings: RunSettings, status: StatusLine): Promise<Repor
     return rate;
   };
 
+  // Scenario runs finished so far, for the live line's "[3/12]".
+  let runs = 0;
   const roundSettings: RoundSettings = {
     path: settings.path,
     conns: settings.conns,
@@ -98,7 +100,7 @@ async function compare(settings: RunSettings, status: StatusLine): Promise<Repor
     infra,
     signal: abort.signal,
     status: (line) => {
-      status.set(line);
+      status.set(`[${runs + 1}/${settings.repeat * runnable.length}] ${line}`);
     },
   };
   const rounds = new Map(runnable.map((s) => [s.name, [] as RoundResult[]]));
@@ -120,6 +122,7 @@ async function compare(settings: RunSettings, status: StatusLine): Promise<Repor
           status.print(`obscost: ${scenario.name} failed: ${reason}`);
           if (!failures.has(scenario.name)) failures.set(scenario.name, reason);
         }
+        runs++;
       }
     }
   } finally {
