@@ -34,6 +34,8 @@ async function appCount(metricsPort: number): Promise<Counts> {
   };
 }
 
+const NO_CPU: CpuSeconds = { user: 0, system: 0 };
+
 /** The CPU of every process, by name, now. */
 function cpuOf(pids: Record<string, number>): Record<string, CpuSeconds> {
   return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
@@ -67,8 +69,7 @@ export async function runRound(
   const say = (what: string): void => {
     status(`round ${round}, ${scenario.name}: ${what}`);
   };
-  const bpf = scenario.loadsBpf;
-  const restoreStats = bpf ? enableBpfStats() : undefined;
+  const restoreStats = scenario.loadsBpf ? enableBpfStats() : undefined;
   let observation: Observation | undefined;
   let app: RunningApp | undefined;
   try {
@@ -108,10 +109,7 @@ export async function runRound(
     const processes: ProcessCost[] = Object.entries(pids).map(([name, pid]) => ({
       name,
       pid,
-      cpu_s: cpuSince(
-        cpuBefore[name] ?? cpuAfter[name] ?? { user: 0, system: 0 },
-        cpuAfter[name] ?? { user: 0, system: 0 },
-      ),
+      cpu_s: cpuSince(cpuBefore[name] ?? NO_CPU, cpuAfter[name] ?? NO_CPU),
       peak_rss_bytes: peakRssBytes(pid),
     }));
 
