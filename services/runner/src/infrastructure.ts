@@ -55,6 +55,8 @@ export class Infrastructure {
   static async create(log: (line: string) => void): Promise<Infrastructure> {
     const ports = await freePorts(PORT_SETTINGS.length);
     const env = Object.fromEntries(PORT_SETTINGS.map((name, i) => [name, String(ports[i])]));
+    // A bad setting in the environment (KAFKA_HEAP=lots) fails here, before anything exists.
+    loadInfraConfig({ ...process.env, ...env });
     return new Infrastructure(mkdtempSync(path.join(tmpdir(), 'obscost-comparison-')), env, log);
   }
 
