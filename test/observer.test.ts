@@ -1,20 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
 import { ROOT } from '@obscost/infra';
+import { programIdsOf } from '@obscost/runner/bpf-programs';
 import {
+  benchJson,
   OBSERVER_MAIN,
   run,
   runBench,
@@ -39,21 +33,6 @@ function allCapabilitiesBut(...keep: string[]): string {
     .split(',')
     .filter((cap) => !keep.includes(cap))
     .join(',');
-}
-
-/** The ids of the BPF programs a process holds open, from its fds' fdinfo. */
-function programIdsOf(pid: number): number[] {
-  const ids: number[] = [];
-  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      if (readlinkSync(`/proc/${pid}/fd/${fd}`) !== 'anon_inode:bpf-prog') continue;
-      const id = /^prog_id:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/fdinfo/${fd}`, 'utf8'))?.[1];
-      if (id !== undefined) ids.push(Number(id));
-    } catch {
-      // The fd closed while we looked.
-    }
-  }
-  return ids;
 }
 
 /** Of these program ids, the ones still loaded in the kernel. */
@@ -141,17 +120,9 @@ test('APP_MARKER=plain: the breakpoint uprobe on app_write_plain counts every ca
   assert.match(observer.output(), /uprobe: app_write_plain in /);
 
   const requests = 300;
-  const bench = await runBench([
-    '-url',
-    `${app.url}/ping`,
-    '-conns',
-    '3',
-    '-requests',
-    String(requests),
-    '-json',
+  const sent = await benchJson([
+    ...['-url', `${app.url}/ping`, '-conns', '3', '-requests', String(requests)],
   ]);
-  assert.equal(bench.code, 0, bench.stderr);
-  const sent = JSON.parse(bench.stdout) as LoadResult;
   assert.equal(sent.requests, requests);
   await waitFor(
     'every uprobe call',

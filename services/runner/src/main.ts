@@ -39,6 +39,39 @@ function firstLine(err: unknown): string {
   return ((err as Error).message || String(err)).split('\n')[0] ?? '';
 }
 
+/** What a reader must know before trusting a round's figures: see docs/report.md. */
+function roundWarnings(
+  scenarios: readonly ScenarioReport[],
+  rate: number,
+  pinned: boolean,
+): string[] {
+  const found: string[] = [];
+  for (const s of scenarios) {
+    for (const r of s.rounds) {
+      if (r.open_rps < OPEN_RATE_KEPT * rate) {
+        found.push(
+          `${s.name} answered ${Math.round(r.open_rps)} of the ${rate} req/s asked in its ` +
+            `open run (round ${r.round}): above its capacity, its latency is mostly queueing`,
+        );
+      }
+      if (pinned && r.app_cpu_fraction < APP_SATURATED) {
+        found.push(
+          `the app used only ${r.app_cpu_fraction.toFixed(2)} of its CPU in ${s.name}'s closed ` +
+            `run (round ${r.round}): something else set that capacity, such as the load ` +
+            `generator starved by what shares its CPUs`,
+        );
+      }
+      if (r.bench_cpu_fraction > BENCH_SATURATED) {
+        found.push(
+          `the load generator used ${r.bench_cpu_fraction.toFixed(2)} of a CPU in ${s.name}'s ` +
+            `closed run (round ${r.round}): its capacity may be the generator's, not the app's`,
+        );
+      }
+    }
+  }
+  return found;
+}
+
 async function compare(settings: RunSettings, status: StatusLine): Promise<Report> {
   const startedAt = new Date().toISOString();
   const machineCpus = availableParallelism();
@@ -151,29 +184,7 @@ async function compare(settings: RunSettings, status: StatusLine): Promise<Repor
       ...(reason === undefined ? {} : { reason }),
     };
   });
-  for (const s of scenarios) {
-    for (const r of s.rounds) {
-      if (r.open_rps < OPEN_RATE_KEPT * (rate ?? 0)) {
-        warnings.push(
-          `${s.name} answered ${Math.round(r.open_rps)} of the ${rate ?? 0} req/s asked in its ` +
-            `open run (round ${r.round}): above its capacity, its latency is mostly queueing`,
-        );
-      }
-      if (cpus.app.length > 0 && r.app_cpu_fraction < APP_SATURATED) {
-        warnings.push(
-          `the app used only ${r.app_cpu_fraction.toFixed(2)} of its CPU in ${s.name}'s closed ` +
-            `run (round ${r.round}): something else set that capacity, such as the load ` +
-            `generator starved by what shares its CPUs`,
-        );
-      }
-      if (r.bench_cpu_fraction > BENCH_SATURATED) {
-        warnings.push(
-          `the load generator used ${r.bench_cpu_fraction.toFixed(2)} of a CPU in ${s.name}'s ` +
-            `closed run (round ${r.round}): its capacity may be the generator's, not the app's`,
-        );
-      }
-    }
-  }
+  warnings.push(...roundWarnings(scenarios, rate ?? 0, cpus.app.length > 0));
   return {
     version: REPORT_VERSION,
     started_at: startedAt,
