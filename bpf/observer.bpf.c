@@ -80,19 +80,29 @@ static __always_inline void emit(__u16 kind, __u64 bytes, __s32 fd, __u16 flags)
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
+/* A kfunc: the file pointer read from the fd table becomes one the verifier lets the
+ * program load through directly, without a helper call per field. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+/*
+ * Whether the current task's fd is a socket. The loads through the BTF-typed task pointer
+ * are plain loads; only the fd table's slot, at a variable offset, needs a probe read. Five
+ * probe reads cost about 350 ns a write on these VMs (retpolines make each helper call
+ * dear); this costs about 170 ns less (docs/benchmarks.md).
+ */
 static __always_inline bool fd_is_socket(__s32 fd)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
-	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 
-	if (fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || (__u32)fd >= fdt->max_fds)
 		return false;
-	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
 	if (!file)
 		return false;
-	return (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
+	file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
+	return (file->f_inode->i_mode & S_IFMT) == S_IFSOCK;
 }
 
 /*

@@ -106,7 +106,10 @@ export function total(
     .reduce((sum, s) => sum + s.value, 0);
 }
 
+/** Every aggregator's metrics; one that exited fails the scrape with what it printed. */
 export async function scrapeAll(aggregators: RunningAggregator[]): Promise<string> {
+  const exited = aggregators.find((a) => !a.running);
+  if (exited) throw new Error(`the aggregator exited:\n${exited.output()}`);
   return (await Promise.all(aggregators.map((a) => scrape(a.url)))).join('\n');
 }
 
