@@ -54,7 +54,9 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
     await app.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
+  const observer = await startObserver([
+    ...['--no-kafka', '--bpf-stats', 'on', '--pid', String(app.process.pid)],
+  ]);
   t.after(() => observer.stop());
   assert.match(observer.output(), /TCP send probe: tracepoint\/sock\/sock_send_length/);
 
@@ -133,14 +135,14 @@ test('APP_MARKER=plain: the breakpoint uprobe on app_write_plain counts every ca
   assert.equal(seriesValue(metrics, 'app_uprobe_bytes_total'), sent.bytes);
 });
 
-test('with --uprobe off and --bpf-stats off, CAP_BPF and CAP_PERFMON alone count exactly', async (t) => {
+test('with --probes write,tcp, CAP_BPF and CAP_PERFMON alone count exactly', async (t) => {
   const app = await startApp();
   t.after(() => app.stop());
   const observer = startChild('capsh', [
     `--drop=${allCapabilitiesBut('cap_bpf', 'cap_perfmon')}`,
     '--',
     '-c',
-    `exec ${process.execPath} ${OBSERVER_MAIN} --port 0 --no-kafka --uprobe off --bpf-stats off --pid ${app.process.pid}`,
+    `exec ${process.execPath} ${OBSERVER_MAIN} --port 0 --no-kafka --probes write,tcp --pid ${app.process.pid}`,
   ]);
   t.after(() => observer.stop());
   const [, url = ''] = await observer.waitForOutput(/metrics on (http:\/\/\S+)/, 'the observer');
@@ -165,7 +167,7 @@ test('with --uprobe off and --bpf-stats off, CAP_BPF and CAP_PERFMON alone count
   assert.equal(socketWrites('bytes'), sent.bytes);
   assert.equal(seriesValue(metrics, tcp('events')), socketWrites('events'));
   assert.ok(socketWrites('events') >= requests);
-  // Neither the uprobe nor the statistics: their series are absent, not zero.
+  // Neither the uprobe nor the statistics (off by default): their series are absent, not zero.
   assert.doesNotMatch(metrics, /^(app_uprobe_|observer_bpf_program_)/m);
   assert.equal(await observer.stop(), 0);
 });
@@ -302,13 +304,13 @@ test('each failure is one clear line', async (t) => {
     '--drop=cap_sys_admin,cap_bpf,cap_perfmon',
     '--',
     '-c',
-    `exec ${process.execPath} ${OBSERVER_MAIN} --pid ${pid}`,
+    `exec ${process.execPath} ${OBSERVER_MAIN} --bpf-stats on --pid ${pid}`,
   ]);
   assert.equal(unprivileged.code, 1);
   assert.equal(
     unprivileged.stderr,
     'observer: missing capabilities: CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN (run as root, or grant ' +
-      'them; CAP_SYS_ADMIN is for the uprobe and the BPF statistics: with --uprobe off ' +
+      'them; CAP_SYS_ADMIN is for the uprobe and the BPF statistics: with --probes write,tcp ' +
       '--bpf-stats off CAP_BPF and CAP_PERFMON suffice)\n',
   );
 });

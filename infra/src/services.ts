@@ -62,14 +62,14 @@ export const observer: Component = {
   ports: (config) => [config.targets.observer],
   process: (config) => new ManagedProcess('observer', path.join(config.workDir, 'observer')),
   start(config) {
-    observer
-      .process(config)
-      .start(process.execPath, [
-        OBSERVER_MAIN,
-        ...['--pidfile', appPidFile(config), '--host', LOOPBACK],
-        ...['--port', String(config.targets.observer)],
-        ...['--kafka-brokers', config.kafka.brokers, '--topic', config.kafka.eventsTopic],
-      ]);
+    observer.process(config).start(process.execPath, [
+      OBSERVER_MAIN,
+      ...['--pidfile', appPidFile(config), '--host', LOOPBACK],
+      ...['--port', String(config.targets.observer)],
+      ...['--kafka-brokers', config.kafka.brokers, '--topic', config.kafka.eventsTopic],
+      // The pipeline-health dashboard shows what each program costs the app.
+      ...['--bpf-stats', 'on'],
+    ]);
     return Promise.resolve();
   },
   healthy: (config) => answers(`http://${LOOPBACK}:${config.targets.observer}/metrics`),

@@ -2,6 +2,7 @@ export { DEFAULT_KAFKA_BROKERS, DEFAULT_OTLP_HTTP_ENDPOINT, LOOPBACK, PORTS } fr
 export {
   brokersRule,
   bytesOf,
+  choiceListRule,
   choiceRule,
   integerRule,
   positiveNumberRule,

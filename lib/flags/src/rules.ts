@@ -63,6 +63,29 @@ export function choiceRule<C extends string>(name: string, text: string, choices
   return text as C;
 }
 
+/**
+ * A comma-separated list of some of `choices`, at least one, returned in the order of
+ * `choices` and each once. `what` names one choice in messages (scenario, probe).
+ */
+export function choiceListRule<C extends string>(
+  name: string,
+  text: string,
+  choices: readonly C[],
+  what: string,
+): C[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (names.length === 0) throw new SettingError(`${name} names no ${what}`);
+  for (const chosen of names) {
+    if (!(choices as readonly string[]).includes(chosen)) {
+      throw new SettingError(`${name}: unknown ${what} "${chosen}": one of ${choices.join(', ')}`);
+    }
+  }
+  return choices.filter((c) => names.includes(c));
+}
+
 export function urlRule(name: string, text: string): URL {
   try {
     return new URL(text);

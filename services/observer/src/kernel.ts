@@ -21,7 +21,7 @@ import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';
 export interface KernelSide {
   /** The TCP send probe attached. */
   readonly tcpMode: TcpProbeMode;
-  /** Observes `pid` from now on: in the kernel's targets map, and with a uprobe of its own (if on). */
+  /** Observes `pid` from now on: in the kernel's targets map, and with a uprobe of its own (if asked). */
   addTarget(pid: number): void;
   removeTarget(pid: number): void;
   readonly ring: Pick<RingBufferReader, 'drain' | 'pending'>;
@@ -72,7 +72,7 @@ class BpfKernel implements KernelSide {
     this.unmap = unmap;
     this.stats = options.bpfStats ? new KernelStats() : undefined;
     try {
-      this.links = attachProbes(bpf, tcpMode);
+      this.links = attachProbes(bpf, tcpMode, options.probes);
     } catch (err) {
       this.stats?.close();
       unmap();
@@ -82,7 +82,8 @@ class BpfKernel implements KernelSide {
 
   addTarget(pid: number): void {
     this.bpf.setElement('targets', pid, 1);
-    if (this.options.uprobe) this.uprobes.set(pid, attachUprobe(this.bpf, pid, this.options));
+    if (this.options.probes.includes('uprobe'))
+      this.uprobes.set(pid, attachUprobe(this.bpf, pid, this.options));
   }
 
   removeTarget(pid: number): void {
@@ -99,7 +100,7 @@ class BpfKernel implements KernelSide {
     const { stats } = this;
     if (stats === undefined) return {};
     return Object.fromEntries(
-      programsFor(this.tcpMode, this.options.uprobe).map((name) => [
+      programsFor(this.tcpMode, this.options.probes).map((name) => [
         name,
         stats.program(this.bpf.programFd(name)),
       ]),

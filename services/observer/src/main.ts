@@ -36,10 +36,12 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
   const { port } = server.address() as AddressInfo;
-  const uprobe = config.uprobe ? `${config.uprobeSymbol} in ${config.uprobeLibrary}` : 'off';
+  const uprobe = config.probes.includes('uprobe')
+    ? `${config.uprobeSymbol} in ${config.uprobeLibrary}`
+    : 'off';
   process.stdout.write(
     `observer: watching ${describeTarget(config.target)} (pids ${observer.targets.join(', ')}); ` +
-      `TCP send probe: ${observer.tcpMode}; uprobe: ${uprobe}; ` +
+      `probes: ${config.probes.join(',')}; TCP send probe: ${observer.tcpMode}; uprobe: ${uprobe}; ` +
       `BPF statistics: ${config.bpfStats ? 'on' : 'off'}\n` +
       `observer: metrics on http://${config.host}:${port}/metrics\n` +
       (config.kafka

@@ -4,6 +4,7 @@ import { EVENT_METRICS, EventKind, KIND_NAMES } from '@obscost/events';
 import type { EventCounters } from './counters.js';
 import type { DropReason } from './kafka-sink.js';
 import type { ProgramStats } from './kernel-stats.js';
+import type { Probe } from './probes.js';
 
 /** What forwarding did, as KafkaSink counts it. */
 export interface SinkReadings {
@@ -20,8 +21,8 @@ export interface SinkReadings {
 export interface ObserverReadings {
   readonly counters: EventCounters;
   readonly tcpMode: string;
-  /** Whether the targets have the uprobe on their marker. */
-  readonly uprobe: boolean;
+  /** The probes attached (--probes): only theirs are counted. */
+  readonly probes: readonly Probe[];
   readonly targets: readonly number[];
   readonly ringBufferBytes: number;
   readonly ringBufferUsedBytes: number;
@@ -67,26 +68,31 @@ export function observerRegistry(observer: ObserverReadings): Registry {
       }
     }
   };
-  counter(
-    EVENT_METRICS.write.events,
-    'write and writev calls by the target that wrote bytes.',
-    ['syscall', 'fd'],
-    writes('events'),
-  );
-  counter(
-    EVENT_METRICS.write.bytes,
-    'Bytes the target wrote with write and writev.',
-    ['syscall', 'fd'],
-    writes('bytes'),
-  );
-  counter(EVENT_METRICS.tcp_send.events, 'TCP sends by the target.', ['probe'], (m) => {
-    m.inc({ probe: observer.tcpMode }, counters.eventsOf(EventKind.TCP_SEND));
-  });
-  counter(EVENT_METRICS.tcp_send.bytes, 'Bytes the target sent over TCP.', ['probe'], (m) => {
-    m.inc({ probe: observer.tcpMode }, counters.bytesOf(EventKind.TCP_SEND));
-  });
-  // Without the probe (or the statistics below) nothing is counted: no series rather than zeros.
-  if (observer.uprobe) {
+  // A probe not attached (or the statistics below, off) counts nothing: no series, not zeros.
+  const { probes } = observer;
+  if (probes.includes('write')) {
+    counter(
+      EVENT_METRICS.write.events,
+      'write and writev calls by the target that wrote bytes.',
+      ['syscall', 'fd'],
+      writes('events'),
+    );
+    counter(
+      EVENT_METRICS.write.bytes,
+      'Bytes the target wrote with write and writev.',
+      ['syscall', 'fd'],
+      writes('bytes'),
+    );
+  }
+  if (probes.includes('tcp')) {
+    counter(EVENT_METRICS.tcp_send.events, 'TCP sends by the target.', ['probe'], (m) => {
+      m.inc({ probe: observer.tcpMode }, counters.eventsOf(EventKind.TCP_SEND));
+    });
+    counter(EVENT_METRICS.tcp_send.bytes, 'Bytes the target sent over TCP.', ['probe'], (m) => {
+      m.inc({ probe: observer.tcpMode }, counters.bytesOf(EventKind.TCP_SEND));
+    });
+  }
+  if (probes.includes('uprobe')) {
     counter(EVENT_METRICS.uprobe.events, 'Calls of the app_write marker.', [], (m) => {
       m.inc(counters.eventsOf(EventKind.UPROBE));
     });
@@ -139,12 +145,13 @@ export function observerRegistry(observer: ObserverReadings): Registry {
     help: 'The ring buffer size.',
     registers: [registry],
   }).set(observer.ringBufferBytes);
-  new Gauge({
+  const probeInfo = new Gauge({
     name: 'observer_probe_info',
     help: 'The probe attached for each measurement (1).',
     labelNames: ['probe', 'mode'],
     registers: [registry],
-  }).set({ probe: 'tcp_send', mode: observer.tcpMode }, 1);
+  });
+  if (probes.includes('tcp')) probeInfo.set({ probe: 'tcp_send', mode: observer.tcpMode }, 1);
   new Gauge({
     name: 'observer_targets',
     help: 'Processes observed now.',

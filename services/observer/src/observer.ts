@@ -10,7 +10,7 @@ import { openKernel, type KernelSide } from './kernel.js';
 import type { ProgramStats } from './kernel-stats.js';
 import { Pipeline, shutDown, type BatchSink, type Outputs } from './pipeline.js';
 import { preflight } from './preflight.js';
-import type { TcpProbeMode } from './probes.js';
+import type { Probe, TcpProbeMode } from './probes.js';
 import { requireTargets } from './targets.js';
 
 /** For tests: a /proc of their own and timers they run by hand. */
@@ -104,8 +104,8 @@ export class Observer<S extends BatchSink = KafkaSink> {
     return this.follower.targets;
   }
 
-  get uprobe(): boolean {
-    return this.config.uprobe;
+  get probes(): readonly Probe[] {
+    return this.config.probes;
   }
 
   get bpfStats(): boolean {

@@ -1,17 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { missingCapabilities, type AdminUses } from './capabilities.js';
+import { missingCapabilities } from './capabilities.js';
 import { ObserverError } from './errors.js';
+import type { Probe } from './probes.js';
 
 export const TRACEFS = '/sys/kernel/tracing';
 
-export interface PreflightOptions extends AdminUses {
+export interface PreflightOptions {
   readonly btfPath: string;
+  readonly bpfStats: boolean;
+  readonly probes: readonly Probe[];
 }
 
 /** Why CAP_SYS_ADMIN is asked, and the flags that do without it. */
-function adminReason({ bpfStats, uprobe }: AdminUses): string {
+function adminReason({ bpfStats, probes }: PreflightOptions): string {
+  const uprobe = probes.includes('uprobe');
+  const others = probes.filter((probe) => probe !== 'uprobe');
+  const withoutUprobe = `--probes ${(others.length > 0 ? others : ['write', 'tcp']).join(',')}`;
   const uses = [...(uprobe ? ['the uprobe'] : []), ...(bpfStats ? ['the BPF statistics'] : [])];
-  const off = [...(uprobe ? ['--uprobe off'] : []), ...(bpfStats ? ['--bpf-stats off'] : [])];
+  const off = [...(uprobe ? [withoutUprobe] : []), ...(bpfStats ? ['--bpf-stats off'] : [])];
   return `; CAP_SYS_ADMIN is for ${uses.join(' and ')}: with ${off.join(' ')} CAP_BPF and CAP_PERFMON suffice`;
 }
 
@@ -25,7 +31,8 @@ export function preflight(
   options: PreflightOptions,
   status = readFileSync('/proc/self/status', 'utf8'),
 ): void {
-  const missing = missingCapabilities(options, status);
+  const { bpfStats, probes } = options;
+  const missing = missingCapabilities({ bpfStats, uprobe: probes.includes('uprobe') }, status);
   if (missing.length > 0) {
     const admin = missing.includes('CAP_SYS_ADMIN') ? adminReason(options) : '';
     throw new ObserverError(

@@ -12,6 +12,10 @@ export const PROGRAMS = {
   uprobe: 'app_write_uprobe',
 } as const;
 
+/** What --probes chooses from: each a family of events (EVENT_METRICS) and its programs. */
+export const PROBES = ['write', 'tcp', 'uprobe'] as const;
+export type Probe = (typeof PROBES)[number];
+
 export const TCP_PROBE_MODES = {
   kprobe: 'kprobe/tcp_sendmsg',
   tracepoint: 'tracepoint/sock/sock_send_length',
@@ -33,27 +37,33 @@ function tcpProgram(mode: TcpProbeMode): string {
   return mode === TCP_PROBE_MODES.kprobe ? PROGRAMS.tcpKprobe : PROGRAMS.tcpTracepoint;
 }
 
-/** The programs loaded and attached with this TCP probe: write, writev, TCP send, the uprobe. */
-export function programsFor(mode: TcpProbeMode, uprobe: boolean): string[] {
-  const programs = [PROGRAMS.writeExit, PROGRAMS.writevExit, tcpProgram(mode)];
-  return uprobe ? [...programs, PROGRAMS.uprobe] : programs;
+/**
+ * The programs of `probes` with this TCP probe. The uprobe's is loaded here but attached
+ * per target (attachUprobe); the others are attached once for every target (attachProbes).
+ */
+export function programsFor(mode: TcpProbeMode, probes: readonly Probe[]): string[] {
+  const programs: Record<Probe, string[]> = {
+    write: [PROGRAMS.writeExit, PROGRAMS.writevExit],
+    tcp: [tcpProgram(mode)],
+    uprobe: [PROGRAMS.uprobe],
+  };
+  return probes.flatMap((probe) => programs[probe]);
 }
 
 export interface LoadOptions {
   readonly bpfObject: string;
   readonly btfPath: string;
   readonly ringBufferBytes: number;
-  /** Whether the uprobe's program is loaded (it is attached per target). */
-  readonly uprobe: boolean;
+  readonly probes: readonly Probe[];
 }
 
 /**
- * Opens and loads the object with its ring buffer sized and the other TCP program left
- * out (a kernel without kprobes would refuse to load the kprobe one), and the uprobe's
- * program too when it is off.
+ * Opens and loads the object with its ring buffer sized and only the programs of the
+ * probes asked for: the other TCP program is left out (a kernel without kprobes would
+ * refuse to load the kprobe one), and so is every program of a probe not asked for.
  */
 export function loadPrograms(options: LoadOptions, mode: TcpProbeMode): BpfObject {
-  const loaded = programsFor(mode, options.uprobe);
+  const loaded = programsFor(mode, options.probes);
   const bpf = BpfObject.open(options.bpfObject, {
     btfPath: options.btfPath,
     mapSizes: { events: options.ringBufferBytes },
@@ -68,12 +78,12 @@ export function loadPrograms(options: LoadOptions, mode: TcpProbeMode): BpfObjec
   return bpf;
 }
 
-/** Attaches the probes every target shares: the write and writev exits and the TCP send. */
-export function attachProbes(bpf: BpfObject, mode: TcpProbeMode): Link[] {
+/** Attaches the probes every target shares: all those asked for but the uprobe. */
+export function attachProbes(bpf: BpfObject, mode: TcpProbeMode, probes: readonly Probe[]): Link[] {
   const links: Link[] = [];
   try {
-    for (const name of [PROGRAMS.writeExit, PROGRAMS.writevExit, tcpProgram(mode)]) {
-      links.push(bpf.attach(name));
+    for (const name of programsFor(mode, probes)) {
+      if (name !== PROGRAMS.uprobe) links.push(bpf.attach(name));
     }
   } catch (err) {
     for (const link of links) link.destroy();

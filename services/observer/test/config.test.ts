@@ -8,6 +8,7 @@ import { missingCapabilities } from '../src/capabilities.js';
 import { parseObserverArgs, parseSize, SETTINGS } from '../src/config.js';
 import { ObserverError } from '../src/errors.js';
 import { preflight } from '../src/preflight.js';
+import type { Probe } from '../src/probes.js';
 import { verifierReason } from '../src/bpf-object.js';
 
 test('flags: target, sizes and defaults', () => {
@@ -122,8 +123,12 @@ test('missing capabilities are named: CAP_SYS_ADMIN only for the uprobe or the B
 
 test('preflight refuses missing capabilities first, and says what does without CAP_SYS_ADMIN', () => {
   const refused = (uses: { bpfStats: boolean; uprobe: boolean }, capEff: string): string => {
+    const probes: Probe[] = uses.uprobe ? ['tcp', 'uprobe'] : ['tcp'];
     try {
-      preflight({ btfPath: '/nonexistent/vmlinux', ...uses }, status(capEff));
+      preflight(
+        { btfPath: '/nonexistent/vmlinux', bpfStats: uses.bpfStats, probes },
+        status(capEff),
+      );
     } catch (err) {
       assert.ok(err instanceof ObserverError);
       assert.equal(err.exitCode, 1);
@@ -137,10 +142,10 @@ test('preflight refuses missing capabilities first, and says what does without C
   const tail = 'CAP_BPF and CAP_PERFMON suffice)';
   assert.equal(
     both,
-    `${head} the uprobe and the BPF statistics: with --uprobe off --bpf-stats off ${tail}`,
+    `${head} the uprobe and the BPF statistics: with --probes tcp --bpf-stats off ${tail}`,
   );
   assert.equal(stats, `${head} the BPF statistics: with --bpf-stats off ${tail}`);
-  assert.equal(uprobe, `${head} the uprobe: with --uprobe off ${tail}`);
+  assert.equal(uprobe, `${head} the uprobe: with --probes tcp ${tail}`);
   // The capabilities pass: the next check (tracefs, then the BTF given here) refuses.
   assert.equal(none, 'capabilities passed');
   assert.equal(
@@ -149,22 +154,35 @@ test('preflight refuses missing capabilities first, and says what does without C
   );
 });
 
-test('--bpf-stats and --uprobe: on by default, off by flag, nothing else', () => {
+test('--probes: all three by default, any of them in their order, nothing else', () => {
   const parse = (...argv: string[]) => parseObserverArgs(['--pid', '1', ...argv], {});
-  assert.equal(parse()?.bpfStats, true);
-  assert.equal(parse()?.uprobe, true);
-  assert.equal(parse('--bpf-stats', 'on')?.bpfStats, true);
-  assert.equal(parse('--bpf-stats', 'off')?.bpfStats, false);
-  assert.equal(parse('--uprobe', 'off')?.uprobe, false);
-  for (const flag of ['--bpf-stats', '--uprobe']) {
+  assert.deepEqual(parse()?.probes, ['write', 'tcp', 'uprobe']);
+  assert.deepEqual(parse('--probes', 'uprobe,write')?.probes, ['write', 'uprobe']);
+  assert.deepEqual(parse('--probes', 'tcp')?.probes, ['tcp']);
+  for (const [text, message] of [
+    ['', '--probes names no probe'],
+    ['write,exec', '--probes: unknown probe "exec": one of write, tcp, uprobe'],
+  ] as const) {
     assert.throws(
-      () => parse(flag, 'no'),
+      () => parse('--probes', text),
       (err: unknown) =>
-        err instanceof ObserverError &&
-        err.exitCode === 2 &&
-        err.message === `${flag} must be on or off, got "no"`,
+        err instanceof ObserverError && err.exitCode === 2 && err.message === message,
     );
   }
+});
+
+test('--bpf-stats: off by default (it costs every BPF program run), on by flag, nothing else', () => {
+  const parse = (...argv: string[]) => parseObserverArgs(['--pid', '1', ...argv], {});
+  assert.equal(parse()?.bpfStats, false);
+  assert.equal(parse('--bpf-stats', 'on')?.bpfStats, true);
+  assert.equal(parse('--bpf-stats', 'off')?.bpfStats, false);
+  assert.throws(
+    () => parse('--bpf-stats', 'no'),
+    (err: unknown) =>
+      err instanceof ObserverError &&
+      err.exitCode === 2 &&
+      err.message === '--bpf-stats must be on or off, got "no"',
+  );
 });
 
 test("the verifier's reason is the end of its log", () => {

@@ -26,7 +26,7 @@ function readings(): ObserverReadings & { sink: SinkReadings } {
     ringBufferBytes: 16 * 1024 * 1024,
     ringBufferUsedBytes: 80,
     kernelDrops: (kind) => drops[kind],
-    uprobe: true,
+    probes: ['write', 'tcp', 'uprobe'],
     bpfStats: true,
     programStats: () => ({
       write_exit: { runTimeNs: 1_500_000_000, runCount: 3 },
@@ -184,9 +184,12 @@ function without(first: string, next: string): string {
   return EXPOSITION.slice(0, start) + EXPOSITION.slice(EXPOSITION.indexOf(`# HELP ${next} `));
 }
 
-test('with --uprobe off or --bpf-stats off, the same but for what they count', async () => {
+test('without the uprobe or the BPF statistics, the same but for what they count', async () => {
   for (const [off, expected] of [
-    [{ uprobe: false }, without('app_uprobe_calls_total', 'observer_kernel_drops_total')],
+    [
+      { probes: ['write', 'tcp'] },
+      without('app_uprobe_calls_total', 'observer_kernel_drops_total'),
+    ],
     [
       { bpfStats: false },
       without('observer_bpf_program_run_seconds_total', 'observer_ring_buffer_used_bytes'),
