@@ -85,7 +85,11 @@ test(
     const out = path.join(dir, 'out');
     const result = await run(
       process.execPath,
-      [RUNNER_MAIN, ...['--dur', '1s', '--warmup', '200ms', '--conns', '8', '--out', out]],
+      [
+        RUNNER_MAIN,
+        ...['--dur', '1s', '--warmup', '200ms', '--conns', '8', '--bpf-stats', 'on'],
+        ...['--out', out],
+      ],
       { TMPDIR: dir },
     );
     assert.equal(result.code, 0, result.stderr);
@@ -96,6 +100,7 @@ test(
     assert.deepEqual(report.machine.app_cpus, [1]);
     assert.deepEqual(report.machine.other_cpus, [0]);
     assert.equal(report.settings.rate_source, '0.25 of the baseline capacity in round 1');
+    assert.equal(report.settings.bpf_stats, true);
     for (const [name, processes] of Object.entries(PROCESSES)) {
       const s = scenario(report, name);
       assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);

@@ -16,6 +16,8 @@ export interface RoundSettings {
   conns: number;
   durationMs: number;
   warmupMs: number;
+  /** Whether the kernel's BPF statistics are on during the scenarios that load BPF programs. */
+  bpfStats: boolean;
   cpus: CpuPlan;
   infra: Infrastructure;
   signal: AbortSignal;
@@ -69,7 +71,7 @@ export async function runRound(
   const say = (what: string): void => {
     status(`round ${round}, ${scenario.name}: ${what}`);
   };
-  const restoreStats = scenario.loadsBpf ? enableBpfStats() : undefined;
+  const restoreStats = scenario.loadsBpf && settings.bpfStats ? enableBpfStats() : undefined;
   let observation: Observation | undefined;
   let app: RunningApp | undefined;
   try {
@@ -92,7 +94,10 @@ export async function runRound(
 
     const pids = { app: appPid, ...observation.processes() };
     const cpuBefore = cpuOf(pids);
-    const programsBefore = await programCounters(observation.bpfOwners());
+    // Without the statistics the kernel counts no run of any program: none is reported.
+    const programs = async () =>
+      settings.bpfStats ? await programCounters(observation?.bpfOwners() ?? {}) : [];
+    const programsBefore = await programs();
     const closed = await bench('closed model', { durationMs: settings.durationMs });
     runs.push(closed);
     const appBeforeOpen = cpuSeconds(appPid);
@@ -105,7 +110,7 @@ export async function runRound(
     runs.push(open);
     const appOpen = cpuSince(appBeforeOpen, cpuSeconds(appPid));
     const cpuAfter = cpuOf(pids);
-    const programsAfter = await programCounters(observation.bpfOwners());
+    const programsAfter = await programs();
     const processes: ProcessCost[] = Object.entries(pids).map(([name, pid]) => ({
       name,
       pid,

@@ -99,6 +99,7 @@ export function formatField(field: string, value: unknown): string {
     const format = FIGURE_FORMATS.find(([pattern]) => pattern.test(field))?.[1] ?? formatFigure;
     return format(value);
   }
+  if (typeof value === 'boolean' && field.endsWith('.bpf_stats')) return value ? 'on' : 'off';
   if (typeof value === 'boolean') return value ? EXACT_MARK : INEXACT_MARK;
   if (typeof value === 'string' && /(^|\.)(started_at|finished_at)$/.test(field)) {
     return formatInstant(value);

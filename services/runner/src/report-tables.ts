@@ -347,6 +347,15 @@ export function settingsPairs(report: Report): Pair[] {
       ],
     },
     {
+      label: 'BPF statistics',
+      value: settings.bpf_stats
+        ? [
+            f('settings.bpf_stats', true),
+            ': each BPF program run measured by the kernel, about 100 ns more per run',
+          ]
+        : [f('settings.bpf_stats', false), ' (--bpf-stats on measures each BPF program)'],
+    },
+    {
       label: 'machine',
       value: [
         f('machine.cpus', machine.cpus),

@@ -164,6 +164,8 @@ export interface Report {
     /** How the rate was chosen: "--rate" or "0.5 of the baseline's capacity". */
     rate_source: string;
     path: string;
+    /** Whether the kernel's BPF statistics were on in the eBPF scenarios (--bpf-stats). */
+    bpf_stats: boolean;
   };
   scenarios: ScenarioReport[];
   warnings: string[];

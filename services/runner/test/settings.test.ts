@@ -19,6 +19,7 @@ test('defaults, flags, and --help', () => {
     path: '/ping',
     appCpus: undefined,
     otherCpus: undefined,
+    bpfStats: 'off',
     out: path.join(ROOT, '.work/report'),
   });
   const parsed = parseRunArgs([

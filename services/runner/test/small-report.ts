@@ -62,6 +62,7 @@ export function smallReport(rounds = 1): Report {
       rate: 1000,
       rate_source: '--rate',
       path: '/ping',
+      bpf_stats: false,
     },
     scenarios: [
       {
