@@ -40,6 +40,19 @@ struct {
 	__type(value, __u8);
 } targets SEC(".maps");
 
+/*
+ * How far each program goes. The observer runs them whole; bench:probe-cost
+ * (benchmarks/probe-cost.ts) builds this file again stopping after each part (bpf/Makefile),
+ * to measure what each part costs the process that runs it.
+ */
+#define STAGE_ATTACH 1 /* return at once: what the attach point costs */
+#define STAGE_LOOKUP 2 /* + the target lookup */
+#define STAGE_SOCKET 3 /* + reading the fd and whether it is a socket (writes only) */
+#define STAGE_ALL    4 /* + the hand-off to user space */
+#ifndef STOP_AFTER
+#define STOP_AFTER STAGE_ALL
+#endif
+
 /* Force the event's types into the object's BTF, where the layout test reads them. */
 const struct event *unused_event __attribute__((unused));
 const enum event_kind *unused_event_kind __attribute__((unused));
@@ -114,13 +127,22 @@ static __always_inline bool fd_is_socket(__s32 fd)
 static __always_inline int exit_write(struct trace_event_raw_sys_exit *ctx, __u16 kind)
 {
 	struct pt_regs *regs;
+	/* volatile: a build that stops after the check must still make it */
+	volatile bool socket;
 	__s32 fd;
 
+	if (STOP_AFTER == STAGE_ATTACH)
+		return 0;
 	if (ctx->ret <= 0 || !is_target(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (STOP_AFTER == STAGE_LOOKUP)
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-	emit(kind, ctx->ret, fd, fd_is_socket(fd) ? EVENT_FLAG_SOCKET : 0);
+	socket = fd_is_socket(fd);
+	if (STOP_AFTER == STAGE_SOCKET)
+		return 0;
+	emit(kind, ctx->ret, fd, socket ? EVENT_FLAG_SOCKET : 0);
 	return 0;
 }
 
@@ -140,7 +162,9 @@ int writev_exit(struct trace_event_raw_sys_exit *ctx)
 SEC("kprobe/tcp_sendmsg")
 int BPF_KPROBE(tcp_send_kprobe, struct sock *sk, struct msghdr *msg, size_t size)
 {
-	if (is_target(bpf_get_current_pid_tgid() >> 32))
+	if (STOP_AFTER == STAGE_ATTACH || !is_target(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (STOP_AFTER == STAGE_ALL)
 		emit(EVENT_TCP_SEND, size, -1, 0);
 	return 0;
 }
@@ -149,8 +173,10 @@ int BPF_KPROBE(tcp_send_kprobe, struct sock *sk, struct msghdr *msg, size_t size
 SEC("tracepoint/sock/sock_send_length")
 int tcp_send_tracepoint(struct trace_event_raw_sock_msg_length *ctx)
 {
-	if (ctx->protocol == IPPROTO_TCP && ctx->ret > 0 &&
-	    is_target(bpf_get_current_pid_tgid() >> 32))
+	if (STOP_AFTER == STAGE_ATTACH || ctx->protocol != IPPROTO_TCP || ctx->ret <= 0 ||
+	    !is_target(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (STOP_AFTER == STAGE_ALL)
 		emit(EVENT_TCP_SEND, ctx->ret, -1, 0);
 	return 0;
 }
@@ -160,6 +186,7 @@ int tcp_send_tracepoint(struct trace_event_raw_sock_msg_length *ctx)
 SEC("uprobe")
 int BPF_KPROBE(app_write_uprobe, __u64 bytes)
 {
-	emit(EVENT_UPROBE, bytes, -1, 0);
+	if (STOP_AFTER == STAGE_ALL)
+		emit(EVENT_UPROBE, bytes, -1, 0);
 	return 0;
 }
