@@ -161,6 +161,7 @@ export class EventConsumer {
       const permanent = permanentCause(payload.error);
       if (permanent) this.events.fatal(permanent);
       else if (payload.restart) this.events.log(`Kafka: ${payload.error.message}; rejoining`);
+      else if (payload.error.name.startsWith('KafkaJS')) void this.reconnect(payload.error);
       else this.events.fatal(payload.error);
     });
     await consumer.connect();
@@ -169,6 +170,19 @@ export class EventConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.onFetch(payload),
+    });
+  }
+
+  /**
+   * A Kafka error kafkajs gives up on is an outage like any other (seen: "Failed to find
+   * group coordinator" while a restarted broker loads its offsets): start over, waiting for
+   * Kafka. Errors of our own still stop the aggregator.
+   */
+  private async reconnect(err: Error): Promise<void> {
+    this.events.log(`Kafka: ${err.message}; reconnecting`);
+    await this.disconnect();
+    await this.start().catch((failure: unknown) => {
+      this.events.fatal(failure);
     });
   }
 
