@@ -34,9 +34,9 @@ static int pin(int cpu) {
   return sched_setaffinity(0, sizeof(set), &set);
 }
 
-// A connected loopback TCP socket; a child reads the other end until it closes. The child
-// is not the target: its reads are the host's, as any other process's.
-static int tcp_connection(void) {
+// A connected loopback TCP socket; a child on another CPU reads the other end until it
+// closes. The child is not the target: its reads are the host's, as any other process's.
+static int tcp_connection(int loop_cpu) {
   struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   socklen_t length = sizeof(addr);
   int listener = socket(AF_INET, SOCK_STREAM, 0);
@@ -52,6 +52,8 @@ static int tcp_connection(void) {
   if (reader == 0) {
     char buffer[1 << 16];
     close(client);
+    // Off the loop's CPU, so the loop's time is its sends only.
+    pin(loop_cpu == 0 ? 1 : 0);
     while (read(server, buffer, sizeof(buffer)) > 0)
       ;
     _exit(0);
@@ -75,7 +77,7 @@ int main(int argc, char **argv) {
   if (strcmp(op, "write") == 0) {
     fd = open("/dev/null", O_WRONLY);
   } else if (strcmp(op, "tcp") == 0) {
-    fd = tcp_connection();
+    fd = tcp_connection(atoi(argv[3]));
   } else if (strcmp(op, "marker") == 0) {
     void *library = argc > 5 ? dlopen(argv[4], RTLD_NOW) : NULL;
     marker = library ? (void (*)(uint64_t))dlsym(library, argv[5]) : NULL;
