@@ -1,53 +1,152 @@
 /**
- * What the observer's probes cost the app: /ping throughput and p99 with and without the
- * observer attached, alternating, several runs each, as medians and ratios.
+ * What the observer's probes cost the app: each scenario on a fresh app pinned to its own
+ * CPU, the load generator and the observer on the other, a closed-model run for capacity
+ * and an open-model run at one fixed rate for p99 and the app's CPU per request (the
+ * comparison's rounds, services/runner/src/comparison.ts), the scenarios in turn, round
+ * after round. The observer forwards nothing (--no-kafka): what is measured is what the
+ * probes and the ring buffer cost the app, each event still drained and counted.
  *
- *   npm run bench:overhead -- [--runs 5] [--dur 5s] [--conns 50]
+ *   npm run bench:overhead -- [--runs 5] [--dur 5s] [--conns 50] [--rate R]
+ *                             [--scenarios LIST] [--json]
  */
-import { formatDuration, median, type LoadResult } from '@obscost/bench';
-import { benchJson, startApp, startObserver } from '@obscost/infra';
+import { availableParallelism } from 'node:os';
+import { median } from '@obscost/bench';
+import { choiceListRule, positiveNumberRule, setting } from '@obscost/flags';
+import { runRound, type RoundSettings } from '@obscost/runner/comparison';
+import { pin, planCpus } from '@obscost/runner/cpus';
+import { Infrastructure } from '@obscost/runner/infrastructure';
+import type { RoundResult } from '@obscost/runner/report';
+import { baseline, observerAlone, type Scenario } from '@obscost/runner/scenarios';
 import { benchmarkFlags, flag } from './settings.js';
 
-const { runs, dur, conns } = benchmarkFlags(
-  'bench:overhead',
-  "What the observer's probes cost the app.",
-  {
-    runs: flag.runs(5),
-    dur: flag.dur('5s'),
-    conns: flag.conns(50),
-  },
-);
+const ALL_PROBES = ['write', 'tcp', 'uprobe'] as const;
 
-const app = await startApp();
-const url = `${app.url}/ping`;
-const tty = process.stderr.isTTY;
+const SCENARIOS: Scenario<string>[] = [
+  baseline,
+  observerAlone('ebpf-core', 'all probes, every event through the ring buffer', {
+    marker: 'nop5',
+    probes: ALL_PROBES,
+  }),
+  observerAlone('ebpf-breakpoint', 'ebpf-core, the app calling the plain marker (a trap)', {
+    marker: 'plain',
+    probes: ALL_PROBES,
+  }),
+  ...ALL_PROBES.map((probe) =>
+    observerAlone(`ebpf-${probe}`, `the ${probe} probe alone`, { marker: 'nop5', probes: [probe] }),
+  ),
+];
+const NAMES = SCENARIOS.map((s) => s.name);
 
-function bench(): Promise<LoadResult> {
-  return benchJson(['-url', url, '-conns', String(conns), '-dur', formatDuration(dur)]);
+const values = benchmarkFlags('bench:overhead', "What the observer's probes cost the app.", {
+  runs: flag.runs(5),
+  dur: flag.dur('5s'),
+  conns: flag.conns(50),
+  rate: setting.custom({
+    flag: 'rate',
+    placeholder: 'R',
+    help: "the open-model run's req/s (default: 0.25 of the first baseline's capacity)",
+    parse: (text, name) => positiveNumberRule(name, text),
+  }),
+  scenarios: setting.custom({
+    flag: 'scenarios',
+    placeholder: 'LIST',
+    default: NAMES.join(','),
+    help: `comma-separated, baseline always runs: ${NAMES.join(', ')}`,
+    parse: (text, name) => choiceListRule(name, text, NAMES, 'scenario'),
+  }),
+  json: setting.switch({ flag: 'json', help: 'print the results as JSON' }),
+});
+
+const chosen = SCENARIOS.filter((s) => s.name === 'baseline' || values.scenarios.includes(s.name));
+const cpus = planCpus(availableParallelism());
+await pin(process.pid, cpus.other);
+const infra = await Infrastructure.create(() => undefined);
+const unavailable = chosen.flatMap((s) => {
+  const reason = s.unavailable(infra);
+  return reason === undefined ? [] : [`${s.name}: ${reason}`];
+});
+if (unavailable.length > 0) {
+  await infra.stop();
+  throw new Error(unavailable.join('; '));
 }
-
-const without: LoadResult[] = [];
-const withObserver: LoadResult[] = [];
+const tty = process.stderr.isTTY && !values.json;
+let rate = values.rate;
+const settings: RoundSettings = {
+  path: '/ping',
+  conns: values.conns,
+  durationMs: values.dur,
+  warmupMs: 1000,
+  bpfStats: false,
+  cpus,
+  infra,
+  signal: new AbortController().signal,
+  status: (line) => {
+    if (tty) process.stderr.write(`\r\x1b[2K  ${line}`);
+  },
+};
+const rounds = new Map<string, RoundResult[]>(chosen.map((s) => [s.name, []]));
 try {
-  for (let i = 1; i <= runs; i++) {
-    if (tty) process.stderr.write(`\r\x1b[2K  run ${i}/${runs}`);
-    without.push(await bench());
-    const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
-    try {
-      withObserver.push(await bench());
-    } finally {
-      await observer.stop();
+  for (let round = 1; round <= values.runs; round++) {
+    for (const scenario of chosen) {
+      const result = await runRound(scenario, round, settings, (capacity) => {
+        rate ??= Math.max(1, Math.round(capacity * 0.25));
+        return rate;
+      });
+      const inexact = Object.entries(result.accuracy).filter(([, a]) => !a.exact);
+      if (inexact.length > 0) {
+        throw new Error(
+          `${scenario.name}, round ${round}: not exact: ${inexact.map(([name, a]) => `${name} ${a.counted}/${a.truth}`).join(', ')}`,
+        );
+      }
+      rounds.get(scenario.name)?.push(result);
     }
   }
 } finally {
   if (tty) process.stderr.write('\r\x1b[2K');
-  await app.stop();
+  await infra.stop();
 }
-const rps = (results: LoadResult[]): number => median(results.map((r) => r.rps));
-const p99 = (results: LoadResult[]): number => median(results.map((r) => r.latency_ms.p99));
-process.stdout.write(
-  `/ping, ${conns} connections, ${formatDuration(dur)} a run, ${runs} runs each, alternating\n` +
-    `without observer  median ${rps(without).toFixed(0)} req/s, p99 ${p99(without).toFixed(2)} ms   runs: ${without.map((r) => r.rps.toFixed(0)).join(' ')}\n` +
-    `with observer     median ${rps(withObserver).toFixed(0)} req/s, p99 ${p99(withObserver).toFixed(2)} ms   runs: ${withObserver.map((r) => r.rps.toFixed(0)).join(' ')}\n` +
-    `with/without      req/s ${(rps(withObserver) / rps(without)).toFixed(3)}, p99 ${(p99(withObserver) / p99(without)).toFixed(3)}\n`,
-);
+
+const cpuPerRequest = (r: RoundResult): number => r.app_cpu_us_per_request.total;
+const base = rounds.get('baseline') ?? [];
+const baseRps = median(base.map((r) => r.rps));
+const baseCpu = median(base.map(cpuPerRequest));
+const results = chosen.map((scenario) => {
+  const runs = rounds.get(scenario.name) ?? [];
+  const rps = median(runs.map((r) => r.rps));
+  const cpu = median(runs.map(cpuPerRequest));
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    rps_median: rps,
+    p99_ms_median: median(runs.map((r) => r.latency_ms.p99)),
+    app_cpu_us_per_request: cpu,
+    ratio: rps / baseRps,
+    cpu_ratio: cpu / baseCpu,
+    runs: runs.map((r) => ({
+      rps: r.rps,
+      p99_ms: r.latency_ms.p99,
+      app_cpu_us_per_request: cpuPerRequest(r),
+    })),
+  };
+});
+
+if (values.json) {
+  process.stdout.write(
+    `${JSON.stringify({ runs: values.runs, duration_s: values.dur / 1000, conns: values.conns, rate, app_cpus: cpus.app, scenarios: results }, null, 2)}\n`,
+  );
+} else {
+  const where =
+    cpus.app.length === 0
+      ? 'nothing pinned (one CPU)'
+      : `app on CPU ${cpus.app.join(',')}, the rest on ${cpus.other.join(',')}`;
+  process.stdout.write(
+    `/ping, ${values.conns} connections, ${values.dur / 1000} s closed and ${values.dur / 1000} s at ${rate} req/s a run, ${values.runs} runs of each in turn; ${where}\n` +
+      'req/s: closed model; p99 and app CPU per request: at the fixed rate\n\n',
+  );
+  const width = Math.max(...results.map((r) => r.name.length));
+  for (const r of results) {
+    process.stdout.write(
+      `${r.name.padEnd(width)}  ${r.rps_median.toFixed(0).padStart(6)} req/s  ratio ${r.ratio.toFixed(3)}  p99 ${r.p99_ms_median.toFixed(2)} ms  app CPU ${r.app_cpu_us_per_request.toFixed(1)} µs/req (${r.cpu_ratio >= 1 ? '+' : ''}${((r.cpu_ratio - 1) * 100).toFixed(1)}%)   runs: ${r.runs.map((run) => run.rps.toFixed(0)).join(' ')}\n`,
+    );
+  }
+}

@@ -10,6 +10,6 @@ export { observerRegistry, type ObserverReadings } from './metrics.js';
 export { Observer } from './observer.js';
 export { Pipeline, shutDown, type BatchCapture, type BatchSink } from './pipeline.js';
 export { preflight } from './preflight.js';
-export { PROGRAMS, TCP_PROBE_MODES, type TcpProbeMode } from './probes.js';
+export { PROBES, PROGRAMS, TCP_PROBE_MODES, type Probe, type TcpProbeMode } from './probes.js';
 export { mapRingBuffer, RingBufferReader, PAGE_SIZE } from './ring-buffer.js';
 export { resolveTargets } from './targets.js';

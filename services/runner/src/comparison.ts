@@ -62,7 +62,7 @@ function truthOf(runs: readonly LoadResult[]): Truth {
  * `rate` is called after the closed run: the first baseline sets it from its capacity.
  */
 export async function runRound(
-  scenario: Scenario,
+  scenario: Scenario<string>,
   round: number,
   settings: RoundSettings,
   rate: (capacity: number) => number,

@@ -9,6 +9,7 @@ import {
   type RunningApp,
 } from '@obscost/infra';
 import { missingCapabilities } from '@obscost/observer/capabilities';
+import type { Probe } from '@obscost/observer';
 import { startChild, type Child } from '@obscost/process';
 import { scrape, sumOf, type Counts } from './accuracy.js';
 import type { Infrastructure, StartedCollector } from './infrastructure.js';
@@ -29,8 +30,9 @@ export interface Observation {
   stop(): Promise<void>;
 }
 
-export interface Scenario {
-  readonly name: ScenarioName;
+/** One way of observing the app; benchmarks name scenarios of their own (N). */
+export interface Scenario<N extends string = ScenarioName> {
+  readonly name: N;
   /** What it adds to the app, one line. */
   readonly description: string;
   /** Whether it loads BPF programs, whose run time the kernel's statistics then report. */
@@ -88,7 +90,7 @@ function withCollector(
   };
 }
 
-const baseline: Scenario = {
+export const baseline: Scenario = {
   name: 'baseline',
   description: 'the app alone, with its own Prometheus metrics',
   loadsBpf: false,
@@ -261,6 +263,75 @@ function observerToKafka(
   };
 }
 
+/** What the observer counted of the app's responses, read from its /metrics. */
+function observerCounts(metrics: string, probes: readonly Probe[]): Counts {
+  const { uprobe, write, tcp_send: tcp } = EVENT_METRICS;
+  const source = "the observer's /metrics";
+  return {
+    ...(probes.includes('uprobe') && {
+      ebpf_uprobe: {
+        requests: sumOf(metrics, uprobe.events),
+        bytes: sumOf(metrics, uprobe.bytes),
+        source: `${source}: ${uprobe.events}, ${uprobe.bytes}`,
+      },
+    }),
+    ...(probes.includes('write') && {
+      ebpf_socket_write: {
+        bytes: sumOf(metrics, write.bytes, { fd: 'socket' }),
+        source: `${source}: ${write.bytes}{fd="socket"}`,
+      },
+    }),
+    ...(probes.includes('tcp') && {
+      ebpf_tcp_send: { bytes: sumOf(metrics, tcp.bytes), source: `${source}: ${tcp.bytes}` },
+    }),
+  };
+}
+
+export interface ObserverAloneOptions {
+  /** The app's marker, and so the uprobe's kind: nop5 (a jump) or plain (a breakpoint). */
+  readonly marker: 'nop5' | 'plain';
+  readonly probes: readonly Probe[];
+  /** More of the observer's flags. */
+  readonly args?: readonly string[];
+}
+
+/**
+ * The CO-RE observer following the app and forwarding nothing (--no-kafka): what its probes
+ * alone cost the app, each event still drained from the ring buffer and counted.
+ */
+export function observerAlone<N extends string>(
+  name: N,
+  description: string,
+  { marker, probes, args = [] }: ObserverAloneOptions,
+): Scenario<N> {
+  return {
+    name,
+    description,
+    loadsBpf: true,
+    unavailable: () => needsRoot(),
+    observe() {
+      let observer: Listening | undefined;
+      return Promise.resolve({
+        appEnv: { APP_MARKER: marker },
+        async attach(app: RunningApp) {
+          observer = await startObserver([
+            ...['--pid', String(app.pid), '--no-kafka', '--probes', probes.join(',')],
+            ...['--uprobe-symbol', MARKER_SYMBOLS[marker], ...args],
+          ]);
+        },
+        processes: () => (observer?.pid === undefined ? {} : { observer: observer.pid }),
+        bpfOwners: () => (observer?.pid === undefined ? {} : { observer: observer.pid }),
+        count: async () =>
+          observer === undefined ? {} : observerCounts(await scrape(observer.url), probes),
+        stop: async () => {
+          await observer?.stop();
+        },
+      });
+    },
+  };
+}
+
+/** The comparison's scenarios, in the order they run. */
 export const SCENARIOS: readonly Scenario[] = [
   baseline,
   sidecar,
