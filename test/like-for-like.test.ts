@@ -115,6 +115,8 @@ async function everything(t: TestContext) {
   const observer = await startObserver([
     ...['--pid', String(app.process.pid), '--kafka-brokers', kafka.brokers],
     ...['--observer-id', 'like-for-like'],
+    // The pipeline-health dashboard's run-time panel needs the kernel's BPF statistics.
+    ...['--bpf-stats', 'on'],
   ]);
   t.after(() => observer.stop());
   const aggregator = await startAggregator([
