@@ -3,7 +3,8 @@
  * The CO-RE observer's kernel side: what the target process writes (write/writev), sends
  * over TCP, and reports through its app_write uprobe marker, one event each into a ring
  * buffer. Every failed reservation is counted, by kind, in a per-CPU array: the ring
- * buffer never loses an event without a number.
+ * buffer never loses an event without a number. In count mode the same probes count into a
+ * per-CPU array instead, and nothing leaves the kernel but the totals.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -31,6 +32,21 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } drops SEC(".maps");
+
+/* --mode count: events counted in place, by kind * 2 + (flags & EVENT_FLAG_SOCKET). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, EVENT_KIND_COUNT * 2);
+	__type(key, __u32);
+	__type(value, struct event_counts);
+} counts SEC(".maps");
+
+/*
+ * Set by user space before load (--mode count). Constant to the verifier, so the mode not
+ * chosen is dead code: ring mode pays nothing for count mode's branch. Its own section keeps
+ * it the only value of its map, which user space sets whole.
+ */
+const volatile __u32 count_mode SEC(".rodata.mode") = 0;
 
 /* The processes observed, by tgid; user space updates it when the target restarts. */
 struct {
@@ -71,10 +87,43 @@ static __always_inline void count_drop(__u32 kind)
 		*count += 1;
 }
 
+/* The size bucket of SIZE_BOUND_COUNT bounds, unrolled: each bound a constant. */
+static __always_inline __u32 size_bucket(__u64 bytes)
+{
+	__u32 bucket = 0;
+
+#pragma unroll
+	for (int i = 0; i < SIZE_BOUND_COUNT; i++) {
+		if (bytes > ((__u64)SIZE_BOUND_FIRST << (2 * i)))
+			bucket = i + 1;
+	}
+	return bucket;
+}
+
+static __always_inline void count_event(__u16 kind, __u64 bytes, __u16 flags)
+{
+	__u32 key = kind * 2 + (flags & EVENT_FLAG_SOCKET);
+	struct event_counts *c = bpf_map_lookup_elem(&counts, &key);
+	__u32 bucket = size_bucket(bytes);
+
+	if (!c || bucket > SIZE_BOUND_COUNT)
+		return;
+	c->events += 1;
+	c->bytes += bytes;
+	c->sizes[bucket] += 1;
+}
+
 static __always_inline void emit(__u16 kind, __u64 bytes, __s32 fd, __u16 flags)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	__u64 id;
+	struct event *e;
+
+	if (count_mode) {
+		count_event(kind, bytes, flags);
+		return;
+	}
+	id = bpf_get_current_pid_tgid();
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
 
 	if (!e) {
 		count_drop(kind);

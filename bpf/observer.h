@@ -32,4 +32,19 @@ struct event {
 	__u16 flags; /* enum event_flag bits */
 };
 
+/*
+ * --mode count: the size histogram's buckets, the aggregator's (SIZE_BOUNDS in
+ * lib/events/src/sizes.ts): upper bounds 64 B << 2i for i < SIZE_BOUND_COUNT (64 B to 1 MiB,
+ * powers of 4), then one unbounded bucket.
+ */
+#define SIZE_BOUND_FIRST 64
+#define SIZE_BOUND_COUNT 8
+
+/* What --mode count keeps per CPU, by kind * 2 + (fd is a socket): no event leaves the kernel. */
+struct event_counts {
+	__u64 events;
+	__u64 bytes;
+	__u64 sizes[SIZE_BOUND_COUNT + 1]; /* events per size bucket */
+};
+
 #endif /* OBSERVER_H */

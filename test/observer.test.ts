@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
+import { SIZE_BOUNDS, sizeBucket } from '@obscost/events';
 import { ROOT } from '@obscost/infra';
 import { programIdsOf } from '@obscost/runner/bpf-programs';
 import {
@@ -46,6 +47,38 @@ function stillLoaded(ids: number[]): number[] {
   return ids.filter((id) => loaded.has(id));
 }
 
+/** Sends `requests` /ping requests and waits until the observer counted every marker call. */
+async function pingAndCount(
+  appUrl: string,
+  observerUrl: string,
+  requests: number,
+): Promise<LoadResult> {
+  const bench = await runBench([
+    ...['-url', `${appUrl}/ping`, '-conns', '5', '-requests', String(requests), '-json'],
+  ]);
+  assert.equal(bench.code, 0, bench.stderr);
+  const sent = JSON.parse(bench.stdout) as LoadResult;
+  assert.equal(sent.requests, requests);
+  await waitFor(
+    'every uprobe call',
+    async () => seriesValue(await scrape(observerUrl), 'app_uprobe_calls_total') === requests,
+  );
+  return sent;
+}
+
+/** What the observer counted of socket writes and TCP sends, by events or bytes. */
+function responsePaths(
+  metrics: string,
+): Record<'socketWrites' | 'tcp', (what: 'events' | 'bytes') => number> {
+  const value = (series: string): number => seriesValue(metrics, series);
+  return {
+    socketWrites: (what) =>
+      value(`app_write_${what}_total{syscall="write",fd="socket"}`) +
+      value(`app_write_${what}_total{syscall="writev",fd="socket"}`),
+    tcp: (what) => value(`app_tcp_send_${what}_total{probe="${TCP_TRACEPOINT}"}`),
+  };
+}
+
 test('N requests: the uprobe, the writes and the TCP sends count exactly what the app sent', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'obscost-observer-'));
   const logFile = path.join(dir, 'requests.log');
@@ -61,24 +94,8 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
   assert.match(observer.output(), /TCP send probe: tracepoint\/sock\/sock_send_length/);
 
   const requests = 500;
-  const bench = await runBench([
-    '-url',
-    `${app.url}/ping`,
-    '-conns',
-    '5',
-    '-requests',
-    String(requests),
-    '-json',
-  ]);
-  assert.equal(bench.code, 0, bench.stderr);
-  const sent = JSON.parse(bench.stdout) as LoadResult;
-  assert.equal(sent.requests, requests);
-
+  const sent = await pingAndCount(app.url, observer.url, requests);
   const value = (text: string, series: string): number => seriesValue(text, series);
-  await waitFor(
-    'every uprobe call',
-    async () => value(await scrape(observer.url), 'app_uprobe_calls_total') === requests,
-  );
   await waitFor(
     'every request in the log',
     () => existsSync(logFile) && readFileSync(logFile, 'utf8').split('\n').length - 1 === requests,
@@ -90,11 +107,7 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
   assert.equal(logged, sent.bytes, 'the app logged what the bench read');
 
   const metrics = await scrape(observer.url);
-  const socketWrites = (what: 'events' | 'bytes') =>
-    value(metrics, `app_write_${what}_total{syscall="write",fd="socket"}`) +
-    value(metrics, `app_write_${what}_total{syscall="writev",fd="socket"}`);
-  const tcp = (what: 'events' | 'bytes') =>
-    value(metrics, `app_tcp_send_${what}_total{probe="tracepoint/sock/sock_send_length"}`);
+  const { socketWrites, tcp } = responsePaths(metrics);
   // Every response passes once through app_write, once through write or writev on its
   // socket, and once through a TCP send: the bytes are the same everywhere.
   assert.equal(value(metrics, 'app_uprobe_calls_total'), requests);
@@ -109,6 +122,46 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
   );
   assert.equal(value(metrics, 'observer_kernel_drops_total{kind="uprobe"}'), 0);
   assert.match(metrics, /^observer_bpf_program_runs_total\{program="app_write_uprobe"\} 500$/m);
+});
+
+test('--mode count: N requests counted in the kernel, exactly, with their size histograms', async (t) => {
+  const app = await startApp();
+  t.after(() => app.stop());
+  const observer = await startObserver(['--mode', 'count', '--pid', String(app.process.pid)]);
+  t.after(() => observer.stop());
+  assert.match(observer.output(), /mode: count/);
+
+  const requests = 500;
+  const sent = await pingAndCount(app.url, observer.url, requests);
+  const value = (text: string, series: string): number => seriesValue(text, series);
+  const metrics = await scrape(observer.url);
+  const { socketWrites, tcp } = responsePaths(metrics);
+  // The same relations as in ring mode: every response once through the marker, once
+  // through a socket write and once through a TCP send.
+  assert.equal(value(metrics, 'app_uprobe_bytes_total'), sent.bytes);
+  assert.equal(socketWrites('bytes'), sent.bytes);
+  assert.equal(tcp('bytes'), sent.bytes);
+  assert.equal(tcp('events'), socketWrites('events'), 'one TCP send per socket write');
+
+  // /ping's responses are all one size: every marker call in its bucket and the ones above.
+  const size = sent.bytes / requests;
+  assert.ok(Number.isInteger(size), 'every /ping response has the same size');
+  for (const [bucket, bound] of [...SIZE_BOUNDS.map(String), '+Inf'].entries()) {
+    const expected = bucket >= sizeBucket(size) ? requests : 0;
+    assert.equal(
+      value(metrics, `app_uprobe_size_bytes_bucket{le="${bound}"}`),
+      expected,
+      `le=${bound}`,
+    );
+  }
+  assert.equal(value(metrics, 'app_uprobe_size_bytes_count'), requests);
+  assert.equal(value(metrics, 'app_uprobe_size_bytes_sum'), sent.bytes);
+  assert.equal(
+    value(metrics, `app_tcp_send_size_bytes_count{probe="${TCP_TRACEPOINT}"}`),
+    tcp('events'),
+  );
+  // Nothing goes through the ring buffer, so nothing of it is reported.
+  assert.doesNotMatch(metrics, /^observer_(kernel_drops|decode_errors|ring_buffer)/m);
 });
 
 test('APP_MARKER=plain: the breakpoint uprobe on app_write_plain counts every call exactly', async (t) => {

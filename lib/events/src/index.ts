@@ -23,6 +23,7 @@ export {
   KIND_NAMES,
   type ObservedEvent,
 } from './event.js';
+export { SIZE_BOUNDS, sizeBucket } from './sizes.js';
 export { CaptureWriter, captureBatches, readCapture } from './capture-file.js';
 export {
   APP_METRICS,

@@ -12,6 +12,7 @@ import {
 } from '../src/event.js';
 import { BATCH_CANONICAL_SCHEMA, BATCH_FINGERPRINT, BATCH_SCHEMA_FILE } from '../src/avro.js';
 import { crc64Avro } from '../src/crc64-avro.js';
+import { SIZE_BOUNDS, sizeBucket } from '../src/sizes.js';
 
 const OBJECT = path.resolve(import.meta.dirname, '../../../../bpf/build/observer.bpf.o');
 
@@ -116,4 +117,25 @@ test('the Avro EventKind symbols are enum event_kind, by index', () => {
 test('the single-object fingerprint is CRC-64-AVRO (the specification\'s vector for "int")', () => {
   assert.equal(crc64Avro(Buffer.from('"int"')), 0x7275d51a3f395c8fn);
   assert.equal(BATCH_FINGERPRINT.readBigUInt64LE(), crc64Avro(Buffer.from(BATCH_CANONICAL_SCHEMA)));
+});
+
+test("count mode's struct event_counts holds one counter per size bucket of SIZE_BOUNDS", () => {
+  const counts = btf().find((t) => t.kind === 'STRUCT' && t.name === 'event_counts');
+  assert.ok(counts, 'struct event_counts in the BTF');
+  // u64 events, u64 bytes, then a u64 per bucket: the bounds and one unbounded bucket.
+  assert.equal(counts.size, 8 * (2 + SIZE_BOUNDS.length + 1));
+});
+
+test('sizeBucket: a size falls in the first bucket whose bound it does not exceed', () => {
+  for (const [bytes, bucket] of [
+    [0, 0],
+    [64, 0],
+    [65, 1],
+    [1024, 2],
+    [1025, 3],
+    [1048576, 7],
+    [1048577, 8],
+  ] as const) {
+    assert.equal(sizeBucket(bytes), bucket, `${bytes} bytes`);
+  }
 });

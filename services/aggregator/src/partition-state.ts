@@ -2,15 +2,11 @@ import {
   EVENT_FLAG_SOCKET,
   EventKind,
   KIND_NAMES,
+  SIZE_BOUNDS,
+  sizeBucket,
   type DecodedBatch,
   type EventFamily,
 } from '@obscost/events';
-
-/**
- * Upper bounds of the size histograms' buckets, in bytes (powers of 4, then +Inf): response
- * writes from 64 B to 1 MiB fall in distinct buckets.
- */
-export const SIZE_BOUNDS = [64, 256, 1024, 4096, 16384, 65536, 262144, 1048576] as const;
 
 /** One exported series: its attributes, and its counts so far. */
 export interface SeriesTotals {
@@ -182,10 +178,7 @@ export class PartitionState {
       }
       series.events++;
       series.bytes += event.bytes;
-      const size = event.bytes;
-      let bucket = 0;
-      while (bucket < SIZE_BOUNDS.length && size > (SIZE_BOUNDS[bucket] as number)) bucket++;
-      (series.buckets[bucket] as number)++;
+      (series.buckets[sizeBucket(event.bytes)] as number)++;
     }
     this.events += batch.events.length;
   }

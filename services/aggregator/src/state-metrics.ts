@@ -10,8 +10,8 @@ import {
   type MetricData,
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
-import { EVENT_METRICS, type EventFamily } from '@obscost/events';
-import { SIZE_BOUNDS, type PartitionState, type SeriesTotals } from './partition-state.js';
+import { EVENT_METRICS, SIZE_BOUNDS, type EventFamily } from '@obscost/events';
+import type { PartitionState, SeriesTotals } from './partition-state.js';
 
 /** The instrumentation scope of every metric the aggregator exports. */
 export const SCOPE = { name: 'obscost-aggregator' };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DecodedBatch, DecodedEvent } from '@obscost/events';
-import { PartitionState, SIZE_BOUNDS, type SeriesTotals } from '../src/partition-state.js';
+import { SIZE_BOUNDS } from '@obscost/events';
+import { PartitionState, type SeriesTotals } from '../src/partition-state.js';
 
 function event(kind: string, bytes: number, pid = 10, flags = 1): DecodedEvent {
   return { timestamp_ns: 1, bytes, pid, tid: pid, fd: 3, kind, flags };

@@ -34,6 +34,8 @@ export interface OpenOptions {
   btfPath: string;
   /** Ring buffers to resize before load: map name -> bytes (a power of 2, page multiple). */
   mapSizes?: Record<string, number>;
+  /** Global data to set before load: a section's map name (`.rodata.mode`) -> its bytes, whole. */
+  initialValues?: Record<string, Buffer>;
   /** Programs not to load (for instance the TCP probe the kernel cannot attach). */
   skipPrograms?: string[];
 }
@@ -76,6 +78,10 @@ export class BpfObject {
       for (const [name, bytes] of Object.entries(options.mapSizes ?? {})) {
         if (libbpf.setMaxEntries(bpf.map(name), bytes) !== 0)
           throw failure(`cannot size map ${name}`);
+      }
+      for (const [name, data] of Object.entries(options.initialValues ?? {})) {
+        if (libbpf.setInitialValue(bpf.map(name), data, data.length) !== 0)
+          throw failure(`cannot set ${name}`);
       }
       for (const name of options.skipPrograms ?? []) {
         libbpf.setAutoload(bpf.program(name), false);

@@ -38,6 +38,9 @@ const TCP_PROBES = ['auto', 'kprobe', 'tracepoint'] as const;
 export type TcpProbe = (typeof TCP_PROBES)[number];
 const COMPRESSIONS = ['none', 'gzip'] as const satisfies readonly Compression[];
 const ON_OFF = ['on', 'off'] as const;
+/** ring: every event to user space (and Kafka); count: counted in the kernel, nothing sent. */
+export const MODES = ['ring', 'count'] as const;
+export type ObserverMode = (typeof MODES)[number];
 
 /** Every flag and environment variable of the observer: its parser, --help and docs table. */
 export const SETTINGS = {
@@ -72,6 +75,13 @@ export const SETTINGS = {
     min: 0,
     max: 65535,
     help: 'metrics port',
+  }),
+  mode: setting.choice({
+    flag: 'mode',
+    placeholder: 'M',
+    default: 'ring',
+    help: 'ring: every event through the ring buffer (and to Kafka); count: counted in the kernel, totals on /metrics only',
+    choices: MODES,
   }),
   ringBufferBytes: setting.custom({
     flag: 'ring-buffer-size',
@@ -215,6 +225,8 @@ export interface ObserverConfig {
   readonly target: TargetSpec;
   readonly host: string;
   readonly port: number;
+  readonly mode: ObserverMode;
+  /** In count mode the smallest there is: the object has it, nothing writes to it. */
   readonly ringBufferBytes: number;
   readonly tcpProbe: TcpProbe;
   /** The probes attached: the uprobe is attached to each target on its marker. */
@@ -230,7 +242,7 @@ export interface ObserverConfig {
   readonly bpfStats: boolean;
   /** The drain polls at most this far apart when idle, in ms. */
   readonly maxPollIntervalMs: number;
-  /** Where events go: Kafka unless --no-kafka, and a capture file if given. */
+  /** Where events go: Kafka unless --no-kafka or --mode count, and a capture file if given. */
   readonly kafka: KafkaConfig | undefined;
   readonly captureFile: string | undefined;
   readonly observerId: string;
@@ -270,12 +282,17 @@ export function parseObserverArgs(
   if (target === undefined || targets.length !== 1) {
     throw usage('name the target with exactly one of --pid, --pidfile or --comm');
   }
+  const counting = values.mode === 'count';
+  if (counting && values.captureFile !== undefined) {
+    throw usage('--capture needs --mode ring: in count mode no event leaves the kernel');
+  }
   const { brokers, topic, compression, bufferBytes, flushTimeoutMs } = values;
   return Object.freeze({
     target: Object.freeze(target),
     host: values.host,
     port: values.port,
-    ringBufferBytes: values.ringBufferBytes,
+    mode: values.mode,
+    ringBufferBytes: counting ? PAGE_SIZE : values.ringBufferBytes,
     tcpProbe: values.tcpProbe,
     probes: Object.freeze(values.probes),
     uprobeLibrary: values.uprobeLibrary,
@@ -284,9 +301,10 @@ export function parseObserverArgs(
     btfPath: values.btfPath,
     bpfStats: values.bpfStats === 'on',
     maxPollIntervalMs: values.maxPollIntervalMs,
-    kafka: values.noKafka
-      ? undefined
-      : Object.freeze({ brokers, topic, compression, bufferBytes, flushTimeoutMs }),
+    kafka:
+      values.noKafka || counting
+        ? undefined
+        : Object.freeze({ brokers, topic, compression, bufferBytes, flushTimeoutMs }),
     captureFile: values.captureFile,
     observerId: values.observerId,
     batchBytes: values.batchBytes,

@@ -2,12 +2,18 @@ import { EVENT_KIND_COUNT } from '@obscost/events';
 
 export type DecodeError = 'size' | 'kind';
 
+/** Events and bytes by kind (and for writes, by whether the fd was a socket), whoever counted them. */
+export interface EventTotals {
+  eventsOf(kind: number, socket?: boolean): number;
+  bytesOf(kind: number, socket?: boolean): number;
+}
+
 /**
  * What the observer saw, counted from raw records in place: events and bytes by kind,
  * and for writes whether the fd was a socket. A record that cannot be an event is counted
  * as a decode error and skipped.
  */
-export class EventCounters {
+export class EventCounters implements EventTotals {
   /** Indexed by kind * 2 + (socket ? 1 : 0). */
   readonly events = new Float64Array(EVENT_KIND_COUNT * 2);
   readonly bytes = new Float64Array(EVENT_KIND_COUNT * 2);

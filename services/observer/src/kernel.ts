@@ -1,6 +1,7 @@
 import type { EventKind } from '@obscost/events';
 import type { BpfObject, Link } from './bpf-object.js';
 import type { TcpProbe } from './config.js';
+import { KernelCounts } from './kernel-counts.js';
 import { KernelStats, perCpuSum, type ProgramStats } from './kernel-stats.js';
 import {
   attachProbes,
@@ -25,6 +26,8 @@ export interface KernelSide {
   addTarget(pid: number): void;
   removeTarget(pid: number): void;
   readonly ring: Pick<RingBufferReader, 'drain' | 'pending'>;
+  /** In count mode, the kernel's totals; in ring mode none: the events are in the ring. */
+  readonly counts: KernelCounts | undefined;
   /** Events the kernel could not put in the ring buffer, by kind. */
   drops(kind: EventKind): number;
   /** The kernel's run time and run count of each attached program; none with the statistics off. */
@@ -55,6 +58,7 @@ export function openKernel(options: KernelOptions): KernelSide {
 
 class BpfKernel implements KernelSide {
   readonly ring: RingBufferReader;
+  readonly counts: KernelCounts | undefined;
   private readonly unmap: () => void;
   private readonly stats: KernelStats | undefined;
   private readonly dropsFd: number;
@@ -67,6 +71,7 @@ class BpfKernel implements KernelSide {
     private readonly options: KernelOptions,
   ) {
     this.dropsFd = bpf.mapFd('drops');
+    this.counts = options.mode === 'count' ? new KernelCounts(bpf.mapFd('counts')) : undefined;
     const { reader, unmap } = mapRingBuffer(bpf.mapFd('events'), options.ringBufferBytes);
     this.ring = reader;
     this.unmap = unmap;
@@ -113,6 +118,7 @@ class BpfKernel implements KernelSide {
   }
 
   close(): void {
+    this.counts?.freeze();
     this.unmap();
     this.stats?.close();
     this.bpf.close();

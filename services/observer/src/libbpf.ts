@@ -75,6 +75,9 @@ export const libbpf = {
     map: Pointer,
     maxEntries: number,
   ) => number,
+  setInitialValue: lib.func(
+    'int bpf_map__set_initial_value(bpf_map *map, const void *data, size_t size)',
+  ) as (map: Pointer, data: Buffer, size: number) => number,
   mapFd: lib.func('int bpf_map__fd(bpf_map *map)') as (map: Pointer) => number,
   attach: lib.func('bpf_link *bpf_program__attach(bpf_program *prog)') as (
     prog: Pointer,

@@ -1,15 +1,18 @@
 import type { AddressInfo } from 'node:net';
 import { runMain } from '@obscost/errors';
+import { EventKind } from '@obscost/events';
 import { parseObserverArgs, USAGE } from './config.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { observerRegistry, serveMetrics } from './metrics.js';
 import { Observer } from './observer.js';
 import { describeTarget } from './targets.js';
 
-/** What became of the events, for the last line: drained, sent to Kafka, dropped. */
+/** What became of the events, for the last line: counted or drained, sent to Kafka, dropped. */
 function summary(observer: Observer): string {
   const { counters, sink } = observer;
-  const drained = counters.events.reduce((sum, n) => sum + n, 0);
+  const events = Object.values(EventKind).reduce((sum, kind) => sum + counters.eventsOf(kind), 0);
+  if (observer.mode === 'count') return `: ${events} events counted in the kernel`;
+  const drained = events;
   if (!sink) return `: ${drained} events drained`;
   const dropped = Object.entries(sink.dropped)
     .map(([reason, events]) => `${events} ${reason}`)
@@ -41,7 +44,7 @@ async function main(argv: string[]): Promise<number> {
     : 'off';
   process.stdout.write(
     `observer: watching ${describeTarget(config.target)} (pids ${observer.targets.join(', ')}); ` +
-      `probes: ${config.probes.join(',')}; TCP send probe: ${observer.tcpMode}; uprobe: ${uprobe}; ` +
+      `mode: ${config.mode}; probes: ${config.probes.join(',')}; TCP send probe: ${observer.tcpMode}; uprobe: ${uprobe}; ` +
       `BPF statistics: ${config.bpfStats ? 'on' : 'off'}\n` +
       `observer: metrics on http://${config.host}:${port}/metrics\n` +
       (config.kafka

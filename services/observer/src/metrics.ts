@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { EVENT_METRICS, EventKind, KIND_NAMES } from '@obscost/events';
-import type { EventCounters } from './counters.js';
+import { EVENT_METRICS, EventKind, KIND_NAMES, SIZE_BOUNDS } from '@obscost/events';
+import type { ObserverMode } from './config.js';
+import type { DecodeError, EventTotals } from './counters.js';
 import type { DropReason } from './kafka-sink.js';
+import type { KernelTotals, KindTotals } from './kernel-counts.js';
 import type { ProgramStats } from './kernel-stats.js';
 import type { Probe } from './probes.js';
 
@@ -19,7 +21,11 @@ export interface SinkReadings {
 
 /** What the metrics read from the observer at each scrape. */
 export interface ObserverReadings {
-  readonly counters: EventCounters;
+  readonly mode: ObserverMode;
+  readonly counters: EventTotals;
+  /** Count mode's totals, with the size histograms the aggregator makes in ring mode. */
+  readonly kernelCounts: KernelTotals | undefined;
+  readonly decodeErrors: Readonly<Record<DecodeError, number>>;
   readonly tcpMode: string;
   /** The probes attached (--probes): only theirs are counted. */
   readonly probes: readonly Probe[];
@@ -100,23 +106,8 @@ export function observerRegistry(observer: ObserverReadings): Registry {
       m.inc(counters.bytesOf(EventKind.UPROBE));
     });
   }
-  counter(
-    'observer_kernel_drops_total',
-    'Events lost because the ring buffer was full, counted in the kernel.',
-    ['kind'],
-    (m) => {
-      for (const kind of Object.values(EventKind))
-        m.inc({ kind: KIND_NAMES[kind] }, observer.kernelDrops(kind));
-    },
-  );
-  counter(
-    'observer_decode_errors_total',
-    'Ring-buffer records skipped because they were not events.',
-    ['reason'],
-    (m) => {
-      for (const [reason, count] of Object.entries(counters.decodeErrors)) m.inc({ reason }, count);
-    },
-  );
+  if (observer.kernelCounts) sizeHistograms(registry, observer, observer.kernelCounts);
+  else ringMetrics(registry, observer, counter);
   if (observer.bpfStats) {
     counter(
       'observer_bpf_program_run_seconds_total',
@@ -132,19 +123,6 @@ export function observerRegistry(observer: ObserverReadings): Registry {
         m.inc({ program }, stats.runCount);
     });
   }
-  new Gauge({
-    name: 'observer_ring_buffer_used_bytes',
-    help: 'Bytes in the ring buffer not yet drained.',
-    registers: [registry],
-    collect() {
-      this.set(observer.ringBufferUsedBytes);
-    },
-  });
-  new Gauge({
-    name: 'observer_ring_buffer_size_bytes',
-    help: 'The ring buffer size.',
-    registers: [registry],
-  }).set(observer.ringBufferBytes);
   const probeInfo = new Gauge({
     name: 'observer_probe_info',
     help: 'The probe attached for each measurement (1).',
@@ -164,11 +142,138 @@ export function observerRegistry(observer: ObserverReadings): Registry {
   return registry;
 }
 
+type CounterOf = (
+  name: string,
+  help: string,
+  labelNames: string[],
+  read: (c: Counter) => void,
+) => void;
+
+/** What the ring buffer lost and holds: ring mode only. */
+function ringMetrics(registry: Registry, observer: ObserverReadings, counter: CounterOf): void {
+  counter(
+    'observer_kernel_drops_total',
+    'Events lost because the ring buffer was full, counted in the kernel.',
+    ['kind'],
+    (m) => {
+      for (const kind of Object.values(EventKind))
+        m.inc({ kind: KIND_NAMES[kind] }, observer.kernelDrops(kind));
+    },
+  );
+  counter(
+    'observer_decode_errors_total',
+    'Ring-buffer records skipped because they were not events.',
+    ['reason'],
+    (m) => {
+      for (const [reason, count] of Object.entries(observer.decodeErrors)) m.inc({ reason }, count);
+    },
+  );
+  new Gauge({
+    name: 'observer_ring_buffer_used_bytes',
+    help: 'Bytes in the ring buffer not yet drained.',
+    registers: [registry],
+    collect() {
+      this.set(observer.ringBufferUsedBytes);
+    },
+  });
+  new Gauge({
+    name: 'observer_ring_buffer_size_bytes',
+    help: 'The ring buffer size.',
+    registers: [registry],
+  }).set(observer.ringBufferBytes);
+}
+
+interface HistogramSeries {
+  readonly labels: Record<string, string>;
+  readonly totals: KindTotals;
+}
+
+/**
+ * Count mode's size histogram, its buckets read whole from the kernel at each scrape:
+ * prom-client's Histogram can only observe one value at a time. The registry reads any
+ * metric through getForPromString() or get() (prom-client's lib/registry.js), which this has.
+ */
+class KernelHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly read: () => HistogramSeries[],
+  ) {}
+
+  get(): Promise<{
+    name: string;
+    help: string;
+    type: string;
+    aggregator: string;
+    values: { labels: Record<string, string>; value: number; metricName: string }[];
+  }> {
+    const values = this.read().flatMap(({ labels, totals }) => {
+      let cumulative = 0;
+      return [
+        ...[...SIZE_BOUNDS.map(String), '+Inf'].map((le, bucket) => ({
+          labels: { ...labels, le },
+          value: (cumulative += totals.sizes[bucket] ?? 0),
+          metricName: `${this.name}_bucket`,
+        })),
+        { labels, value: totals.bytes, metricName: `${this.name}_sum` },
+        { labels, value: totals.events, metricName: `${this.name}_count` },
+      ];
+    });
+    const { name, help, type, aggregator } = this;
+    return Promise.resolve({ name, help, type, aggregator, values });
+  }
+
+  getForPromString(): ReturnType<KernelHistogram['get']> {
+    return this.get();
+  }
+}
+
+/** Count mode's size histograms, the aggregator's names and buckets, labelled as the counters. */
+function sizeHistograms(
+  registry: Registry,
+  observer: ObserverReadings,
+  counts: KernelTotals,
+): void {
+  const { probes } = observer;
+  const histogram = (name: string, help: string, read: () => HistogramSeries[]): void => {
+    // prom-client's types admit only its own classes; its registry takes any metric with get().
+    registry.registerMetric(new KernelHistogram(name, help, read) as unknown as Histogram);
+  };
+  if (probes.includes('write')) {
+    histogram(
+      EVENT_METRICS.write.sizes,
+      'Sizes of write and writev calls by the target, in bytes.',
+      () =>
+        [EventKind.WRITE, EventKind.WRITEV].flatMap((kind) =>
+          [false, true].map((socket) => ({
+            labels: { syscall: KIND_NAMES[kind], fd: socket ? 'socket' : 'other' },
+            totals: counts.totalsOf(kind, socket),
+          })),
+        ),
+    );
+  }
+  if (probes.includes('tcp')) {
+    histogram(EVENT_METRICS.tcp_send.sizes, 'Sizes of TCP sends by the target, in bytes.', () => [
+      { labels: { probe: observer.tcpMode }, totals: counts.totalsOf(EventKind.TCP_SEND) },
+    ]);
+  }
+  if (probes.includes('uprobe')) {
+    histogram(
+      EVENT_METRICS.uprobe.sizes,
+      'Sizes reported through the app_write marker, in bytes.',
+      () => [{ labels: {}, totals: counts.totalsOf(EventKind.UPROBE) }],
+    );
+  }
+}
+
 /** What forwarding to Kafka did and lost, when the observer forwards. */
 function forwardingMetrics(
   registry: Registry,
   observer: ObserverReadings,
-  counter: (name: string, help: string, labelNames: string[], read: (c: Counter) => void) => void,
+  counter: CounterOf,
 ): void {
   const { sink, batcher } = observer;
   if (batcher) {

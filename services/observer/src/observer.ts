@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
 import { CaptureWriter, type EventKind } from '@obscost/events';
 import type { Batcher } from './batcher.js';
-import type { KafkaConfig, ObserverConfig } from './config.js';
-import type { EventCounters } from './counters.js';
+import type { KafkaConfig, ObserverConfig, ObserverMode } from './config.js';
+import type { DecodeError, EventTotals } from './counters.js';
 import { DrainLoop, type PollTimers } from './drain-loop.js';
 import { TargetFollower } from './follow.js';
 import { KafkaSink } from './kafka-sink.js';
 import { openKernel, type KernelSide } from './kernel.js';
+import type { KernelCounts } from './kernel-counts.js';
 import type { ProgramStats } from './kernel-stats.js';
 import { Pipeline, shutDown, type BatchSink, type Outputs } from './pipeline.js';
 import { preflight } from './preflight.js';
@@ -80,12 +81,27 @@ export class Observer<S extends BatchSink = KafkaSink> {
       timers,
     );
     follower.start();
-    loop.start();
+    // In count mode the ring buffer stays empty: nothing to drain.
+    if (config.mode === 'ring') loop.start();
     return new Observer(config, kernel, pipeline, follower, loop);
   }
 
-  get counters(): EventCounters {
-    return this.pipeline.counters;
+  get mode(): ObserverMode {
+    return this.config.mode;
+  }
+
+  /** What the target did: drained from the ring buffer, or in count mode, the kernel's totals. */
+  get counters(): EventTotals {
+    return this.kernel.counts ?? this.pipeline.counters;
+  }
+
+  /** Count mode's totals with their size histograms; undefined in ring mode. */
+  get kernelCounts(): KernelCounts | undefined {
+    return this.kernel.counts;
+  }
+
+  get decodeErrors(): Readonly<Record<DecodeError, number>> {
+    return this.pipeline.counters.decodeErrors;
   }
 
   get batcher(): Batcher | undefined {

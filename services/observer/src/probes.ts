@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { BpfObject, type Link } from './bpf-object.js';
-import type { TcpProbe } from './config.js';
+import type { ObserverMode, TcpProbe } from './config.js';
 import { TRACEFS } from './preflight.js';
 
 /** The programs of bpf/observer.bpf.c, by their C names. */
@@ -51,15 +51,19 @@ export function programsFor(mode: TcpProbeMode, probes: readonly Probe[]): strin
 }
 
 export interface LoadOptions {
+  readonly mode: ObserverMode;
   readonly bpfObject: string;
   readonly btfPath: string;
   readonly ringBufferBytes: number;
   readonly probes: readonly Probe[];
 }
 
+/** observer.bpf.c's count_mode, in a section of its own: set whole before load. */
+const MODE_SECTION = '.rodata.mode';
+
 /**
- * Opens and loads the object with its ring buffer sized and only the programs of the
- * probes asked for: the other TCP program is left out (a kernel without kprobes would
+ * Opens and loads the object in its mode, with its ring buffer sized and only the programs
+ * of the probes asked for: the other TCP program is left out (a kernel without kprobes would
  * refuse to load the kprobe one), and so is every program of a probe not asked for.
  */
 export function loadPrograms(options: LoadOptions, mode: TcpProbeMode): BpfObject {
@@ -67,6 +71,8 @@ export function loadPrograms(options: LoadOptions, mode: TcpProbeMode): BpfObjec
   const bpf = BpfObject.open(options.bpfObject, {
     btfPath: options.btfPath,
     mapSizes: { events: options.ringBufferBytes },
+    // Ring mode leaves the object as built, so older objects (--bpf-object) still load.
+    initialValues: options.mode === 'count' ? { [MODE_SECTION]: Buffer.from([1, 0, 0, 0]) } : {},
     skipPrograms: Object.values(PROGRAMS).filter((name) => !loaded.includes(name)),
   });
   try {

@@ -185,6 +185,22 @@ test('--bpf-stats: off by default (it costs every BPF program run), on by flag, 
   );
 });
 
+test('--mode count: no Kafka, the smallest ring buffer, and no capture file', () => {
+  const parse = (...argv: string[]) => parseObserverArgs(['--pid', '1', ...argv], {});
+  assert.equal(parse()?.mode, 'ring');
+  const counting = parse('--mode', 'count', '--ring-buffer-size', '64M');
+  assert.equal(counting?.mode, 'count');
+  assert.equal(counting.kafka, undefined);
+  assert.equal(counting.ringBufferBytes, 4096);
+  assert.throws(
+    () => parse('--mode', 'count', '--capture', '/tmp/run.avro'),
+    (err: unknown) =>
+      err instanceof ObserverError &&
+      err.exitCode === 2 &&
+      err.message === '--capture needs --mode ring: in count mode no event leaves the kernel',
+  );
+});
+
 test("the verifier's reason is the end of its log", () => {
   const log = [
     'func#0 @0',

@@ -16,6 +16,7 @@ export class FakeKernel implements KernelSide {
   /** What the probes write: push events here. */
   readonly fakeRing = new FakeRing(16 * PAGE_SIZE);
   readonly ring;
+  readonly counts = undefined;
   kernelDrops: Partial<Record<EventKind, number>> = {};
   stats: Record<string, ProgramStats> = {};
 

@@ -20,7 +20,10 @@ function readings(): ObserverReadings & { sink: SinkReadings } {
   ring.reader().drain(counters.visit);
   const drops: Record<EventKind, number> = { 1: 4, 2: 0, 3: 2, 4: 0 };
   return {
+    mode: 'ring',
     counters,
+    kernelCounts: undefined,
+    decodeErrors: counters.decodeErrors,
     tcpMode: 'tracepoint/sock/sock_send_length',
     targets: [7, 8],
     ringBufferBytes: 16 * 1024 * 1024,
@@ -88,6 +91,14 @@ observer_kernel_drops_total{kind="uprobe"} 0
 observer_decode_errors_total{reason="size"} 1
 observer_decode_errors_total{reason="kind"} 0
 
+# HELP observer_ring_buffer_used_bytes Bytes in the ring buffer not yet drained.
+# TYPE observer_ring_buffer_used_bytes gauge
+observer_ring_buffer_used_bytes 80
+
+# HELP observer_ring_buffer_size_bytes The ring buffer size.
+# TYPE observer_ring_buffer_size_bytes gauge
+observer_ring_buffer_size_bytes 16777216
+
 # HELP observer_bpf_program_run_seconds_total Time the kernel spent in each BPF program: charged to the observed app.
 # TYPE observer_bpf_program_run_seconds_total counter
 observer_bpf_program_run_seconds_total{program="write_exit"} 1.5
@@ -97,14 +108,6 @@ observer_bpf_program_run_seconds_total{program="app_write_uprobe"} 0.00025
 # TYPE observer_bpf_program_runs_total counter
 observer_bpf_program_runs_total{program="write_exit"} 3
 observer_bpf_program_runs_total{program="app_write_uprobe"} 1
-
-# HELP observer_ring_buffer_used_bytes Bytes in the ring buffer not yet drained.
-# TYPE observer_ring_buffer_used_bytes gauge
-observer_ring_buffer_used_bytes 80
-
-# HELP observer_ring_buffer_size_bytes The ring buffer size.
-# TYPE observer_ring_buffer_size_bytes gauge
-observer_ring_buffer_size_bytes 16777216
 
 # HELP observer_probe_info The probe attached for each measurement (1).
 # TYPE observer_probe_info gauge
@@ -190,10 +193,7 @@ test('without the uprobe or the BPF statistics, the same but for what they count
       { probes: ['write', 'tcp'] },
       without('app_uprobe_calls_total', 'observer_kernel_drops_total'),
     ],
-    [
-      { bpfStats: false },
-      without('observer_bpf_program_run_seconds_total', 'observer_ring_buffer_used_bytes'),
-    ],
+    [{ bpfStats: false }, without('observer_bpf_program_run_seconds_total', 'observer_probe_info')],
   ] as const) {
     const observer = { ...readings(), ...off };
     const registry = observerRegistry(observer);
@@ -201,4 +201,48 @@ test('without the uprobe or the BPF statistics, the same but for what they count
     observer.sink.onSendLatency?.(0.5);
     assert.equal(await registry.metrics(), expected, JSON.stringify(off));
   }
+});
+
+test('--mode count: the kernel totals with their size histograms, and nothing of the ring buffer', async () => {
+  // Two marker calls of 100 bytes (bucket le=256) and one of 5,000 (le=16384).
+  const uprobe = { events: 3, bytes: 5200, sizes: [0, 2, 0, 0, 1, 0, 0, 0, 0] };
+  const none = { events: 0, bytes: 0, sizes: new Array<number>(9).fill(0) };
+  const kernelCounts = {
+    totalsOf: (kind: number) => (kind === EventKind.UPROBE ? uprobe : none),
+    eventsOf: (kind: number) => (kind === EventKind.UPROBE ? uprobe.events : 0),
+    bytesOf: (kind: number) => (kind === EventKind.UPROBE ? uprobe.bytes : 0),
+  };
+  const registry = observerRegistry({
+    ...readings(),
+    mode: 'count',
+    counters: kernelCounts,
+    kernelCounts,
+    probes: ['uprobe'],
+    bpfStats: false,
+    batcher: undefined,
+    sink: undefined,
+  });
+  const text = await registry.metrics();
+  assert.match(text, /^app_uprobe_calls_total 3$/m);
+  assert.ok(
+    text.includes(
+      [
+        '# HELP app_uprobe_size_bytes Sizes reported through the app_write marker, in bytes.',
+        '# TYPE app_uprobe_size_bytes histogram',
+        'app_uprobe_size_bytes_bucket{le="64"} 0',
+        'app_uprobe_size_bytes_bucket{le="256"} 2',
+        'app_uprobe_size_bytes_bucket{le="1024"} 2',
+        'app_uprobe_size_bytes_bucket{le="4096"} 2',
+        'app_uprobe_size_bytes_bucket{le="16384"} 3',
+        'app_uprobe_size_bytes_bucket{le="65536"} 3',
+        'app_uprobe_size_bytes_bucket{le="262144"} 3',
+        'app_uprobe_size_bytes_bucket{le="1048576"} 3',
+        'app_uprobe_size_bytes_bucket{le="+Inf"} 3',
+        'app_uprobe_size_bytes_sum 5200',
+        'app_uprobe_size_bytes_count 3',
+      ].join('\n'),
+    ),
+    text,
+  );
+  assert.doesNotMatch(text, /^# HELP observer_(kernel_drops|decode_errors|ring_buffer)/m);
 });
