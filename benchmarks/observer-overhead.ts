@@ -27,6 +27,11 @@ const SCENARIOS: Scenario<string>[] = [
     marker: 'nop5',
     probes: ALL_PROBES,
   }),
+  observerAlone('ebpf-inkernel', 'all probes, counted in the kernel (--mode count)', {
+    marker: 'nop5',
+    probes: ALL_PROBES,
+    args: ['--mode', 'count'],
+  }),
   observerAlone('ebpf-breakpoint', 'ebpf-core, the app calling the plain marker (a trap)', {
     marker: 'plain',
     probes: ALL_PROBES,

@@ -71,6 +71,13 @@ const VARIANTS: Variant[] = [
     target: true,
   },
   {
+    name: 'write-count',
+    call: 'write',
+    what: 'whole, counted in the kernel (--mode count)',
+    observer: ['--probes', 'write', '--mode', 'count'],
+    target: true,
+  },
+  {
     name: 'write-stats',
     call: 'write',
     what: '+ BPF statistics (--bpf-stats on)',
@@ -136,6 +143,13 @@ const VARIANTS: Variant[] = [
     target: true,
   },
   {
+    name: 'tcp-count',
+    call: 'tcp',
+    what: 'whole, counted in the kernel (--mode count)',
+    observer: ['--probes', 'tcp', '--mode', 'count'],
+    target: true,
+  },
+  {
     name: 'tcp-all',
     call: 'tcp',
     what: 'all probes (write exit and TCP send, two events)',
@@ -162,6 +176,13 @@ const VARIANTS: Variant[] = [
     call: 'marker',
     what: '+ event to the ring buffer',
     observer: ['--probes', 'uprobe'],
+    target: true,
+  },
+  {
+    name: 'marker-count',
+    call: 'marker',
+    what: 'whole, counted in the kernel (--mode count)',
+    observer: ['--probes', 'uprobe', '--mode', 'count'],
     target: true,
   },
   { name: 'plain-marker', call: 'plain-marker', what: 'nothing attached' },

@@ -65,6 +65,7 @@ const PROCESSES: Record<string, string[]> = {
   bpftrace: ['app', 'bpftrace'],
   'ebpf-core': ['app', 'observer', 'aggregator', 'kafka'],
   'ebpf-breakpoint': ['app', 'observer', 'aggregator', 'kafka'],
+  'ebpf-inkernel': ['app', 'observer'],
 };
 
 /** The approaches each scenario reports, and which of them count every response exactly. */
@@ -75,6 +76,7 @@ const EXACT: Record<string, string[]> = {
   bpftrace: ['app'],
   'ebpf-core': ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send', 'app'],
   'ebpf-breakpoint': ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send', 'app'],
+  'ebpf-inkernel': ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send', 'app'],
 };
 
 test(
@@ -134,7 +136,7 @@ test(
       scenario(report, name)
         .bpf_programs.map((p) => `${p.owner}/${p.name}`)
         .sort();
-    for (const name of ['ebpf-core', 'ebpf-breakpoint']) {
+    for (const name of ['ebpf-core', 'ebpf-breakpoint', 'ebpf-inkernel']) {
       assert.deepEqual(programs(name), [
         'observer/app_write_uprobe',
         'observer/tcp_send_tracepoint',

@@ -35,6 +35,7 @@ const SCENARIO_COLORS: Record<ScenarioName, string> = {
   bpftrace: '#1f9e89',
   'ebpf-core': '#2f6fd6',
   'ebpf-breakpoint': '#c9507a',
+  'ebpf-inkernel': '#d4a017',
 };
 
 const LATENCY_COLORS = ['#9cc3e6', '#3d85c6', '#0b3d75'];

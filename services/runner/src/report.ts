@@ -16,6 +16,7 @@ export const SCENARIO_NAMES = [
   'bpftrace',
   'ebpf-core',
   'ebpf-breakpoint',
+  'ebpf-inkernel',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

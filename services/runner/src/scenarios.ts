@@ -9,7 +9,7 @@ import {
   type RunningApp,
 } from '@obscost/infra';
 import { missingCapabilities } from '@obscost/observer/capabilities';
-import type { Probe } from '@obscost/observer';
+import { PROBES, type Probe } from '@obscost/observer';
 import { startChild, type Child } from '@obscost/process';
 import { scrape, sumOf, type Counts } from './accuracy.js';
 import type { Infrastructure, StartedCollector } from './infrastructure.js';
@@ -297,7 +297,8 @@ export interface ObserverAloneOptions {
 
 /**
  * The CO-RE observer following the app and forwarding nothing (--no-kafka): what its probes
- * alone cost the app, each event still drained from the ring buffer and counted.
+ * alone cost the app, each event still drained from the ring buffer and counted (or, with
+ * --mode count in `args`, counted in the kernel).
  */
 export function observerAlone<N extends string>(
   name: N,
@@ -346,5 +347,10 @@ export const SCENARIOS: readonly Scenario[] = [
     'ebpf-breakpoint',
     'ebpf-core with the app calling the plain marker: its uprobe is a breakpoint trap',
     'plain',
+  ),
+  observerAlone(
+    'ebpf-inkernel',
+    'the CO-RE observer counting in the kernel (--mode count): no ring buffer, no Kafka',
+    { marker: 'nop5', probes: PROBES, args: ['--mode', 'count'] },
   ),
 ];

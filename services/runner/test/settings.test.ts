@@ -9,7 +9,15 @@ import { parseRunArgs, SETTINGS } from '../src/settings.js';
 
 test('defaults, flags, and --help', () => {
   assert.deepEqual(parseRunArgs([]), {
-    scenarios: ['baseline', 'sidecar', 'otel-sdk', 'bpftrace', 'ebpf-core', 'ebpf-breakpoint'],
+    scenarios: [
+      'baseline',
+      'sidecar',
+      'otel-sdk',
+      'bpftrace',
+      'ebpf-core',
+      'ebpf-breakpoint',
+      'ebpf-inkernel',
+    ],
     durationMs: 5000,
     warmupMs: 1000,
     conns: 50,
@@ -51,7 +59,7 @@ test('a bad flag is a RUN_USAGE error naming it', () => {
     ],
     [
       ['--scenarios', 'baseline,dtrace'],
-      '--scenarios: unknown scenario "dtrace": one of baseline, sidecar, otel-sdk, bpftrace, ebpf-core, ebpf-breakpoint',
+      '--scenarios: unknown scenario "dtrace": one of baseline, sidecar, otel-sdk, bpftrace, ebpf-core, ebpf-breakpoint, ebpf-inkernel',
     ],
     [['--scenarios', ','], '--scenarios names no scenario'],
     [['--rate-fraction', '1.5'], '--rate-fraction must be at most 1, got "1.5"'],
