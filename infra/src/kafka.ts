@@ -115,8 +115,10 @@ export async function createTopics(config: InfraConfig): Promise<void> {
 /**
  * Produces a unique message and consumes it back with a new consumer group, reading the
  * health topic from its beginning so the message cannot slip in before the group starts.
+ * A fresh broker's first group join is slow on a busy 2-core machine: 30 s was missed twice
+ * in a row here while the comparison's other processes ran, so it gets a minute.
  */
-export async function roundTrip(config: InfraConfig, timeoutMs = 30_000): Promise<boolean> {
+export async function roundTrip(config: InfraConfig, timeoutMs = 60_000): Promise<boolean> {
   const kafka = kafkaClient(config, 'obscost-healthcheck');
   const marker = randomUUID();
   const producer = kafka.producer();
