@@ -74,8 +74,20 @@ const struct event *unused_event __attribute__((unused));
 const enum event_kind *unused_event_kind __attribute__((unused));
 const enum event_flag *unused_event_flag __attribute__((unused));
 
+/*
+ * The one target's tgid while the observer follows exactly one process (the usual case),
+ * else 0: then a compare replaces the hash lookup, in every process that runs a probe (about
+ * 25 ns on a quiet day here, 110 ns on a busy one). Its own section, so user space sets it
+ * as a one-value map.
+ */
+__u32 single_target SEC(".data.target") = 0;
+
 static __always_inline bool is_target(__u32 tgid)
 {
+	__u32 single = single_target;
+
+	if (single)
+		return tgid == single;
 	return bpf_map_lookup_elem(&targets, &tgid) != NULL;
 }
 

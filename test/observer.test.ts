@@ -225,6 +225,34 @@ test('with --probes write,tcp, CAP_BPF and CAP_PERFMON alone count exactly', asy
   assert.equal(await observer.stop(), 0);
 });
 
+test('--comm: two targets through the map, then one alone by the compare, every write counted', async (t) => {
+  const writes = 20_000;
+  const loops: ReturnType<typeof startChild>[] = [];
+  const startLoop = () => {
+    const loop = startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' });
+    loops.push(loop);
+    return loop;
+  };
+  t.after(() => Promise.all(loops.map((loop) => loop.stop())));
+  const both = [startLoop(), startLoop()];
+  await waitFor('both loops to start', () => both.every((loop) => loop.pid !== undefined));
+  const observer = await startObserver(['--no-kafka', '--comm', 'write-loop']);
+  t.after(() => observer.stop());
+  const metric = async (series: string) => seriesValue(await scrape(observer.url), series);
+  const counted = () => metric('app_write_events_total{syscall="write",fd="other"}');
+  const run = async (group: ReturnType<typeof startChild>[], targets: number, total: number) => {
+    await waitFor(`${targets} targets`, async () => (await metric('observer_targets')) === targets);
+    for (const loop of group) loop.process.stdin?.end('go\n');
+    for (const loop of group) assert.equal(await loop.exited, 0);
+    await waitFor(`${total} writes counted`, async () => (await counted()) >= total);
+    assert.equal(await counted(), total);
+  };
+  await run(both, 2, 2 * writes);
+  // Both gone, the follower forgets them; a third loop is then the one target.
+  await waitFor('no target', async () => (await metric('observer_targets')) === 0);
+  await run([startLoop()], 1, 3 * writes);
+});
+
 test('a flooded small ring buffer: kernel drops == events generated - events delivered', async (t) => {
   const writes = 200_000;
   const producer = startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' });

@@ -113,6 +113,10 @@ export class BpfObject {
     return program;
   }
 
+  hasMap(name: string): boolean {
+    return libbpf.findMap(this.object, name) !== null;
+  }
+
   map(name: string): Pointer {
     const map = libbpf.findMap(this.object, name);
     if (map === null) throw new ObserverError('OBS_BPF', `no BPF map named ${name}`);
@@ -171,6 +175,13 @@ export class BpfObject {
     keyBuffer.writeUInt32LE(key);
     if (libbpf.mapUpdate(this.mapFd(mapName), keyBuffer, Buffer.from([value]), 0) !== 0) {
       throw failure(`cannot update map ${mapName}`);
+    }
+  }
+
+  /** Sets a global variable's section, a one-value array map (`.data.target`), to `value`. */
+  setSection(mapName: string, value: Buffer): void {
+    if (libbpf.mapUpdate(this.mapFd(mapName), Buffer.alloc(4), value, 0) !== 0) {
+      throw failure(`cannot update ${mapName}`);
     }
   }
 

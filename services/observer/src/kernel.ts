@@ -56,6 +56,9 @@ export function openKernel(options: KernelOptions): KernelSide {
   }
 }
 
+/** observer.bpf.c's single_target, in a section of its own. */
+const SINGLE_TARGET = '.data.target';
+
 class BpfKernel implements KernelSide {
   readonly ring: RingBufferReader;
   readonly counts: KernelCounts | undefined;
@@ -64,6 +67,9 @@ class BpfKernel implements KernelSide {
   private readonly dropsFd: number;
   private readonly links: Link[];
   private readonly uprobes = new Map<number, Link>();
+  private readonly targets = new Set<number>();
+  /** Whether the object has observer.bpf.c's single_target (an older --bpf-object has not). */
+  private readonly hasSingleTarget: boolean;
 
   constructor(
     private readonly bpf: BpfObject,
@@ -71,6 +77,7 @@ class BpfKernel implements KernelSide {
     private readonly options: KernelOptions,
   ) {
     this.dropsFd = bpf.mapFd('drops');
+    this.hasSingleTarget = bpf.hasMap(SINGLE_TARGET);
     this.counts = options.mode === 'count' ? new KernelCounts(bpf.mapFd('counts')) : undefined;
     const { reader, unmap } = mapRingBuffer(bpf.mapFd('events'), options.ringBufferBytes);
     this.ring = reader;
@@ -86,7 +93,11 @@ class BpfKernel implements KernelSide {
   }
 
   addTarget(pid: number): void {
+    // Back to the map, which holds every current target, until the new one is in it too.
+    this.setSingleTarget(0);
     this.bpf.setElement('targets', pid, 1);
+    this.targets.add(pid);
+    this.setSingleTarget(this.onlyTarget());
     if (this.options.probes.includes('uprobe'))
       this.uprobes.set(pid, attachUprobe(this.bpf, pid, this.options));
   }
@@ -95,6 +106,24 @@ class BpfKernel implements KernelSide {
     this.uprobes.get(pid)?.destroy();
     this.uprobes.delete(pid);
     this.bpf.deleteElement('targets', pid);
+    this.targets.delete(pid);
+    this.setSingleTarget(this.onlyTarget());
+  }
+
+  private onlyTarget(): number {
+    const [only = 0] = this.targets.size === 1 ? this.targets : [];
+    return only;
+  }
+
+  /**
+   * While one process alone is followed, the programs compare with its pid instead of
+   * looking it up; with 0 they use the targets map.
+   */
+  private setSingleTarget(pid: number): void {
+    if (!this.hasSingleTarget) return;
+    const value = Buffer.alloc(4);
+    value.writeUInt32LE(pid);
+    this.bpf.setSection(SINGLE_TARGET, value);
   }
 
   drops(kind: EventKind): number {
