@@ -115,37 +115,58 @@ export async function createTopics(config: InfraConfig): Promise<void> {
 /**
  * Produces a unique message and consumes it back with a new consumer group, reading the
  * health topic from its beginning so the message cannot slip in before the group starts.
- * A fresh broker's first group join is slow on a busy 2-core machine: 30 s was missed twice
- * in a row here while the comparison's other processes ran, so it gets a minute.
+ * A fresh broker's group coordinator can take a while on a busy 2-core machine, and kafkajs
+ * then crashes the consumer ("Failed to find group coordinator") instead of waiting: a new
+ * consumer tries again, until the deadline.
  */
 export async function roundTrip(config: InfraConfig, timeoutMs = 60_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
   const kafka = kafkaClient(config, 'obscost-healthcheck');
   const marker = randomUUID();
   const producer = kafka.producer();
-  const consumer = kafka.consumer({ groupId: `obscost-healthcheck-${marker}` });
   try {
     await producer.connect();
+    await producer.send({ topic: HEALTH_TOPIC, acks: -1, messages: [{ value: marker }] });
+  } finally {
+    await producer.disconnect();
+  }
+  while (Date.now() < deadline) {
+    if (await consumeMarker(kafka, marker, deadline - Date.now())) return true;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  return false;
+}
+
+/** Whether a new consumer group reads `marker` from the health topic before it crashes or times out. */
+async function consumeMarker(kafka: Kafka, marker: string, timeoutMs: number): Promise<boolean> {
+  const consumer = kafka.consumer({ groupId: `obscost-healthcheck-${randomUUID()}` });
+  try {
     await consumer.connect();
     await consumer.subscribe({ topic: HEALTH_TOPIC, fromBeginning: true });
-    const received = new Promise<boolean>((resolve) => {
+    return await new Promise<boolean>((resolve) => {
       const timer = setTimeout(() => {
         resolve(false);
       }, timeoutMs);
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          if (message.value?.toString() === marker) {
-            clearTimeout(timer);
-            resolve(true);
-          }
-          return Promise.resolve();
-        },
+      const done = (found: boolean): void => {
+        clearTimeout(timer);
+        resolve(found);
+      };
+      consumer.on(consumer.events.CRASH, () => {
+        done(false);
       });
+      consumer
+        .run({
+          eachMessage: ({ message }) => {
+            if (message.value?.toString() === marker) done(true);
+            return Promise.resolve();
+          },
+        })
+        .catch(() => {
+          done(false);
+        });
     });
-    await producer.send({ topic: HEALTH_TOPIC, acks: -1, messages: [{ value: marker }] });
-    return await received;
   } finally {
     await consumer.disconnect();
-    await producer.disconnect();
   }
 }
 
