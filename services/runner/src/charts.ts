@@ -217,7 +217,7 @@ function overheadChart(scenarios: readonly ScenarioReport[]): Chart {
     ['cpu_ratio', 'app CPU per request', 'higher is worse'],
   ] as const;
   const names = compared.map((s) => s.name);
-  const left = 90;
+  const left = 125;
   const gap = 56;
   const panelWidth = (WIDTH - left - 20 - gap * (panels.length - 1)) / panels.length;
   const height = 120 + compared.length * 50;
@@ -487,7 +487,7 @@ function accuracyChart(scenarios: readonly ScenarioReport[]): Chart {
       `${String(min)}%.`,
     svg: draw(
       {
-        grid: { left: 190, right: 110, top: 20, bottom: 40 },
+        grid: { left: 230, right: 110, top: 20, bottom: 40 },
         xAxis: {
           type: 'value',
           min,
