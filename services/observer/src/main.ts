@@ -12,12 +12,11 @@ function summary(observer: Observer): string {
   const { counters, sink } = observer;
   const events = Object.values(EventKind).reduce((sum, kind) => sum + counters.eventsOf(kind), 0);
   if (observer.mode === 'count') return `: ${events} events counted in the kernel`;
-  const drained = events;
-  if (!sink) return `: ${drained} events drained`;
+  if (!sink) return `: ${events} events drained`;
   const dropped = Object.entries(sink.dropped)
     .map(([reason, events]) => `${events} ${reason}`)
     .join(', ');
-  return `: ${drained} events drained, ${sink.eventsSent} sent to Kafka, dropped: ${dropped}`;
+  return `: ${events} events drained, ${sink.eventsSent} sent to Kafka, dropped: ${dropped}`;
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -1,7 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { EVENT_METRICS, EventKind, KIND_NAMES, SIZE_BOUNDS } from '@obscost/events';
-import type { ObserverMode } from './config.js';
 import type { DecodeError, EventTotals } from './counters.js';
 import type { DropReason } from './kafka-sink.js';
 import type { KernelTotals, KindTotals } from './kernel-counts.js';
@@ -21,7 +20,6 @@ export interface SinkReadings {
 
 /** What the metrics read from the observer at each scrape. */
 export interface ObserverReadings {
-  readonly mode: ObserverMode;
   readonly counters: EventTotals;
   /** Count mode's totals, with the size histograms the aggregator makes in ring mode. */
   readonly kernelCounts: KernelTotals | undefined;

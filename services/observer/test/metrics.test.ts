@@ -20,7 +20,6 @@ function readings(): ObserverReadings & { sink: SinkReadings } {
   ring.reader().drain(counters.visit);
   const drops: Record<EventKind, number> = { 1: 4, 2: 0, 3: 2, 4: 0 };
   return {
-    mode: 'ring',
     counters,
     kernelCounts: undefined,
     decodeErrors: counters.decodeErrors,
@@ -214,7 +213,6 @@ test('--mode count: the kernel totals with their size histograms, and nothing of
   };
   const registry = observerRegistry({
     ...readings(),
-    mode: 'count',
     counters: kernelCounts,
     kernelCounts,
     probes: ['uprobe'],
