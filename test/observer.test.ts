@@ -253,6 +253,45 @@ test('--comm: two targets through the map, then one alone by the compare, every 
   await run([startLoop()], 1, 3 * writes);
 });
 
+test('a 65th process of the name: 64 followed, one refused and counted, followed once one exits', async (t) => {
+  const MAX_TARGETS = 64;
+  const writes = 1000;
+  const loops = Array.from({ length: MAX_TARGETS + 1 }, () =>
+    startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' }),
+  );
+  t.after(() => Promise.all(loops.map((loop) => loop.stop())));
+  await waitFor('every loop to start', () => loops.every((loop) => loop.pid !== undefined));
+  const observer = await startObserver(['--no-kafka', '--comm', 'write-loop', '--probes', 'write']);
+  t.after(() => observer.stop());
+  const metric = async (series: string) => seriesValue(await scrape(observer.url), series);
+  const refusedFull = 'observer_targets_refused_total{reason="targets_full"}';
+  assert.equal(await metric('observer_targets'), MAX_TARGETS);
+  assert.equal(await metric(refusedFull), 1);
+  const refusedPid = Number(
+    (await observer.waitForOutput(/not following pid (\d+) \(write-loop\)/, 'the refusal'))[1],
+  );
+  const refused = loops.find((loop) => loop.pid === refusedPid);
+  assert.ok(refused);
+  // Two followed loops exit: 63 targets means the refused one is in (62 if it were not).
+  await Promise.all(
+    loops
+      .filter((loop) => loop !== refused)
+      .slice(0, 2)
+      .map((loop) => loop.stop()),
+  );
+  await waitFor(
+    'the refused process followed',
+    async () => (await metric('observer_targets')) === 63,
+  );
+  refused.process.stdin?.end('go\n');
+  assert.equal(await refused.exited, 0);
+  const counted = () => metric('app_write_events_total{syscall="write",fd="other"}');
+  await waitFor(`${writes} writes counted`, async () => (await counted()) >= writes);
+  assert.equal(await counted(), writes);
+  assert.equal(await metric(refusedFull), 1, 'counted once, though tried at every re-resolve');
+  assert.equal(observer.output().match(/not following pid/g)?.length, 1, 'logged once');
+});
+
 test('a flooded small ring buffer: kernel drops == events generated - events delivered', async (t) => {
   const writes = 200_000;
   const producer = startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' });

@@ -123,6 +123,11 @@ export class BpfObject {
     return map;
   }
 
+  /** How many entries the map holds at most. */
+  maxEntries(name: string): number {
+    return libbpf.maxEntries(this.map(name));
+  }
+
   mapFd(name: string): number {
     return libbpf.mapFd(this.map(name));
   }

@@ -31,6 +31,7 @@ export class DrainLoop {
   private idlePolls = 0;
   private running = false;
   private cancel: (() => void) | undefined;
+  private onError: (err: unknown) => void = () => undefined;
 
   constructor(
     private readonly drain: () => number,
@@ -39,8 +40,9 @@ export class DrainLoop {
     private readonly timers: PollTimers = EVENT_LOOP_TIMERS,
   ) {}
 
-  /** Polls now, and on until stopped. */
-  start(): void {
+  /** Polls now, and on until stopped; an error in a poll stops the loop and goes to `onError`. */
+  start(onError: (err: unknown) => void): void {
+    this.onError = onError;
     this.running = true;
     this.poll();
   }
@@ -54,8 +56,15 @@ export class DrainLoop {
 
   private readonly poll = (): void => {
     if (!this.running) return;
-    const drained = this.drain();
-    this.tick();
+    let drained: number;
+    try {
+      drained = this.drain();
+      this.tick();
+    } catch (err) {
+      this.stop();
+      this.onError(err);
+      return;
+    }
     if (drained > 0) {
       this.idlePolls = 0;
       this.cancel = undefined;

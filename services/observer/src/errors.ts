@@ -11,6 +11,9 @@ export const ERRORS = {
     'the process lacks capabilities needed to load and attach BPF programs',
   ),
   OBS_TARGET_NOT_FOUND: failure('no process matches the target'),
+  OBS_TARGETS_FULL: failure('the targets map is full: more processes match than it holds', {
+    retriable: true,
+  }),
   OBS_UPROBE_LIBRARY: failure('the uprobe library is missing'),
   OBS_UPROBE_SYMBOL: failure('the uprobe symbol is not in the library'),
   OBS_VERIFIER: failure('the kernel verifier rejected a BPF program'),

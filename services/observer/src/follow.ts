@@ -1,45 +1,110 @@
+import { codedCause, type CodedError } from '@obscost/errors';
 import type { ProcessName } from '@obscost/events';
+import { ObserverError } from './errors.js';
 import type { KernelSide } from './kernel.js';
-import { processName, resolveTargets, type TargetSpec } from './targets.js';
+import { alive, describeTarget, processName, resolveTargets, type TargetSpec } from './targets.js';
 
 /** A pid file or a command name is resolved again this often, so a restarted target is followed. */
 export const FOLLOW_INTERVAL_MS = 1000;
 
 /**
+ * Why a process the target names is not followed: it exited before it could be attached, the
+ * targets map was full, or the attach failed for another reason (the error says which).
+ */
+export type RefusalReason = 'exited' | 'targets_full' | 'attach_failed';
+
+export const REFUSAL_REASONS: readonly RefusalReason[] = [
+  'exited',
+  'targets_full',
+  'attach_failed',
+];
+
+export interface FollowerOptions {
+  readonly proc?: string;
+  /** Where the first refusal of each reason is told. */
+  readonly log?: (line: string) => void;
+}
+
+/**
  * The processes observed: those the target named at start, then, for a pid file or a
  * command name, what it names at each re-resolve: processes that exited go out, new ones
  * come in. Each change hands the targets' names on, for the batches to carry.
+ *
+ * A process that cannot be followed does not stop the others: it is counted once by reason,
+ * the first of each reason is logged, and it is tried again at each re-resolve (a full map
+ * has room again once a target exits).
  */
 export class TargetFollower {
   private readonly pids = new Set<number>();
+  /** Pids the target names that are not followed, and why. */
+  private readonly refused = new Map<number, RefusalReason>();
+  private readonly refusalCounts: Record<RefusalReason, number> = {
+    exited: 0,
+    targets_full: 0,
+    attach_failed: 0,
+  };
+  private readonly proc: string;
+  private readonly log: (line: string) => void;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly spec: TargetSpec,
     private readonly kernel: Pick<KernelSide, 'addTarget' | 'removeTarget'>,
     private readonly onChange: (processes: ProcessName[]) => void,
-    private readonly proc = '/proc',
-  ) {}
+    { proc = '/proc', log = () => undefined }: FollowerOptions = {},
+  ) {
+    this.proc = proc;
+    this.log = log;
+  }
 
   /** The pids observed now, in the order they came. */
   get targets(): number[] {
     return [...this.pids];
   }
 
-  /** Observes these pids from now on (the ones resolved at start). */
+  /** Processes that could not be followed, each counted once by the reason it was first refused. */
+  get refusals(): Readonly<Record<RefusalReason, number>> {
+    return this.refusalCounts;
+  }
+
+  /**
+   * Observes these pids from now on (the ones resolved at start). Throws when not one of them
+   * could be followed: an observer with nothing to observe has nothing to do.
+   */
   add(pids: readonly number[]): void {
+    let first: CodedError | undefined;
     for (const pid of pids) {
-      this.kernel.addTarget(pid);
-      this.pids.add(pid);
+      const refusal = this.tryAdd(pid);
+      first ??= refusal;
+    }
+    if (this.pids.size === 0 && first !== undefined) {
+      if (pids.every((pid) => this.refused.get(pid) === 'exited')) {
+        throw new ObserverError(
+          'OBS_TARGET_NOT_FOUND',
+          `${describeTarget(this.spec)} exited before it could be followed`,
+          { cause: first },
+        );
+      }
+      throw first;
     }
     this.changed();
   }
 
-  /** Re-resolves the target every `intervalMs`; a plain --pid has nothing to follow. */
-  start(intervalMs = FOLLOW_INTERVAL_MS): void {
+  /**
+   * Re-resolves the target every `intervalMs`; a plain --pid has nothing to follow. An error
+   * that is not a refusal (a bug, /proc unreadable) goes to `onError`: following stops.
+   */
+  start(onError: (err: unknown) => void, intervalMs = FOLLOW_INTERVAL_MS): void {
     if ('pid' in this.spec) return;
     this.timer = setInterval(() => {
-      this.follow();
+      // Stopped from within a run: a cleared interval can still fire once more (mocked timers do).
+      if (this.timer === undefined) return;
+      try {
+        this.follow();
+      } catch (err) {
+        this.stop();
+        onError(err);
+      }
     }, intervalMs).unref();
   }
 
@@ -48,22 +113,54 @@ export class TargetFollower {
     const now = new Set(resolveTargets(this.spec, this.proc));
     const gone = this.targets.filter((pid) => !now.has(pid));
     const come = [...now].filter((pid) => !this.pids.has(pid));
+    for (const pid of this.refused.keys()) if (!now.has(pid)) this.refused.delete(pid);
     for (const pid of gone) {
       this.kernel.removeTarget(pid);
       this.pids.delete(pid);
     }
-    for (const pid of come) {
-      this.kernel.addTarget(pid);
-      this.pids.add(pid);
-    }
-    if (gone.length > 0 || come.length > 0) this.changed();
+    const before = this.pids.size;
+    for (const pid of come) this.tryAdd(pid);
+    if (gone.length > 0 || this.pids.size > before) this.changed();
   }
 
   stop(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Adds `pid`, or counts and returns why it was refused; an error of no catalogue is thrown. */
+  private tryAdd(pid: number): CodedError | undefined {
+    try {
+      this.kernel.addTarget(pid);
+    } catch (err) {
+      const coded = codedCause(err);
+      if (coded === undefined) throw err;
+      this.refuse(pid, refusalReason(coded.code, alive(pid, this.proc)), coded.message);
+      return coded;
+    }
+    this.refused.delete(pid);
+    this.pids.add(pid);
+    return undefined;
+  }
+
+  private refuse(pid: number, reason: RefusalReason, message: string): void {
+    if (this.refused.get(pid) === reason) return;
+    this.refused.set(pid, reason);
+    this.refusalCounts[reason] += 1;
+    if (this.refusalCounts[reason] === 1) {
+      this.log(
+        `observer: not following pid ${pid} (${processName(pid, this.proc)}): ${message}; ` +
+          `counted in observer_targets_refused_total{reason="${reason}"}, not logged again`,
+      );
+    }
   }
 
   private changed(): void {
     this.onChange(this.targets.map((pid) => ({ pid, name: processName(pid, this.proc) })));
   }
+}
+
+function refusalReason(code: string, stillAlive: boolean): RefusalReason {
+  if (code === 'OBS_TARGETS_FULL') return 'targets_full';
+  return stillAlive ? 'attach_failed' : 'exited';
 }

@@ -1,6 +1,7 @@
 import type { EventKind } from '@obscost/events';
 import type { BpfObject, Link } from './bpf-object.js';
 import type { TcpProbe } from './config.js';
+import { ObserverError } from './errors.js';
 import { KernelCounts } from './kernel-counts.js';
 import { KernelStats, perCpuSum, type ProgramStats } from './kernel-stats.js';
 import {
@@ -22,7 +23,11 @@ import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';
 export interface KernelSide {
   /** The TCP send probe attached. */
   readonly tcpMode: TcpProbeMode;
-  /** Observes `pid` from now on: in the kernel's targets map, and with a uprobe of its own (if asked). */
+  /**
+   * Observes `pid` from now on: in the kernel's targets map, and with a uprobe of its own (if
+   * asked). Throws OBS_TARGETS_FULL when the map holds all it can, or the attach's error; either
+   * way nothing of `pid` is left half added.
+   */
   addTarget(pid: number): void;
   removeTarget(pid: number): void;
   readonly ring: Pick<RingBufferReader, 'drain' | 'pending'>;
@@ -68,6 +73,7 @@ class BpfKernel implements KernelSide {
   private readonly links: Link[];
   private readonly uprobes = new Map<number, Link>();
   private readonly targets = new Set<number>();
+  private readonly maxTargets: number;
   /** Whether the object has observer.bpf.c's single_target (an older --bpf-object has not). */
   private readonly hasSingleTarget: boolean;
 
@@ -78,6 +84,7 @@ class BpfKernel implements KernelSide {
   ) {
     this.dropsFd = bpf.mapFd('drops');
     this.hasSingleTarget = bpf.hasMap(SINGLE_TARGET);
+    this.maxTargets = bpf.maxEntries('targets');
     this.counts = options.mode === 'count' ? new KernelCounts(bpf.mapFd('counts')) : undefined;
     const { reader, unmap } = mapRingBuffer(bpf.mapFd('events'), options.ringBufferBytes);
     this.ring = reader;
@@ -93,13 +100,28 @@ class BpfKernel implements KernelSide {
   }
 
   addTarget(pid: number): void {
-    // Back to the map, which holds every current target, until the new one is in it too.
-    this.setSingleTarget(0);
-    this.bpf.setElement('targets', pid, 1);
+    if (this.targets.size >= this.maxTargets) {
+      throw new ObserverError(
+        'OBS_TARGETS_FULL',
+        `cannot follow pid ${pid}: the targets map is full (${this.maxTargets} processes)`,
+      );
+    }
+    // The uprobe first: it is the step that fails when the process has gone.
+    const uprobe = this.options.probes.includes('uprobe')
+      ? attachUprobe(this.bpf, pid, this.options)
+      : undefined;
+    try {
+      // Back to the map, which holds every current target, until the new one is in it too.
+      this.setSingleTarget(0);
+      this.bpf.setElement('targets', pid, 1);
+    } catch (err) {
+      uprobe?.destroy();
+      this.setSingleTarget(this.onlyTarget());
+      throw err;
+    }
     this.targets.add(pid);
     this.setSingleTarget(this.onlyTarget());
-    if (this.options.probes.includes('uprobe'))
-      this.uprobes.set(pid, attachUprobe(this.bpf, pid, this.options));
+    if (uprobe) this.uprobes.set(pid, uprobe);
   }
 
   removeTarget(pid: number): void {

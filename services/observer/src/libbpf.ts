@@ -75,6 +75,9 @@ export const libbpf = {
     map: Pointer,
     maxEntries: number,
   ) => number,
+  maxEntries: lib.func('uint32_t bpf_map__max_entries(const bpf_map *map)') as (
+    map: Pointer,
+  ) => number,
   setInitialValue: lib.func(
     'int bpf_map__set_initial_value(bpf_map *map, const void *data, size_t size)',
   ) as (map: Pointer, data: Buffer, size: number) => number,

@@ -51,14 +51,26 @@ async function main(argv: string[]): Promise<number> {
         : '') +
       (config.captureFile === undefined ? '' : `observer: capturing to ${config.captureFile}\n`),
   );
-  await new Promise<void>((resolve) => {
+  // The last resort: an error no stage caught still flushes what it can before the exit.
+  process.on('uncaughtException', (err) => {
+    observer.fail(err);
+  });
+  process.on('unhandledRejection', (err) => {
+    observer.fail(err);
+  });
+  const signalled = new Promise<undefined>((resolve) => {
     for (const signal of ['SIGTERM', 'SIGINT'] as const)
       process.once(signal, () => {
-        resolve();
+        resolve(undefined);
       });
   });
+  const failure = await Promise.race([signalled, observer.failed]);
   await observer.stop();
   server.close();
+  if (failure !== undefined) {
+    process.stdout.write(`observer: stopped on an error${summary(observer)}\n`);
+    throw failure;
+  }
   process.stdout.write(`observer: detached and stopped${summary(observer)}\n`);
   return 0;
 }

@@ -28,6 +28,8 @@ export interface ObserverReadings {
   /** The probes attached (--probes): only theirs are counted. */
   readonly probes: readonly Probe[];
   readonly targets: readonly number[];
+  /** Processes the target named that could not be followed, by reason. */
+  readonly targetRefusals: Readonly<Record<string, number>>;
   readonly ringBufferBytes: number;
   readonly ringBufferUsedBytes: number;
   kernelDrops(kind: EventKind): number;
@@ -136,6 +138,15 @@ export function observerRegistry(observer: ObserverReadings): Registry {
       this.set(observer.targets.length);
     },
   });
+  counter(
+    'observer_targets_refused_total',
+    'Processes the target named that could not be followed, each counted once, by reason.',
+    ['reason'],
+    (m) => {
+      for (const [reason, count] of Object.entries(observer.targetRefusals))
+        m.inc({ reason }, count);
+    },
+  );
   forwardingMetrics(registry, observer, counter);
   return registry;
 }

@@ -4,7 +4,7 @@ import type { Batcher } from './batcher.js';
 import type { KafkaConfig, ObserverConfig, ObserverMode } from './config.js';
 import type { DecodeError, EventTotals } from './counters.js';
 import { DrainLoop, type PollTimers } from './drain-loop.js';
-import { TargetFollower } from './follow.js';
+import { TargetFollower, type RefusalReason } from './follow.js';
 import { KafkaSink } from './kafka-sink.js';
 import { openKernel, type KernelSide } from './kernel.js';
 import type { KernelCounts } from './kernel-counts.js';
@@ -14,10 +14,13 @@ import { preflight } from './preflight.js';
 import type { Probe, TcpProbeMode } from './probes.js';
 import { requireTargets } from './targets.js';
 
-/** For tests: a /proc of their own and timers they run by hand. */
 export interface ObserverOptions {
+  /** For tests: a /proc of their own. */
   readonly proc?: string;
+  /** For tests: timers they run by hand. */
   readonly timers?: PollTimers;
+  /** Where the observer tells what it could not do (a target it could not follow). */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -26,7 +29,10 @@ export interface ObserverOptions {
  * loop (drain-loop.ts), wired here and nowhere else.
  */
 export class Observer<S extends BatchSink = KafkaSink> {
-  private stopped = false;
+  private stopping: Promise<void> | undefined;
+  /** Settles with the error that stopped the observer of itself, once it has shut down. */
+  readonly failed: Promise<Error>;
+  private failedWith: (err: Error) => void = () => undefined;
 
   private constructor(
     private readonly config: ObserverConfig,
@@ -34,7 +40,11 @@ export class Observer<S extends BatchSink = KafkaSink> {
     private readonly pipeline: Pipeline<S>,
     private readonly follower: TargetFollower,
     private readonly loop: DrainLoop,
-  ) {}
+  ) {
+    this.failed = new Promise((resolve) => {
+      this.failedWith = resolve;
+    });
+  }
 
   /** Checks the system, loads and attaches the programs, and observes the target. */
   static start(config: ObserverConfig): Observer {
@@ -45,7 +55,7 @@ export class Observer<S extends BatchSink = KafkaSink> {
     try {
       if (config.captureFile !== undefined) capture = new CaptureWriter(config.captureFile);
       const sink = config.kafka && kafkaSink(config.kafka, config.observerId);
-      return Observer.over(kernel, pids, config, { sink, capture });
+      return Observer.over(kernel, pids, config, { sink, capture }, { log: printLine });
     } catch (err) {
       capture?.close();
       kernel.detach();
@@ -60,7 +70,7 @@ export class Observer<S extends BatchSink = KafkaSink> {
     pids: readonly number[],
     config: ObserverConfig,
     outputs: Outputs<S>,
-    { proc = '/proc', timers }: ObserverOptions = {},
+    { proc = '/proc', timers, log }: ObserverOptions = {},
   ): Observer<S> {
     const pipeline = new Pipeline(outputs, { ...config, host: hostname() });
     const follower = new TargetFollower(
@@ -69,7 +79,7 @@ export class Observer<S extends BatchSink = KafkaSink> {
       (processes) => {
         pipeline.nameProcesses(processes);
       },
-      proc,
+      { proc, ...(log && { log }) },
     );
     follower.add(pids);
     const loop = new DrainLoop(
@@ -80,10 +90,14 @@ export class Observer<S extends BatchSink = KafkaSink> {
       config.maxPollIntervalMs,
       timers,
     );
-    follower.start();
+    const observer = new Observer(config, kernel, pipeline, follower, loop);
+    const fail = (err: unknown): void => {
+      observer.fail(err);
+    };
+    follower.start(fail);
     // In count mode the ring buffer stays empty: nothing to drain.
-    if (config.mode === 'ring') loop.start();
-    return new Observer(config, kernel, pipeline, follower, loop);
+    if (config.mode === 'ring') loop.start(fail);
+    return observer;
   }
 
   get mode(): ObserverMode {
@@ -120,6 +134,10 @@ export class Observer<S extends BatchSink = KafkaSink> {
     return this.follower.targets;
   }
 
+  get targetRefusals(): Readonly<Record<RefusalReason, number>> {
+    return this.follower.refusals;
+  }
+
   get probes(): readonly Probe[] {
     return this.config.probes;
   }
@@ -145,22 +163,39 @@ export class Observer<S extends BatchSink = KafkaSink> {
   }
 
   /** Stops polling and following, then shuts the stages down in order (pipeline.ts). */
-  async stop(): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
+  stop(): Promise<void> {
+    this.stopping ??= this.shutDown();
+    return this.stopping;
+  }
+
+  /**
+   * Stops on an error nothing can cure, from a timer or the process's last handler: what can
+   * be flushed is (the open batch, the Kafka buffer within --flush-timeout), then `failed`
+   * settles with the error. Only the first error counts; a shutdown already begun is awaited.
+   */
+  fail(err: unknown): void {
+    if (this.stopping !== undefined) return;
+    const settle = (): void => {
+      this.failedWith(err instanceof Error ? err : new Error(String(err)));
+    };
+    this.stop().then(settle, settle);
+  }
+
+  private async shutDown(): Promise<void> {
     this.loop.stop();
     this.follower.stop();
     await shutDown(this.kernel, this.pipeline, this.config.kafka?.flushTimeoutMs ?? 0);
   }
 }
 
+function printLine(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
 function kafkaSink(kafka: KafkaConfig, observerId: string): KafkaSink {
   const { brokers, topic, compression, bufferBytes } = kafka;
-  const log = (line: string): void => {
-    process.stdout.write(`${line}\n`);
-  };
   return new KafkaSink(
     { brokers, topic, key: observerId, compression, maxBufferBytes: bufferBytes },
-    log,
+    printLine,
   );
 }

@@ -9,7 +9,8 @@ export function describeTarget(spec: TargetSpec): string {
   return `processes named ${spec.comm}`;
 }
 
-function alive(pid: number, proc: string): boolean {
+/** Whether the process still exists. */
+export function alive(pid: number, proc: string): boolean {
   return existsSync(`${proc}/${pid}/stat`);
 }
 

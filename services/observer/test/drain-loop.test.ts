@@ -49,7 +49,7 @@ function loopOver(found: number[], maxPollIntervalMs = 10) {
 
 test('drains at once again while there is data, backs off when idle, up to the longest pause', () => {
   const { loop, timers, polls, ticks } = loopOver([3, 2, 0, 0, 0, 0, 0, 0, 0, 7, 0]);
-  loop.start();
+  loop.start(assert.ifError);
   timers.run(10);
   assert.deepEqual(timers.waits, [
     ...['at once', 'at once'],
@@ -63,7 +63,7 @@ test('drains at once again while there is data, backs off when idle, up to the l
 
 test('the back-off stops doubling: a long idle spell polls at the longest pause', () => {
   const { loop, timers } = loopOver([], 1000);
-  loop.start();
+  loop.start(assert.ifError);
   timers.run(40);
   assert.deepEqual(timers.waits.slice(9, 13), ['512 ms', '1000 ms', '1000 ms', '1000 ms']);
   loop.stop();
@@ -71,12 +71,12 @@ test('the back-off stops doubling: a long idle spell polls at the longest pause'
 
 test('stopped: a waiting poll is cancelled, a queued one finds the loop stopped', () => {
   const idle = loopOver([]);
-  idle.loop.start();
+  idle.loop.start(assert.ifError);
   idle.loop.stop();
   assert.deepEqual(idle.timers.waits, ['1 ms', 'cancelled']);
 
   const busy = loopOver([5, 5, 5]);
-  busy.loop.start();
+  busy.loop.start(assert.ifError);
   busy.loop.stop();
   busy.timers.run();
   assert.equal(busy.polls(), 1, 'the queued poll did not drain');
@@ -96,7 +96,7 @@ test(
       () => undefined,
       10,
     );
-    loop.start();
+    loop.start(assert.ifError);
     // Were the loop to drain in a loop of its own, this timer would never fire.
     await new Promise((resolve) => setTimeout(resolve, 20));
     loop.stop();

@@ -36,7 +36,12 @@ export class FakeKernel implements KernelSide {
     };
   }
 
+  /** Pids whose add fails, with the error it throws. */
+  readonly refuse = new Map<number, Error>();
+
   addTarget(pid: number): void {
+    const error = this.refuse.get(pid);
+    if (error) throw error;
     this.calls.push(`kernel: add ${pid}`);
   }
 

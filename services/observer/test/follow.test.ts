@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { ProcessName } from '@obscost/events';
+import { ObserverError } from '../src/errors.js';
 import { FOLLOW_INTERVAL_MS, TargetFollower } from '../src/follow.js';
 import { requireTargets, type TargetSpec } from '../src/targets.js';
 import { FakeKernel } from './fakes.js';
@@ -33,7 +34,7 @@ function fakeProc(t: TestContext) {
 function follower(spec: TargetSpec, proc: string) {
   const kernel = new FakeKernel();
   const names: ProcessName[][] = [];
-  const targets = new TargetFollower(spec, kernel, (n) => names.push(n), proc);
+  const targets = new TargetFollower(spec, kernel, (n) => names.push(n), { proc });
   targets.add(requireTargets(spec, proc));
   return { targets, calls: kernel.calls, names };
 }
@@ -97,8 +98,8 @@ test('re-resolved every second; a plain --pid is never re-resolved', (t) => {
     byFile.targets.stop();
     byPid.targets.stop();
   });
-  byFile.targets.start();
-  byPid.targets.start();
+  byFile.targets.start(assert.ifError);
+  byPid.targets.start(assert.ifError);
   fake.exit(100);
   t.mock.timers.tick(FOLLOW_INTERVAL_MS - 1);
   assert.deepEqual(byFile.targets.targets, [100], 'not yet');
@@ -109,4 +110,107 @@ test('re-resolved every second; a plain --pid is never re-resolved', (t) => {
   fake.start(100, 'app');
   t.mock.timers.tick(10 * FOLLOW_INTERVAL_MS);
   assert.deepEqual(byFile.targets.targets, [], 'stopped: followed no more');
+});
+
+const FULL = new ObserverError('OBS_TARGETS_FULL', 'the targets map is full (64 processes)');
+
+test('a full targets map: the process is counted once, logged once, and followed once there is room', (t) => {
+  const fake = fakeProc(t);
+  for (const pid of [10, 11, 12, 13]) fake.start(pid, 'worker');
+  const kernel = new FakeKernel();
+  kernel.refuse.set(12, FULL);
+  kernel.refuse.set(13, FULL);
+  const lines: string[] = [];
+  const names: ProcessName[][] = [];
+  const targets = new TargetFollower({ comm: 'worker' }, kernel, (n) => names.push(n), {
+    proc: fake.proc,
+    log: (line) => lines.push(line),
+  });
+  targets.add(requireTargets({ comm: 'worker' }, fake.proc));
+  assert.deepEqual(targets.targets, [10, 11], 'the others are followed');
+  targets.follow();
+  targets.follow();
+  assert.deepEqual(targets.refusals, { exited: 0, targets_full: 2, attach_failed: 0 });
+  assert.deepEqual(lines, [
+    'observer: not following pid 12 (worker): the targets map is full (64 processes); ' +
+      'counted in observer_targets_refused_total{reason="targets_full"}, not logged again',
+  ]);
+
+  fake.exit(10);
+  kernel.refuse.delete(12);
+  targets.follow();
+  assert.deepEqual(targets.targets, [11, 12], 'room again: the refused process comes in');
+  assert.deepEqual(names.at(-1), [
+    { pid: 11, name: 'worker' },
+    { pid: 12, name: 'worker' },
+  ]);
+  assert.deepEqual(targets.refusals, { exited: 0, targets_full: 2, attach_failed: 0 });
+  assert.equal(lines.length, 1);
+});
+
+test('a process that exits between the scan and the attach is counted as exited, not as a failure', (t) => {
+  const fake = fakeProc(t);
+  fake.start(10, 'worker');
+  const attachFailed = new ObserverError('OBS_BPF', 'cannot attach the uprobe: No such process');
+  const kernel = {
+    addTarget(pid: number): void {
+      if (pid === 10) return;
+      if (pid === 12) fake.exit(pid);
+      throw attachFailed;
+    },
+    removeTarget: () => undefined,
+  };
+  const targets = new TargetFollower({ comm: 'worker' }, kernel, () => undefined, {
+    proc: fake.proc,
+  });
+  targets.add([10]);
+  fake.start(12, 'worker');
+  fake.start(13, 'worker');
+  targets.follow();
+  targets.follow();
+  assert.deepEqual(targets.targets, [10]);
+  assert.deepEqual(targets.refusals, { exited: 1, targets_full: 0, attach_failed: 1 });
+});
+
+test('at start: refused all, the reason is the error; all exited, the target is not found', (t) => {
+  const fake = fakeProc(t);
+  fake.start(10, 'app');
+  const kernel = new FakeKernel();
+  kernel.refuse.set(10, FULL);
+  const full = new TargetFollower({ pid: 10 }, kernel, () => undefined, { proc: fake.proc });
+  assert.throws(() => {
+    full.add([10]);
+  }, FULL);
+  kernel.refuse.set(10, new ObserverError('OBS_BPF', 'No such process'));
+  fake.exit(10);
+  const gone = new TargetFollower({ pid: 10 }, kernel, () => undefined, { proc: fake.proc });
+  assert.throws(
+    () => {
+      gone.add([10]);
+    },
+    { code: 'OBS_TARGET_NOT_FOUND', message: 'pid 10 exited before it could be followed' },
+  );
+});
+
+test('an error of no catalogue in a re-resolve stops following and goes to the handler', (t) => {
+  t.mock.timers.enable({ apis: ['setInterval'] });
+  const fake = fakeProc(t);
+  fake.start(10, 'worker');
+  const bug = new TypeError('a bug');
+  const kernel = new FakeKernel();
+  const targets = new TargetFollower({ comm: 'worker' }, kernel, () => undefined, {
+    proc: fake.proc,
+  });
+  t.after(() => {
+    targets.stop();
+  });
+  targets.add([10]);
+  const errors: unknown[] = [];
+  targets.start((err) => errors.push(err));
+  kernel.refuse.set(11, bug);
+  fake.start(11, 'worker');
+  t.mock.timers.tick(FOLLOW_INTERVAL_MS);
+  assert.deepEqual(errors, [bug]);
+  t.mock.timers.tick(5 * FOLLOW_INTERVAL_MS);
+  assert.equal(errors.length, 1, 'following stopped');
 });

@@ -25,6 +25,7 @@ function readings(): ObserverReadings & { sink: SinkReadings } {
     decodeErrors: counters.decodeErrors,
     tcpMode: 'tracepoint/sock/sock_send_length',
     targets: [7, 8],
+    targetRefusals: { exited: 2, targets_full: 1, attach_failed: 0 },
     ringBufferBytes: 16 * 1024 * 1024,
     ringBufferUsedBytes: 80,
     kernelDrops: (kind) => drops[kind],
@@ -115,6 +116,12 @@ observer_probe_info{probe="tcp_send",mode="tracepoint/sock/sock_send_length"} 1
 # HELP observer_targets Processes observed now.
 # TYPE observer_targets gauge
 observer_targets 2
+
+# HELP observer_targets_refused_total Processes the target named that could not be followed, each counted once, by reason.
+# TYPE observer_targets_refused_total counter
+observer_targets_refused_total{reason="exited"} 2
+observer_targets_refused_total{reason="targets_full"} 1
+observer_targets_refused_total{reason="attach_failed"} 0
 
 # HELP observer_last_sequence Sequence number of the last batch closed.
 # TYPE observer_last_sequence gauge

@@ -112,3 +112,35 @@ test(
     assert.equal(observer.counters.bytesOf(EventKind.WRITEV), (199 * 200) / 2);
   },
 );
+
+test('an error in the drain stops the observer: the open batch flushed, the kernel closed, the reason kept', async (t) => {
+  const calls: string[] = [];
+  const kernel = new FakeKernel(calls);
+  const sink = new FakeSink(calls);
+  const broken = new Error('the drain broke');
+  const drain = kernel.ring.drain;
+  let failures = 0;
+  kernel.ring.drain = (visit) => {
+    const records = drain(visit);
+    if (failures++ === 0) throw broken;
+    return records;
+  };
+  kernel.fakeRing.push(event(EventKind.WRITE, 8));
+  const observer = Observer.over(
+    kernel,
+    [42],
+    config(),
+    { sink },
+    { proc: NO_PROC, timers: STILL },
+  );
+  t.after(() => observer.stop());
+  assert.equal(await observer.failed, broken);
+  assert.deepEqual(calls, [
+    'kernel: add 42',
+    'kernel: drained 1',
+    'kernel: detach',
+    'sink: batch 1 (1 events)',
+    'kernel: close',
+    'sink: close within 5000 ms',
+  ]);
+});
