@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
-import { SIZE_BOUNDS, sizeBucket } from '@obscost/events';
+import { readCapture, SIZE_BOUNDS, sizeBucket } from '@obscost/events';
 import { ROOT } from '@obscost/infra';
 import { programIdsOf } from '@obscost/runner/bpf-programs';
 import {
@@ -433,4 +435,79 @@ test('each failure is one clear line', async (t) => {
       'them; CAP_SYS_ADMIN is for the uprobe and the BPF statistics: with --probes write,tcp ' +
       '--bpf-stats off CAP_BPF and CAP_PERFMON suffice)\n',
   );
+});
+
+test('a capture file is never replaced unless asked, and a start that fails keeps it', async (t) => {
+  const app = await startApp();
+  t.after(() => app.stop());
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-capture-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = path.join(dir, 'run.avro');
+  writeFileSync(file, 'the last capture');
+  const observe = (...args: string[]) =>
+    run(process.execPath, [
+      OBSERVER_MAIN,
+      ...['--no-kafka', '--pid', String(app.process.pid), '--capture', file, ...args],
+    ]);
+  const refused = await observe('--port', '0');
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.equal(
+    refused.stderr,
+    `observer: capture file ${file} exists: give --overwrite-capture to replace it\n`,
+  );
+  const failedAttach = await observe(
+    '--port',
+    '0',
+    '--overwrite-capture',
+    '--uprobe-symbol',
+    'nope',
+  );
+  assert.equal(failedAttach.code, 1, failedAttach.stderr);
+  const busy = createServer();
+  t.after(() => busy.close());
+  await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+  const port = String((busy.address() as AddressInfo).port);
+  const portInUse = await observe('--port', port, '--overwrite-capture');
+  assert.equal(portInUse.code, 1, portInUse.stderr);
+  assert.match(portInUse.stderr, /EADDRINUSE/);
+  assert.equal(readFileSync(file, 'utf8'), 'the last capture');
+});
+
+test('a full disk under the capture file: the capture keeps whole batches, the rest is counted, nothing else stops', async (t) => {
+  const writes = 50_000;
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-full-'));
+  let mounted = false;
+  t.after(() => {
+    // Lazily: an observer still running (a failed assertion) may hold the file open.
+    if (mounted) execFileSync('umount', ['-l', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
+  mounted = true;
+  const file = path.join(dir, 'run.avro');
+  const producer = startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' });
+  t.after(() => producer.stop());
+  const observer = await startObserver([
+    ...['--no-kafka', '--pid', String(producer.pid), '--capture', file, '--probes', 'write'],
+  ]);
+  t.after(() => observer.stop());
+  producer.process.stdin?.end('go\n');
+  assert.equal(await producer.exited, 0);
+  const metric = async (series: string) => seriesValue(await scrape(observer.url), series);
+  const counted = () => metric('app_write_events_total{syscall="write",fd="other"}');
+  await waitFor(`${writes} writes counted`, async () => (await counted()) >= writes);
+  assert.equal(await counted(), writes);
+  await observer.waitForOutput(/capture stopped: ENOSPC/, 'the capture to stop');
+  // Stopped, the file is final: it holds whole batches, which every reader decodes.
+  const captured = (await readCapture(file)).reduce((sum, batch) => sum + batch.events.length, 0);
+  assert.ok(captured > 0 && captured < writes, `${captured} events captured`);
+  const notCaptured = () => metric('observer_capture_dropped_events_total');
+  await waitFor(
+    'every event captured or counted',
+    async () => captured + (await notCaptured()) >= writes,
+  );
+  assert.equal(captured + (await notCaptured()), writes);
+  assert.equal(await observer.stop(), 0, 'the observer went on to a clean stop');
 });

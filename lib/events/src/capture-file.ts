@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  ftruncateSync,
+  openSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import avro from 'avsc';
 import {
   BATCH_CANONICAL_SCHEMA,
@@ -32,13 +40,56 @@ function string(text: string): Buffer {
  * observer sends them to Kafka: a record's body is already the binary encoding of one
  * EventBatch, so each becomes a block of one object, behind a header with the schema.
  * avsc, fastavro and avro-tools read the file like any other.
+ *
+ * The file holds whole blocks only: a write that fails half way (a full disk) is cut back
+ * off, so what was captured stays readable. An existing file is replaced only if asked, and
+ * only once the capture begins (the first batch, or the close): until then it is intact.
  */
 export class CaptureWriter {
   private readonly fd: number;
   private readonly sync = randomBytes(16);
+  /** Whether this writer made the file (rather than opening one to replace). */
+  private readonly created: boolean;
+  private begun = false;
+  /** Bytes of whole blocks (and the header) in the file. */
+  private length = 0;
 
-  constructor(readonly file: string) {
-    this.fd = openSync(file, 'w');
+  /** Opens `file` for a capture; an existing one is an error (EEXIST) unless `overwrite`. */
+  constructor(
+    readonly file: string,
+    { overwrite = false }: { overwrite?: boolean } = {},
+  ) {
+    this.created = !(overwrite && existsSync(file));
+    // No O_TRUNC: an existing file keeps its content until the capture begins.
+    this.fd = openSync(file, overwrite ? constants.O_WRONLY | constants.O_CREAT : 'wx');
+  }
+
+  /** Appends one single-object-encoded record (a Kafka record value), whole or not at all. */
+  write(record: Buffer): void {
+    this.begin();
+    const body = record.subarray(SINGLE_OBJECT_HEADER_SIZE);
+    this.append(Buffer.concat([long(1), long(body.length), body, this.sync]));
+  }
+
+  /** Ends the capture: a file with no batch still gets its header, a valid empty capture. */
+  close(): void {
+    try {
+      this.begin();
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+
+  /** Gives up before the capture began (a failed start): a replaced file is left as it was. */
+  discard(): void {
+    closeSync(this.fd);
+    if (this.created && !this.begun) rmSync(this.file, { force: true });
+  }
+
+  private begin(): void {
+    if (this.begun) return;
+    this.begun = true;
+    ftruncateSync(this.fd, 0);
     const meta = Buffer.concat([
       long(2),
       string('avro.schema'),
@@ -47,17 +98,20 @@ export class CaptureWriter {
       string('null'),
       long(0),
     ]);
-    writeSync(this.fd, Buffer.concat([MAGIC, meta, this.sync]));
+    this.append(Buffer.concat([MAGIC, meta, this.sync]));
   }
 
-  /** Appends one single-object-encoded record (a Kafka record value). */
-  write(record: Buffer): void {
-    const body = record.subarray(SINGLE_OBJECT_HEADER_SIZE);
-    writeSync(this.fd, Buffer.concat([long(1), long(body.length), body, this.sync]));
-  }
-
-  close(): void {
-    closeSync(this.fd);
+  /** Writes `bytes` after the last whole block, or cuts off what part of them was written and throws. */
+  private append(bytes: Buffer): void {
+    try {
+      for (let done = 0; done < bytes.length;) {
+        done += writeSync(this.fd, bytes, done, bytes.length - done, this.length + done);
+      }
+    } catch (err) {
+      ftruncateSync(this.fd, this.length);
+      throw err;
+    }
+    this.length += bytes.length;
   }
 }
 

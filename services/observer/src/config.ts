@@ -163,7 +163,11 @@ export const SETTINGS = {
   captureFile: setting.path({
     flag: 'capture',
     placeholder: 'FILE',
-    help: 'also write every batch to an Avro object container file',
+    help: 'also write every batch to an Avro object container file (a new one)',
+  }),
+  overwriteCapture: setting.switch({
+    flag: 'overwrite-capture',
+    help: 'let --capture replace an existing file (once the capture begins)',
   }),
   batchBytes: setting.size({
     flag: 'batch-bytes',
@@ -245,6 +249,8 @@ export interface ObserverConfig {
   /** Where events go: Kafka unless --no-kafka or --mode count, and a capture file if given. */
   readonly kafka: KafkaConfig | undefined;
   readonly captureFile: string | undefined;
+  /** Whether --capture may replace an existing file. */
+  readonly overwriteCapture: boolean;
   readonly observerId: string;
   readonly batchBytes: number;
   readonly batchAgeMs: number;
@@ -306,6 +312,7 @@ export function parseObserverArgs(
         ? undefined
         : Object.freeze({ brokers, topic, compression, bufferBytes, flushTimeoutMs }),
     captureFile: values.captureFile,
+    overwriteCapture: values.overwriteCapture,
     observerId: values.observerId,
     batchBytes: values.batchBytes,
     batchAgeMs: values.batchAgeMs,

@@ -25,18 +25,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const observer = Observer.start(config);
-  let server;
+  // Beside the observer's own, the process's CPU and memory for the pipeline-health dashboard.
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  // The port first: one in use fails before anything is loaded or a capture file begun.
+  const server = await serveMetrics(registry, config.host, config.port);
+  let observer: Observer;
   try {
-    // Beside the observer's own, the process's CPU and memory for the pipeline-health dashboard.
-    const processRegistry = new Registry();
-    collectDefaultMetrics({ register: processRegistry });
-    const registry = Registry.merge([observerRegistry(observer), processRegistry]);
-    server = await serveMetrics(registry, config.host, config.port);
+    observer = Observer.start(config);
   } catch (err) {
-    await observer.stop();
+    server.close();
     throw err;
   }
+  observerRegistry(observer, registry);
   const { port } = server.address() as AddressInfo;
   const uprobe = config.probes.includes('uprobe')
     ? `${config.uprobeSymbol} in ${config.uprobeLibrary}`

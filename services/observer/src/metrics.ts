@@ -30,6 +30,8 @@ export interface ObserverReadings {
   readonly targets: readonly number[];
   /** Processes the target named that could not be followed, by reason. */
   readonly targetRefusals: Readonly<Record<string, number>>;
+  /** Events of the batches the capture file did not get; undefined without --capture. */
+  readonly captureDroppedEvents: number | undefined;
   readonly ringBufferBytes: number;
   readonly ringBufferUsedBytes: number;
   kernelDrops(kind: EventKind): number;
@@ -42,10 +44,13 @@ export interface ObserverReadings {
 
 /**
  * The observer's Prometheus metrics: the seed's counters of what the app did, and what
- * observing cost and lost. Values are read from the observer at scrape time.
+ * observing cost and lost, in `registry` (a new one unless given). Values are read from the
+ * observer at scrape time.
  */
-export function observerRegistry(observer: ObserverReadings): Registry {
-  const registry = new Registry();
+export function observerRegistry(
+  observer: ObserverReadings,
+  registry: Registry = new Registry(),
+): Registry {
   const { counters } = observer;
   const fdLabel = (socket: boolean): string => (socket ? 'socket' : 'other');
   const counter = (
@@ -147,6 +152,16 @@ export function observerRegistry(observer: ObserverReadings): Registry {
         m.inc({ reason }, count);
     },
   );
+  if (observer.captureDroppedEvents !== undefined) {
+    counter(
+      'observer_capture_dropped_events_total',
+      'Events of the batches the capture file did not get, once a write to it failed.',
+      [],
+      (m) => {
+        m.inc(observer.captureDroppedEvents ?? 0);
+      },
+    );
+  }
   forwardingMetrics(registry, observer, counter);
   return registry;
 }

@@ -1,9 +1,11 @@
 import { hostname } from 'node:os';
+import { describeFailure } from '@obscost/errors';
 import { CaptureWriter, type EventKind } from '@obscost/events';
 import type { Batcher } from './batcher.js';
 import type { KafkaConfig, ObserverConfig, ObserverMode } from './config.js';
 import type { DecodeError, EventTotals } from './counters.js';
 import { DrainLoop, type PollTimers } from './drain-loop.js';
+import { ObserverError } from './errors.js';
 import { TargetFollower, type RefusalReason } from './follow.js';
 import { KafkaSink } from './kafka-sink.js';
 import { openKernel, type KernelSide } from './kernel.js';
@@ -50,16 +52,19 @@ export class Observer<S extends BatchSink = KafkaSink> {
   static start(config: ObserverConfig): Observer {
     preflight(config);
     const pids = requireTargets(config.target);
-    const kernel = openKernel(config);
-    let capture: CaptureWriter | undefined;
+    const capture =
+      config.captureFile === undefined
+        ? undefined
+        : openCapture(config.captureFile, config.overwriteCapture);
+    let kernel: KernelSide | undefined;
     try {
-      if (config.captureFile !== undefined) capture = new CaptureWriter(config.captureFile);
+      kernel = openKernel(config);
       const sink = config.kafka && kafkaSink(config.kafka, config.observerId);
       return Observer.over(kernel, pids, config, { sink, capture }, { log: printLine });
     } catch (err) {
-      capture?.close();
-      kernel.detach();
-      kernel.close();
+      capture?.discard();
+      kernel?.detach();
+      kernel?.close();
       throw err;
     }
   }
@@ -72,7 +77,7 @@ export class Observer<S extends BatchSink = KafkaSink> {
     outputs: Outputs<S>,
     { proc = '/proc', timers, log }: ObserverOptions = {},
   ): Observer<S> {
-    const pipeline = new Pipeline(outputs, { ...config, host: hostname() });
+    const pipeline = new Pipeline(outputs, { ...config, host: hostname(), ...(log && { log }) });
     const follower = new TargetFollower(
       config.target,
       kernel,
@@ -112,6 +117,11 @@ export class Observer<S extends BatchSink = KafkaSink> {
   /** Count mode's totals with their size histograms; undefined in ring mode. */
   get kernelCounts(): KernelCounts | undefined {
     return this.kernel.counts;
+  }
+
+  /** Events of the batches the capture file did not get; undefined without --capture. */
+  get captureDroppedEvents(): number | undefined {
+    return this.pipeline.outputs.capture ? this.pipeline.captureDroppedEvents : undefined;
   }
 
   get decodeErrors(): Readonly<Record<DecodeError, number>> {
@@ -185,6 +195,22 @@ export class Observer<S extends BatchSink = KafkaSink> {
     this.loop.stop();
     this.follower.stop();
     await shutDown(this.kernel, this.pipeline, this.config.kafka?.flushTimeoutMs ?? 0);
+  }
+}
+
+/** The capture file, made (or, with --overwrite-capture, opened to replace) before anything loads. */
+function openCapture(file: string, overwrite: boolean): CaptureWriter {
+  try {
+    return new CaptureWriter(file, { overwrite });
+  } catch (err) {
+    const exists = (err as NodeJS.ErrnoException).code === 'EEXIST';
+    throw new ObserverError(
+      'OBS_CAPTURE',
+      exists
+        ? `capture file ${file} exists: give --overwrite-capture to replace it`
+        : `cannot create capture file ${file}: ${describeFailure(err).line}`,
+      { cause: err },
+    );
   }
 }
 

@@ -1,3 +1,4 @@
+import { describeFailure } from '@obscost/errors';
 import type { ProcessName } from '@obscost/events';
 import { Batcher, type ClosedBatch } from './batcher.js';
 import { EventCounters } from './counters.js';
@@ -27,6 +28,8 @@ export interface BatchOptions {
   readonly host: string;
   readonly batchBytes: number;
   readonly batchAgeMs: number;
+  /** Where a failure of the capture file is told. */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -38,18 +41,23 @@ export class Pipeline<S extends BatchSink = BatchSink> {
   readonly batcher: Batcher | undefined;
   /** Called once per record by the ring buffer's drain. */
   readonly visit: RecordVisitor;
+  /** Events of the batches the capture file did not get, once a write to it failed. */
+  captureDroppedEvents = 0;
+  private captureFailed = false;
+  private readonly log: (line: string) => void;
 
   constructor(
     readonly outputs: Outputs<S>,
     options: BatchOptions,
   ) {
     const { sink, capture } = outputs;
+    this.log = options.log ?? (() => undefined);
     if (!sink && !capture) {
       this.visit = this.counters.visit;
       return;
     }
     const forward = (batch: ClosedBatch): void => {
-      capture?.write(batch.record);
+      if (capture) this.toCapture(capture, batch);
       sink?.enqueue(batch);
     };
     const batcher = new Batcher(
@@ -73,6 +81,36 @@ export class Pipeline<S extends BatchSink = BatchSink> {
     this.batcher?.tick();
   }
 
+  /**
+   * The first failed write (a full disk) ends the capture: the file keeps its whole batches,
+   * the reason is logged, the events of every later batch are counted as not captured, and
+   * forwarding goes on.
+   */
+  private toCapture(capture: BatchCapture, batch: ClosedBatch): void {
+    if (!this.captureFailed) {
+      try {
+        capture.write(batch.record);
+        return;
+      } catch (err) {
+        this.captureFailed = true;
+        this.log(
+          `observer: capture stopped: ${describeFailure(err).line}; the file holds batches 1 to ` +
+            `${batch.sequence - 1}, later events are counted in observer_capture_dropped_events_total`,
+        );
+      }
+    }
+    this.captureDroppedEvents += batch.events;
+  }
+
+  /** Ends the capture file, if any; a failure to is logged, not thrown: the shutdown goes on. */
+  closeCapture(): void {
+    try {
+      this.outputs.capture?.close();
+    } catch (err) {
+      this.log(`observer: cannot close the capture file: ${describeFailure(err).line}`);
+    }
+  }
+
   /** The targets' names, carried by every batch closed from now on. */
   nameProcesses(processes: readonly ProcessName[]): void {
     if (this.batcher) this.batcher.processes = processes;
@@ -93,7 +131,7 @@ export async function shutDown(
   kernel.detach();
   kernel.ring.drain(pipeline.visit);
   pipeline.batcher?.flush();
-  pipeline.outputs.capture?.close();
+  pipeline.closeCapture();
   kernel.close();
   await pipeline.outputs.sink?.close(flushTimeoutMs);
 }

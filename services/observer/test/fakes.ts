@@ -84,9 +84,13 @@ export class FakeSink implements BatchSink {
 }
 
 export class FakeCapture implements BatchCapture {
+  /** Set, every write from now on fails with it (a full disk). */
+  failure: Error | undefined;
+
   constructor(readonly calls: string[] = []) {}
 
   write(): void {
+    if (this.failure) throw this.failure;
     this.calls.push('capture: batch');
   }
 

@@ -26,6 +26,7 @@ function readings(): ObserverReadings & { sink: SinkReadings } {
     tcpMode: 'tracepoint/sock/sock_send_length',
     targets: [7, 8],
     targetRefusals: { exited: 2, targets_full: 1, attach_failed: 0 },
+    captureDroppedEvents: 3,
     ringBufferBytes: 16 * 1024 * 1024,
     ringBufferUsedBytes: 80,
     kernelDrops: (kind) => drops[kind],
@@ -122,6 +123,10 @@ observer_targets 2
 observer_targets_refused_total{reason="exited"} 2
 observer_targets_refused_total{reason="targets_full"} 1
 observer_targets_refused_total{reason="attach_failed"} 0
+
+# HELP observer_capture_dropped_events_total Events of the batches the capture file did not get, once a write to it failed.
+# TYPE observer_capture_dropped_events_total counter
+observer_capture_dropped_events_total 3
 
 # HELP observer_last_sequence Sequence number of the last batch closed.
 # TYPE observer_last_sequence gauge

@@ -65,3 +65,37 @@ test('neither Kafka nor a capture file: records are counted, nothing is batched'
   ring.reader().drain(pipeline.visit);
   assert.equal(pipeline.counters.bytesOf(EventKind.TCP_SEND), 5);
 });
+
+test('a capture file that fails stops there, logged once; later events are counted, Kafka gets every batch', () => {
+  const calls: string[] = [];
+  const sink = new FakeSink(calls);
+  const capture = new FakeCapture(calls);
+  const lines: string[] = [];
+  const pipeline = new Pipeline({ sink, capture }, { ...BATCHES, log: (line) => lines.push(line) });
+  const ring = new FakeRing(PAGE_SIZE);
+  const reader = ring.reader();
+  const batchOf = (events: number): void => {
+    for (let i = 0; i < events; i++) ring.push(event(EventKind.WRITE, 10));
+    reader.drain(pipeline.visit);
+    pipeline.batcher?.flush();
+  };
+  batchOf(2);
+  capture.failure = Object.assign(new Error('ENOSPC: no space left on device, write'), {
+    code: 'ENOSPC',
+  });
+  batchOf(3);
+  batchOf(4);
+  assert.deepEqual(calls, [
+    'capture: batch',
+    'sink: batch 1 (2 events)',
+    'sink: batch 2 (3 events)',
+    'sink: batch 3 (4 events)',
+  ]);
+  assert.equal(pipeline.captureDroppedEvents, 7);
+  assert.deepEqual(lines, [
+    'observer: capture stopped: ENOSPC: no space left on device, write; the file holds batches 1 ' +
+      'to 1, later events are counted in observer_capture_dropped_events_total',
+  ]);
+  pipeline.closeCapture();
+  assert.equal(calls.at(-1), 'capture: close');
+});
