@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { ObserverError } from './errors.js';
 import {
+  callFailure,
   errno,
-  errnoMessage,
   libbpf,
   OPEN_OPTS_SIZE,
   UPROBE_OPTS_SIZE,
@@ -15,10 +15,6 @@ const MAP_INFO_SIZE = 96;
 const MAP_INFO_ID = 4;
 
 libbpf.setPrint(null);
-
-function failure(what: string, code = errno()): ObserverError {
-  return new ObserverError('OBS_BPF', `${what}: ${errnoMessage(code)} (errno ${code})`);
-}
 
 /** The last lines of a verifier log that say why it refused: the reason, not the trace. */
 export function verifierReason(log: string): string {
@@ -72,16 +68,16 @@ export class BpfObject {
       kernel_log_size: logBuffer.length,
       kernel_log_level: 0,
     });
-    if (object === null) throw failure(`cannot open ${path}`);
+    if (object === null) throw callFailure(`cannot open ${path}`);
     const bpf = new BpfObject(object, logBuffer);
     try {
       for (const [name, bytes] of Object.entries(options.mapSizes ?? {})) {
         if (libbpf.setMaxEntries(bpf.map(name), bytes) !== 0)
-          throw failure(`cannot size map ${name}`);
+          throw callFailure(`cannot size map ${name}`);
       }
       for (const [name, data] of Object.entries(options.initialValues ?? {})) {
         if (libbpf.setInitialValue(bpf.map(name), data, data.length) !== 0)
-          throw failure(`cannot set ${name}`);
+          throw callFailure(`cannot set ${name}`);
       }
       for (const name of options.skipPrograms ?? []) {
         libbpf.setAutoload(bpf.program(name), false);
@@ -104,7 +100,7 @@ export class BpfObject {
         `the BPF verifier rejected a program: ${verifierReason(log)}`,
       );
     }
-    throw failure('cannot load the BPF programs', code);
+    throw callFailure('cannot load the BPF programs', code);
   }
 
   program(name: string): Pointer {
@@ -136,7 +132,7 @@ export class BpfObject {
   mapId(name: string): number {
     const info = Buffer.alloc(MAP_INFO_SIZE);
     if (libbpf.objectInfo(this.mapFd(name), info, [MAP_INFO_SIZE]) !== 0) {
-      throw failure(`cannot read map ${name}'s info`);
+      throw callFailure(`cannot read map ${name}'s info`);
     }
     return info.readUInt32LE(MAP_INFO_ID);
   }
@@ -148,7 +144,7 @@ export class BpfObject {
   /** Attaches by the program's section: tracepoint/..., kprobe/... */
   attach(name: string): Link {
     const link = libbpf.attach(this.program(name));
-    if (link === null) throw failure(`cannot attach ${name}`);
+    if (link === null) throw callFailure(`cannot attach ${name}`);
     return { destroy: () => libbpf.destroyLink(link) };
   }
 
@@ -169,7 +165,7 @@ export class BpfObject {
       if (code === 2) {
         throw new ObserverError('OBS_UPROBE_SYMBOL', `symbol ${symbol} not found in ${library}`);
       }
-      throw failure(`cannot attach the uprobe on ${symbol} in ${library} for pid ${pid}`, code);
+      throw callFailure(`cannot attach the uprobe on ${symbol} in ${library} for pid ${pid}`, code);
     }
     return { destroy: () => libbpf.destroyLink(link) };
   }
@@ -179,14 +175,14 @@ export class BpfObject {
     const keyBuffer = Buffer.alloc(4);
     keyBuffer.writeUInt32LE(key);
     if (libbpf.mapUpdate(this.mapFd(mapName), keyBuffer, Buffer.from([value]), 0) !== 0) {
-      throw failure(`cannot update map ${mapName}`);
+      throw callFailure(`cannot update map ${mapName}`);
     }
   }
 
   /** Sets a global variable's section, a one-value array map (`.data.target`), to `value`. */
   setSection(mapName: string, value: Buffer): void {
     if (libbpf.mapUpdate(this.mapFd(mapName), Buffer.alloc(4), value, 0) !== 0) {
-      throw failure(`cannot update ${mapName}`);
+      throw callFailure(`cannot update ${mapName}`);
     }
   }
 

@@ -1,7 +1,6 @@
 import { EVENT_KIND_COUNT, SIZE_BOUNDS } from '@obscost/events';
 import type { EventTotals } from './counters.js';
-import { ObserverError } from './errors.js';
-import { errno, errnoMessage, libbpf } from './libbpf.js';
+import { callFailure, libbpf } from './libbpf.js';
 
 /** One kind's totals: events, bytes, and events per size bucket (SIZE_BOUNDS, then +Inf). */
 export interface KindTotals {
@@ -81,11 +80,7 @@ export class KernelCounts implements KernelTotals {
     keyBuffer.writeUInt32LE(key);
     const values = Buffer.alloc(COUNTS_VALUE_SIZE * this.cpus);
     if (libbpf.mapLookup(this.mapFd, keyBuffer, values) !== 0) {
-      const code = errno();
-      throw new ObserverError(
-        'OBS_BPF',
-        `cannot read the kernel's counts: ${errnoMessage(code)} (errno ${code})`,
-      );
+      throw callFailure("cannot read the kernel's counts");
     }
     return addPerCpu(values, this.cpus);
   }

@@ -1,4 +1,4 @@
-import { libbpf, libcCalls } from './libbpf.js';
+import { callFailure, libbpf, libcCalls } from './libbpf.js';
 
 /* struct bpf_prog_info in include/uapi/linux/bpf.h; test/kernel-stats.test.ts checks these
  * offsets against the system header. */
@@ -16,21 +16,21 @@ export interface ProgramStats {
  * The kernel's own accounting of BPF programs: time spent in each and how often it ran.
  * It counts only while some process holds the statistics enabled, which the observer does
  * from start to stop. That time is charged to the observed app, not to the observer.
+ * Asked for and refused, or unreadable, is an error: never a silent zero.
  */
 export class KernelStats {
   private readonly statsFd: number;
 
   constructor() {
     this.statsFd = libbpf.enableStats(BPF_STATS_RUN_TIME);
-  }
-
-  get enabled(): boolean {
-    return this.statsFd >= 0;
+    if (this.statsFd < 0) throw callFailure('cannot turn the BPF run-time statistics on');
   }
 
   program(fd: number): ProgramStats {
     const info = Buffer.alloc(PROG_INFO_SIZE);
-    if (libbpf.objectInfo(fd, info, [PROG_INFO_SIZE]) !== 0) return { runTimeNs: 0, runCount: 0 };
+    if (libbpf.objectInfo(fd, info, [PROG_INFO_SIZE]) !== 0) {
+      throw callFailure("cannot read a BPF program's statistics");
+    }
     return {
       runTimeNs: Number(info.readBigUInt64LE(PROG_INFO_RUN_TIME_NS)),
       runCount: Number(info.readBigUInt64LE(PROG_INFO_RUN_CNT)),
@@ -38,17 +38,18 @@ export class KernelStats {
   }
 
   close(): void {
-    if (this.statsFd >= 0) libcCalls.close(this.statsFd);
+    libcCalls.close(this.statsFd);
   }
 }
 
-/** Sums a per-CPU array's u64 value for `key` over every possible CPU. */
-export function perCpuSum(mapFd: number, key: number): number {
+/** Sums a per-CPU array's u64 value for `key` over every possible CPU; `map` names it in an error. */
+export function perCpuSum(mapFd: number, key: number, map: string): number {
   const cpus = libbpf.possibleCpus();
   const keyBuffer = Buffer.alloc(4);
   keyBuffer.writeUInt32LE(key);
   const values = Buffer.alloc(8 * cpus);
-  if (libbpf.mapLookup(mapFd, keyBuffer, values) !== 0) return 0;
+  if (libbpf.mapLookup(mapFd, keyBuffer, values) !== 0)
+    throw callFailure(`cannot read map ${map} at key ${key}`);
   let sum = 0;
   for (let cpu = 0; cpu < cpus; cpu++) sum += Number(values.readBigUInt64LE(cpu * 8));
   return sum;

@@ -149,7 +149,7 @@ class BpfKernel implements KernelSide {
   }
 
   drops(kind: EventKind): number {
-    return perCpuSum(this.dropsFd, kind);
+    return perCpuSum(this.dropsFd, kind, 'drops');
   }
 
   programStats(): Record<string, ProgramStats> {

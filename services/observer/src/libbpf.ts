@@ -1,4 +1,5 @@
 import koffi from 'koffi';
+import { ObserverError } from './errors.js';
 
 /**
  * koffi bindings to the system's libbpf (1.1 on these machines) and the few libc calls
@@ -157,6 +158,11 @@ export function errno(): number {
 
 export function errnoMessage(code: number): string {
   return libcCalls.strerror(code);
+}
+
+/** A failed libbpf or system call, as OBS_BPF with the system's reason (errno by default). */
+export function callFailure(what: string, code = errno()): ObserverError {
+  return new ObserverError('OBS_BPF', `${what}: ${errnoMessage(code)} (errno ${code})`);
 }
 
 export function view(pointer: Pointer, length: number): ArrayBuffer {

@@ -256,3 +256,14 @@ test('--mode count: the kernel totals with their size histograms, and nothing of
   );
   assert.doesNotMatch(text, /^# HELP observer_(kernel_drops|decode_errors|ring_buffer)/m);
 });
+
+test('a loss counter the kernel cannot give fails the scrape with the reason, never reads 0', async () => {
+  const unreadable = new Error('cannot read map drops at key 1: Bad address (errno 14)');
+  const registry = observerRegistry({
+    ...readings(),
+    kernelDrops: () => {
+      throw unreadable;
+    },
+  });
+  await assert.rejects(registry.metrics(), unreadable);
+});
