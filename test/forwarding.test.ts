@@ -175,7 +175,7 @@ test('SIGTERM flushes what is buffered to Kafka before exiting, and says what be
   await app.stop();
   assert.equal(await observer.stop(), 0);
   const line =
-    /^observer: detached and stopped: (\d+) events drained, (\d+) sent to Kafka, dropped: 0 buffer_full, 0 rejected, 0 shutdown$/m.exec(
+    /^observer: detached and stopped: (\d+) events drained, (\d+) sent to Kafka, dropped: 0 buffer_full, 0 rejected, 0 shutdown, 0 unconfirmed$/m.exec(
       observer.output(),
     );
   assert.ok(line, observer.output());
@@ -220,7 +220,7 @@ test('batches Kafka refuses for good are dropped and counted, not retried foreve
   await waitFor('a refusal', () => observer.output().includes('Kafka refused'));
   assert.equal(await observer.stop(), 0);
   const line =
-    /: (\d+) events drained, (\d+) sent to Kafka, dropped: 0 buffer_full, (\d+) rejected, 0 shutdown$/m.exec(
+    /: (\d+) events drained, (\d+) sent to Kafka, dropped: 0 buffer_full, (\d+) rejected, 0 shutdown, 0 unconfirmed$/m.exec(
       observer.output(),
     );
   assert.ok(line, observer.output());

@@ -16,7 +16,12 @@ export interface KafkaSinkOptions {
   maxBufferBytes: number;
 }
 
-export type DropReason = 'buffer_full' | 'rejected' | 'shutdown';
+/**
+ * Why events did not reach Kafka: the buffer was full, the broker refused their records, they
+ * were still waiting at shutdown, or their send was not answered by the end of --flush-timeout
+ * (`unconfirmed`: Kafka may hold them or not; the observer cannot know).
+ */
+export type DropReason = 'buffer_full' | 'rejected' | 'shutdown' | 'unconfirmed';
 
 /**
  * One send holds at most this many bytes of records. kafkajs puts a send's messages for a
@@ -58,7 +63,12 @@ export type SinkProducer = Pick<Producer, 'connect' | 'send' | 'disconnect'>;
  * same case: the sink connects when it can, buffering meanwhile.
  */
 export class KafkaSink {
-  readonly dropped: Record<DropReason, number> = { buffer_full: 0, rejected: 0, shutdown: 0 };
+  readonly dropped: Record<DropReason, number> = {
+    buffer_full: 0,
+    rejected: 0,
+    shutdown: 0,
+    unconfirmed: 0,
+  };
   batchesSent = 0;
   eventsSent = 0;
   lastSequenceSent = 0;
@@ -67,6 +77,8 @@ export class KafkaSink {
   /** Called with each send's latency, in seconds, for the produce latency histogram. */
   onSendLatency: ((seconds: number) => void) | undefined;
   private readonly queue: ClosedBatch[] = [];
+  /** The batches of the send in flight, taken off the queue's head; back on it if it fails. */
+  private sending: ClosedBatch[] = [];
   private readonly producer: SinkProducer;
   private running = true;
   private wake: (() => void) | undefined;
@@ -99,15 +111,21 @@ export class KafkaSink {
     this.wake?.();
   }
 
-  /** Sends what is buffered, for at most `timeoutMs`; what is left is counted as dropped. */
+  /**
+   * Sends what is buffered, for at most `timeoutMs`. What never left is counted as `shutdown`;
+   * a send in flight counts as sent if Kafka acknowledges it by the deadline, else `unconfirmed`.
+   */
   async close(timeoutMs: number): Promise<void> {
     const deadline = performance.now() + timeoutMs;
-    while (this.queue.length > 0 && performance.now() < deadline) await sleep(10);
+    const pending = (): boolean => this.queue.length > 0 || this.sending.length > 0;
+    while (pending() && performance.now() < deadline) await sleep(10);
     this.running = false;
     this.wake?.();
-    for (const batch of this.queue.splice(0)) this.dropped.shutdown += batch.events;
-    this.bufferedBytes = 0;
+    this.drop('shutdown', this.queue.splice(0));
     await Promise.race([this.pumping, sleep(Math.max(0, deadline - performance.now()))]);
+    const unanswered = this.sending;
+    this.sending = [];
+    this.drop('unconfirmed', unanswered);
     await this.producer.disconnect().catch(() => undefined);
   }
 
@@ -119,12 +137,7 @@ export class KafkaSink {
         continue;
       }
       if (!this.connected && !(await this.connect())) continue;
-      try {
-        await this.sendWaiting();
-      } catch (err) {
-        if (refusesRecords(err)) this.dropHead(err as Error);
-        else await this.outage(err as Error);
-      }
+      await this.sendWaiting();
     }
   }
 
@@ -148,8 +161,8 @@ export class KafkaSink {
     await sleep(RETRY_DELAY_MS);
   }
 
-  /** The batches of the next send: every one waiting, up to MAX_SEND_BYTES. */
-  private nextSend(): { count: number; bytes: number } {
+  /** How many batches the next send takes: every one waiting, up to MAX_SEND_BYTES. */
+  private nextSendCount(): number {
     let bytes = 0;
     let count = 0;
     while (count < this.queue.length) {
@@ -158,35 +171,55 @@ export class KafkaSink {
       bytes += next;
       count++;
     }
-    return { count, bytes };
+    return count;
   }
 
-  private dropHead(err: Error): void {
-    const { count, bytes } = this.nextSend();
-    for (const batch of this.queue.splice(0, count)) this.dropped.rejected += batch.events;
-    this.bufferedBytes -= bytes;
-    this.log(`observer: Kafka refused ${count} batches, dropped: ${err.message}`);
+  private drop(reason: DropReason, batches: readonly ClosedBatch[]): void {
+    for (const batch of batches) {
+      this.dropped[reason] += batch.events;
+      this.bufferedBytes -= batch.record.length;
+    }
   }
 
+  /**
+   * One send of the batches waiting, and its outcome counted: sent; refused for good
+   * (dropped as `rejected`); failed otherwise (back at the queue's head, waited out as an
+   * outage, or at shutdown counted as `shutdown`).
+   */
   private async sendWaiting(): Promise<void> {
-    const { count, bytes } = this.nextSend();
-    const batches = this.queue.slice(0, count);
+    const batches = this.queue.splice(0, this.nextSendCount());
+    this.sending = batches;
     const started = performance.now();
-    await this.producer.send({
-      topic: this.options.topic,
-      acks: -1,
-      compression:
-        this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-      messages: batches.map((batch) => ({ key: this.options.key, value: batch.record })),
-    });
-    // Closed meanwhile: these batches were already counted as dropped at shutdown.
-    if (!this.running) return;
-    this.onSendLatency?.((performance.now() - started) / 1000);
-    this.queue.splice(0, count);
-    this.bufferedBytes -= bytes;
-    this.batchesSent += count;
-    for (const batch of batches) this.eventsSent += batch.events;
-    this.lastSequenceSent = batches[batches.length - 1]?.sequence ?? this.lastSequenceSent;
+    let failure: Error | undefined;
+    try {
+      await this.producer.send({
+        topic: this.options.topic,
+        acks: -1,
+        compression:
+          this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        messages: batches.map((batch) => ({ key: this.options.key, value: batch.record })),
+      });
+    } catch (err) {
+      failure = err instanceof Error ? err : new Error(String(err));
+    }
+    // Given up on at shutdown meanwhile: close() counted these as unconfirmed.
+    if (this.sending !== batches) return;
+    this.sending = [];
+    if (failure === undefined) {
+      this.onSendLatency?.((performance.now() - started) / 1000);
+      this.bufferedBytes -= batches.reduce((sum, batch) => sum + batch.record.length, 0);
+      this.batchesSent += batches.length;
+      for (const batch of batches) this.eventsSent += batch.events;
+      this.lastSequenceSent = batches[batches.length - 1]?.sequence ?? this.lastSequenceSent;
+    } else if (refusesRecords(failure)) {
+      this.drop('rejected', batches);
+      this.log(`observer: Kafka refused ${batches.length} batches, dropped: ${failure.message}`);
+    } else if (!this.running) {
+      this.drop('shutdown', batches);
+    } else {
+      this.queue.unshift(...batches);
+      await this.outage(failure);
+    }
   }
 
   /** Logs state changes once, not every retry. */

@@ -31,7 +31,7 @@ class FakeProducer implements SinkProducer {
   }
 }
 
-function sinkWith(producer: FakeProducer): KafkaSink {
+function sinkWith(producer: SinkProducer): KafkaSink {
   const options = {
     brokers: ['x:1'],
     topic: 't',
@@ -74,6 +74,59 @@ test(
     sink.enqueue(batch(1));
     await waitFor('the batch sent after the outages', () => sink.eventsSent === 10, 5_000);
     assert.deepEqual(producer.sent, ['b1']);
-    assert.deepEqual(sink.dropped, { buffer_full: 0, rejected: 0, shutdown: 0 });
+    assert.deepEqual(sink.dropped, { buffer_full: 0, rejected: 0, shutdown: 0, unconfirmed: 0 });
+  },
+);
+
+/** A producer whose sends wait until the test answers them. */
+class HeldProducer implements SinkProducer {
+  readonly answers: ((ok: boolean) => void)[] = [];
+  connect(): Promise<void> {
+    return Promise.resolve();
+  }
+  disconnect(): Promise<void> {
+    return Promise.resolve();
+  }
+  send(): Promise<RecordMetadata[]> {
+    return new Promise((resolve, reject) => {
+      this.answers.push((ok) => {
+        if (ok) resolve([]);
+        else reject(new Error('the connection closed'));
+      });
+    });
+  }
+}
+
+test(
+  'shutdown: a send in flight is sent if acknowledged in time, else unconfirmed; what never left is shutdown',
+  { timeout: 10_000 },
+  async () => {
+    const producer = new HeldProducer();
+    const sink = sinkWith(producer);
+    sink.enqueue(batch(1));
+    await waitFor('the send in flight', () => producer.answers.length === 1);
+    sink.enqueue(batch(2));
+    const closed = sink.close(200);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    producer.answers[0]?.(true);
+    await closed;
+    assert.equal(sink.eventsSent, 0, 'answered after the deadline');
+    assert.deepEqual(sink.dropped, { buffer_full: 0, rejected: 0, shutdown: 10, unconfirmed: 10 });
+    assert.equal(sink.bufferedBytes, 0);
+
+    const second = new HeldProducer();
+    const acknowledged = sinkWith(second);
+    acknowledged.enqueue(batch(1));
+    await waitFor('the send in flight', () => second.answers.length === 1);
+    const closing = acknowledged.close(5_000);
+    second.answers[0]?.(true);
+    await closing;
+    assert.equal(acknowledged.eventsSent, 10);
+    assert.deepEqual(acknowledged.dropped, {
+      buffer_full: 0,
+      rejected: 0,
+      shutdown: 0,
+      unconfirmed: 0,
+    });
   },
 );

@@ -40,7 +40,7 @@ function readings(): ObserverReadings & { sink: SinkReadings } {
     sink: {
       batchesSent: 10,
       eventsSent: 900,
-      dropped: { buffer_full: 30, rejected: 0, shutdown: 5 },
+      dropped: { buffer_full: 30, rejected: 0, shutdown: 5, unconfirmed: 2 },
       bufferedBytes: 2048,
       lastSequenceSent: 10,
       connected: true,
@@ -145,6 +145,7 @@ observer_events_sent_total 900
 observer_dropped_events_total{reason="buffer_full"} 30
 observer_dropped_events_total{reason="rejected"} 0
 observer_dropped_events_total{reason="shutdown"} 5
+observer_dropped_events_total{reason="unconfirmed"} 2
 
 # HELP observer_produce_latency_seconds Time for Kafka to acknowledge a send (acks=all).
 # TYPE observer_produce_latency_seconds histogram
