@@ -1,7 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
-import { benchJson, readLog, scrape, startApp, waitFor, withApp } from './support.js';
+import {
+  benchJson,
+  readLog,
+  scrape,
+  seriesValue,
+  smallDisk,
+  startApp,
+  waitFor,
+  withApp,
+} from './support.js';
 
 withApp('after the log is moved away, SIGHUP reopens APP_LOG_FILE', async (app, logFile) => {
   await fetch(`${app.url}/ping`);
@@ -74,4 +85,59 @@ test('with OTEL_EXPORTER_OTLP_ENDPOINT the SDK traces each request with its rout
   assert.equal(output.match(/^ {4}'http\.route': '\/work'/gm)?.length, 3);
   assert.equal(output.match(/^ {4}'http\.route': 'unmatched'/gm)?.length, 1);
   assert.match(output, /http\.server\.request\.duration/);
+});
+
+test('a full disk under the request log: every request served, its lines kept in memory and written once there is room', async (t) => {
+  const dir = smallDisk(t, '64k');
+  const filler = path.join(dir, 'filler');
+  const logFile = path.join(dir, 'requests.log');
+  const app = await startApp({ APP_LOG_FILE: logFile });
+  t.after(() => app.stop());
+  // Fill the disk: the app's next writes fail with ENOSPC.
+  try {
+    writeFileSync(filler, Buffer.alloc(128 * 1024));
+  } catch {
+    // ENOSPC, as meant: the filler took what there was.
+  }
+  const requests = 200;
+  const result = await benchJson([
+    '-url',
+    `${app.url}/ping`,
+    '-conns',
+    '2',
+    '-requests',
+    String(requests),
+  ]);
+  assert.equal(result.status['200'], requests, 'every request served');
+  await app.waitForOutput(/cannot write the request log .* \(ENOSPC/, 'the failure told once');
+  const errors = () =>
+    scrape(`${app.url}/metrics`).then((text) =>
+      seriesValue(text, 'app_request_log_write_errors_total'),
+    );
+  assert.ok((await errors()) >= 1);
+
+  rmSync(filler);
+  await fetch(`${app.url}/ping`);
+  const pings = () => readLog(logFile).filter((line) => line.route === '/ping').length;
+  await waitFor('every line written', () => pings() >= requests + 1);
+  assert.equal(pings(), requests + 1);
+  assert.equal(
+    seriesValue(await scrape(`${app.url}/metrics`), 'app_request_log_dropped_lines_total'),
+    0,
+  );
+  assert.equal(app.output().match(/cannot write the request log/g)?.length, 1);
+});
+
+test('a request log that cannot be opened stops the start with its reason', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-log-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  // A file where the log's directory should be.
+  writeFileSync(path.join(dir, 'logs'), '');
+  const logFile = path.join(dir, 'logs', 'requests.log');
+  await assert.rejects(
+    startApp({ APP_LOG_FILE: logFile }),
+    new RegExp(`app: cannot open the request log ${logFile}: E[A-Z]+: `),
+  );
 });

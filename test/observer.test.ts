@@ -17,6 +17,7 @@ import {
   runBench,
   scrape,
   seriesValue,
+  smallDisk,
   startApp,
   startChild,
   startObserver,
@@ -477,15 +478,7 @@ test('a capture file is never replaced unless asked, and a start that fails keep
 
 test('a full disk under the capture file: the capture keeps whole batches, the rest is counted, nothing else stops', async (t) => {
   const writes = 50_000;
-  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-full-'));
-  let mounted = false;
-  t.after(() => {
-    // Lazily: an observer still running (a failed assertion) may hold the file open.
-    if (mounted) execFileSync('umount', ['-l', dir]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]);
-  mounted = true;
+  const dir = smallDisk(t, '64k');
   const file = path.join(dir, 'run.avro');
   const producer = startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' });
   t.after(() => producer.stop());

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -151,4 +152,21 @@ export function withApp(
     });
     await body(app, logFile, t);
   });
+}
+
+/**
+ * A small disk for one test: a tmpfs of `size` (`64k`) on a new directory, unmounted and
+ * removed after the test. Lazily unmounted: a process still running (a failed assertion) may
+ * hold a file open on it.
+ */
+export function smallDisk(t: TestContext, size: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-disk-'));
+  let mounted = false;
+  t.after(() => {
+    if (mounted) execFileSync('umount', ['-l', dir]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  mounted = true;
+  return dir;
 }

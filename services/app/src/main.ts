@@ -23,7 +23,17 @@ async function main(): Promise<number> {
   const { startMetricsServer } = await import('./metrics-server.js');
 
   const metrics = new HttpMetrics();
-  const requestLog = config.logFile === undefined ? undefined : new RequestLog(config.logFile);
+  const { logFile } = config;
+  const requestLog =
+    logFile === undefined
+      ? undefined
+      : new RequestLog(logFile, (err) => {
+          process.stderr.write(
+            `app: cannot write the request log ${logFile} (${err.message}); requests go on, ` +
+              'their lines wait in memory, failures counted in app_request_log_write_errors_total\n',
+          );
+        });
+  if (requestLog) metrics.watchRequestLog(requestLog);
   const app = buildServer({
     metrics,
     requestLog,

@@ -24,6 +24,31 @@ export class HttpMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** The request log's failures, read at each scrape. */
+  watchRequestLog(log: { readonly writeErrors: number; readonly droppedLines: number }): void {
+    const counter = (name: string, help: string, read: () => number): void => {
+      new Counter({
+        name,
+        help,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    };
+    counter(
+      'app_request_log_write_errors_total',
+      'Writes to the request log file that failed (its lines wait in memory for the next).',
+      () => log.writeErrors,
+    );
+    counter(
+      'app_request_log_dropped_lines_total',
+      'Request log lines dropped because 16 MiB of lines were already waiting for the file.',
+      () => log.droppedLines,
+    );
+  }
+
   observe(path: string, method: string, code: number, seconds: number): void {
     const labels = { path, method, code };
     this.requests.inc(labels);
