@@ -58,7 +58,7 @@ for (let i = 0; i < total; i++) {
   words[base + 6] = 17;
   words[base + 7] = ((i % 3 === 0 ? 0 : 1) << 16) | (1 + (i % 4));
 }
-const encoder = new BatchEncoder('bench-observer', 'bench-host', 64 * 1024);
+const encoder = new BatchEncoder('bench-observer', 'bench-host', Date.now(), 64 * 1024);
 const records: Buffer[] = [];
 const processes = [{ pid: 4242, name: 'obscost-app' }];
 for (let i = 0; i < total; i++) {

@@ -30,7 +30,7 @@ for (let i = 0; i < total; i++) {
 
 /** Every event through the BatchEncoder, in 64 KiB batches; returns the records. */
 function encodeWithBatchEncoder(): Buffer[] {
-  const encoder = new BatchEncoder('bench', 'host', 64 * 1024);
+  const encoder = new BatchEncoder('bench', 'host', Date.now(), 64 * 1024);
   const records: Buffer[] = [];
   for (let i = 0; i < total; i++) {
     encoder.append(words, i * WORDS_PER_RECORD + 2);

@@ -30,6 +30,7 @@ export function batch(observer: string, sequence: number, events: TestEvent[]): 
     observer_id: observer,
     host: HOST,
     sequence,
+    incarnation: 1,
     events: events.map((e, i) => ({
       timestamp_ns: 1_000_000 + i,
       bytes: e.bytes,

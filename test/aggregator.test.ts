@@ -51,7 +51,11 @@ async function knownBatches(t: TestContext, kafka: OwnKafka): Promise<void> {
   const second = batch('observer-a', 2, variedEvents(500, 1));
   const afterGap = batch('observer-a', 5, variedEvents(300, 2));
   const other = batch('observer-b', 1, variedEvents(400, 3));
-  const counted = [first, second, afterGap, other];
+  // observer-a restarted under the same id: a new run, its sequence from 1 again.
+  const restarted = { ...batch('observer-a', 1, variedEvents(200, 4)), incarnation: 2 };
+  const restartedNext = { ...batch('observer-a', 2, variedEvents(100, 5)), incarnation: 2 };
+  const negative = batch('observer-c', 1, [{ kind: 'WRITE', bytes: -100 }]);
+  const counted = [first, second, afterGap, other, restarted, restartedNext];
   const truncated = encodeBatch(second).subarray(0, 40);
   const wrongSchema = Buffer.concat([
     Buffer.from([0xc3, 0x01]),
@@ -65,14 +69,17 @@ async function knownBatches(t: TestContext, kafka: OwnKafka): Promise<void> {
     { partition: 0, value: encodeBatch(second) },
     { partition: 0, value: wrongSchema },
     { partition: 0, value: encodeBatch(afterGap) },
+    { partition: 0, value: encodeBatch(restarted) },
+    { partition: 0, value: encodeBatch(restartedNext) },
+    { partition: 0, value: encodeBatch(negative) },
     { partition: 1, value: encodeBatch(other) },
     { partition: 1, value: truncated },
   ]);
   const agg = await aggregator(t, topic.args);
-  const text = await waitForRecords([agg], 8);
+  const text = await waitForRecords([agg], 11);
   assertExact(text, expectedTotals(counted));
 
-  const onPartition0 = [first, second, afterGap].flatMap((b) => b.events);
+  const onPartition0 = [first, second, afterGap, restarted, restartedNext].flatMap((b) => b.events);
   const writes = (kind: string, socket: boolean) =>
     onPartition0.filter((e) => e.kind === kind && e.pid === APP_PID && (e.flags === 1) === socket)
       .length;
@@ -121,14 +128,17 @@ async function knownBatches(t: TestContext, kafka: OwnKafka): Promise<void> {
   assert.equal(total(text, 'aggregator_decode_errors_total', { reason: 'not-single-object' }), 1);
   assert.equal(total(text, 'aggregator_decode_errors_total', { reason: 'unknown-schema' }), 1);
   assert.equal(total(text, 'aggregator_decode_errors_total', { reason: 'malformed' }), 1);
-  assert.equal(total(text, 'aggregator_dead_letter_records_total'), 3);
+  assert.equal(total(text, 'aggregator_decode_errors_total', { reason: 'invalid' }), 1);
+  assert.equal(total(text, 'aggregator_dead_letter_records_total'), 4);
   assert.equal(total(text, 'aggregator_sequence_gap_batches_total', { host: HOST }), 2);
   assert.equal(total(text, 'aggregator_duplicate_batches_total', { host: HOST }), 1);
+  assert.equal(total(text, 'aggregator_observer_restarts_total', { host: HOST }), 1);
   assert.equal(total(text, 'aggregator_consumer_lag_records'), 0);
 
   // At least once: a retried fetch may repeat a dead letter, never lose one.
-  const reasons = await readDeadLetters(kafka, topic.dlq, 3);
+  const reasons = await readDeadLetters(kafka, topic.dlq, 4);
   assert.deepEqual([...new Set(reasons)].sort(), [
+    'invalid',
     'malformed',
     'not-single-object',
     'unknown-schema',
@@ -303,8 +313,9 @@ async function otlpExport(t: TestContext, kafka: OwnKafka): Promise<void> {
 
 test('the aggregator counts exactly', { timeout: 600_000 }, async (t) => {
   const kafka = await ownKafka(t);
-  await t.test('known batches: exact totals, histograms, gaps, duplicates and the DLQ', (t) =>
-    knownBatches(t, kafka),
+  await t.test(
+    'known batches: exact totals, histograms, gaps, duplicates, a restart and the DLQ',
+    (t) => knownBatches(t, kafka),
   );
   await t.test(
     'two instances split the partitions; a rebalance mid-run keeps the sum exact',

@@ -46,7 +46,8 @@ test("fastavro decodes the encoder's records with only the .avsc file", async (t
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
-  const encoder = new BatchEncoder('observer-1', 'höst', 1 << 16);
+  const incarnation = 1_764_806_400_000;
+  const encoder = new BatchEncoder('observer-1', 'höst', incarnation, 1 << 16);
   const writev = {
     timestamp: 123_456_789_012n,
     bytes: 153n,
@@ -113,6 +114,7 @@ test("fastavro decodes the encoder's records with only the .avsc file", async (t
       observer_id: 'observer-1',
       host: 'höst',
       sequence: 1,
+      incarnation,
       events: samples.map(expected),
       processes: [],
     },
@@ -120,10 +122,18 @@ test("fastavro decodes the encoder's records with only the .avsc file", async (t
       observer_id: 'observer-1',
       host: 'höst',
       sequence: 2 ** 40,
+      incarnation,
       events: [expected(writev)],
       processes,
     },
-    { observer_id: 'observer-1', host: 'höst', sequence: 3, events: [], processes: [] },
+    {
+      observer_id: 'observer-1',
+      host: 'höst',
+      sequence: 3,
+      incarnation,
+      events: [],
+      processes: [],
+    },
   ]);
   // JSON numbers lose what 2^62 + 5 needs: the exact value must be in Python's output.
   assert.ok(stdout.includes(`"timestamp_ns": ${2n ** 62n + 5n}`), 'a 64-bit timestamp, exactly');

@@ -44,6 +44,7 @@ export interface DecodedBatch {
   observer_id: string;
   host: string;
   sequence: number;
+  incarnation: number;
   events: DecodedEvent[];
   processes: ProcessName[];
 }

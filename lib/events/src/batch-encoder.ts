@@ -24,12 +24,13 @@ export class BatchEncoder {
   private count = 0;
 
   /**
-   * @param observerId and host are written into every batch.
+   * @param observerId, host and incarnation (ms since the epoch) are written into every batch.
    * @param maxBytes a batch is full once its events take this many bytes.
    */
   constructor(
     private readonly observerId: string,
     private readonly host: string,
+    private readonly incarnation: number,
     readonly maxBytes: number,
   ) {
     this.headerRoom =
@@ -37,7 +38,7 @@ export class BatchEncoder {
       2 * MAX_VARINT +
       Buffer.byteLength(observerId) +
       Buffer.byteLength(host) +
-      2 * MAX_VARINT;
+      3 * MAX_VARINT;
     this.buffer = this.newBuffer();
     this.position = this.headerRoom;
   }
@@ -82,6 +83,8 @@ export class BatchEncoder {
     length = writeString(head, length, this.observerId);
     length = writeString(head, length, this.host);
     length = writeVarint(head, length, 0, sequence * 2); // zigzag of a non-negative long
+    const incarnation = this.incarnation * 2; // zigzag again, past 32 bits
+    length = writeVarint(head, length, Math.floor(incarnation / 2 ** 32), incarnation >>> 0);
     if (this.count > 0) length = writeVarint(head, length, 0, this.count * 2);
     const start = this.headerRoom - length;
     head.copy(this.buffer, start, 0, length);

@@ -18,6 +18,7 @@ const batch = (sequence: number): DecodedBatch => ({
   observer_id: 'test',
   host: 'h',
   sequence,
+  incarnation: 1,
   events: [{ timestamp_ns: 1, bytes: 8, pid: 1, tid: 1, fd: 3, kind: 'WRITE', flags: 0 }],
   processes: [{ pid: 1, name: 'app' }],
 });

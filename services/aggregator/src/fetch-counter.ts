@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
-import { decodeBatch, FramingError } from '@obscost/events';
+import { decodeBatch, FramingError, type DecodedBatch } from '@obscost/events';
 import type { AggregatorConfig } from './config.js';
-import type { PartitionState } from './partition-state.js';
+import { invalidBatch, type PartitionState, type RejectReason } from './partition-state.js';
 
 /** A fetch counted into a copy of its partition's state, its dead letters sent. */
 export interface CountedFetch {
@@ -40,19 +40,24 @@ export class FetchCounter {
       const offset = Number(message.offset);
       // A fetch may start before the committed offset: those records are already counted.
       if (offset < next.nextOffset) continue;
+      let decoded: DecodedBatch;
       try {
-        const decoded = decodeBatch(message.value ?? Buffer.alloc(0));
-        if (
-          next.add(decoded, offset, Number(message.timestamp)) &&
-          decoded.host === this.localHost
-        ) {
-          const first = decoded.events[0];
-          if (first !== undefined) oldest.push(first.timestamp_ns);
-        }
+        decoded = decodeBatch(message.value ?? Buffer.alloc(0));
       } catch (err) {
         if (!(err instanceof FramingError)) throw err;
         next.reject(err.reason, offset);
-        deadLetters.push(this.deadLetter(message, batch.partition, err));
+        deadLetters.push(this.deadLetter(message, batch.partition, err.reason, err.message));
+        continue;
+      }
+      const invalid = invalidBatch(decoded);
+      if (invalid !== undefined) {
+        next.reject('invalid', offset);
+        deadLetters.push(this.deadLetter(message, batch.partition, 'invalid', invalid));
+        continue;
+      }
+      if (next.add(decoded, offset, Number(message.timestamp)) && decoded.host === this.localHost) {
+        const first = decoded.events[0];
+        if (first !== undefined) oldest.push(first.timestamp_ns);
       }
     }
     if (next.nextOffset === committed.nextOffset) {
@@ -73,13 +78,18 @@ export class FetchCounter {
     return { next, deadLetters: deadLetters.length, oldest };
   }
 
-  private deadLetter(message: KafkaMessage, partition: number, err: FramingError): Message {
+  private deadLetter(
+    message: KafkaMessage,
+    partition: number,
+    reason: RejectReason,
+    error: string,
+  ): Message {
     return {
       key: message.key,
       value: message.value,
       headers: {
-        'obscost.reason': err.reason,
-        'obscost.error': err.message,
+        'obscost.reason': reason,
+        'obscost.error': error,
         'obscost.source': `${this.config.topic}/${partition}/${message.offset}`,
       },
     };

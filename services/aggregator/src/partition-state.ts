@@ -27,14 +27,40 @@ export interface SeriesTotals {
 
 type SeriesAttributes = Omit<SeriesTotals, 'events' | 'bytes' | 'buckets'>;
 
-/** What the observers' sequence numbers said: per host, batches that never arrived or came twice. */
+/**
+ * What the observers' sequence numbers said, per host: batches that never arrived or came
+ * twice, observers that restarted (a new incarnation under a known id), and batches of a run
+ * forgotten as silent (a replay of history already counted, not counted again).
+ */
 export interface SequenceCounts {
   gaps: number;
   duplicates: number;
+  restarts: number;
+  stale: number;
 }
 
 /** Why a record went to the dead-letter topic instead of into the totals. */
-export type RejectReason = 'not-single-object' | 'unknown-schema' | 'malformed';
+export type RejectReason = 'not-single-object' | 'unknown-schema' | 'malformed' | 'invalid';
+
+/**
+ * Why a well-formed batch cannot be counted, if it cannot: a negative byte count would make a
+ * monotonic counter go down, and a sequence below 1 could never be told from a duplicate.
+ */
+export function invalidBatch(batch: DecodedBatch): string | undefined {
+  if (!Number.isSafeInteger(batch.sequence) || batch.sequence < 1) {
+    return `sequence ${batch.sequence} is not a positive integer`;
+  }
+  if (!Number.isSafeInteger(batch.incarnation) || batch.incarnation < 0) {
+    return `incarnation ${batch.incarnation} is not a non-negative integer`;
+  }
+  for (const [index, event] of batch.events.entries()) {
+    if (!Number.isSafeInteger(event.bytes) || event.bytes < 0) {
+      return `event ${index}: bytes ${event.bytes} is not a non-negative integer`;
+    }
+    if (event.pid < 0) return `event ${index}: pid ${event.pid} is negative`;
+  }
+  return undefined;
+}
 
 /**
  * A state as plain data: what a fetch's copy is made from and what the snapshot codec writes.
@@ -48,6 +74,8 @@ export interface PartitionData {
   unknownKindEvents: number;
   rejected: Record<string, number>;
   sequences: Record<string, SequenceCounts>;
+  /** The latest incarnation among the runs forgotten as silent; -1 before any. */
+  forgottenThrough: number;
   series: [
     EventFamily,
     string,
@@ -59,8 +87,14 @@ export interface PartitionData {
     number,
     number[],
   ][];
-  /** Observer id, its latest sequence number, the Kafka timestamp of its latest batch. */
-  observers: [string, number, number][];
+  /** Observer id, incarnation, its latest sequence number, the Kafka timestamp of that batch. */
+  observers: [string, number, number, number][];
+}
+
+/** One run of an observer: its latest sequence number and the Kafka timestamp of that batch. */
+interface RunPosition {
+  sequence: number;
+  seenAtMs: number;
 }
 
 /** A pid's series, by slot: write on socket/other, writev on socket/other, TCP send, uprobe. */
@@ -102,9 +136,11 @@ export class PartitionState {
   unknownKindEvents = 0;
   readonly rejected = new Map<RejectReason, number>();
   readonly sequences = new Map<string, SequenceCounts>();
+  /** The latest incarnation among the runs forgotten as silent; -1 before any. */
+  forgottenThrough = -1;
   private readonly series = new Map<string, SeriesTotals>();
-  /** Per observer id: its latest sequence number and the Kafka timestamp of that batch. */
-  private readonly observers = new Map<string, { sequence: number; seenAtMs: number }>();
+  /** Per observer id, per incarnation: where its run is. */
+  private readonly observers = new Map<string, Map<number, RunPosition>>();
   /** Per host and process (and pid with withPid): the series by slot, filled as they appear. */
   private readonly slotCache = new Map<string, (SeriesTotals | undefined)[]>();
 
@@ -119,25 +155,57 @@ export class PartitionState {
   }
 
   /**
-   * Counts one decoded batch read at `offset`. A batch whose sequence number its observer
-   * already passed is a duplicate (a replay of events already counted) and adds nothing.
-   * @returns false for a duplicate.
+   * Counts one decoded batch read at `offset`. Sequence numbers are per run of an observer
+   * (its id and incarnation): a batch whose run already passed its sequence number is a
+   * duplicate (a replay of events already counted), and a batch of a run older than those
+   * forgotten as silent is stale; neither adds anything.
+   * @returns false for a duplicate or a stale batch.
    */
   add(batch: DecodedBatch, offset: number, timestampMs: number): boolean {
     this.nextOffset = offset + 1;
     this.records++;
     const counts = this.sequenceCounts(batch.host);
-    const last = this.observers.get(batch.observer_id);
+    let runs = this.observers.get(batch.observer_id);
+    const last = runs?.get(batch.incarnation);
+    if (last === undefined && batch.incarnation <= this.forgottenThrough) {
+      counts.stale++;
+      return false;
+    }
     if (last !== undefined && batch.sequence <= last.sequence) {
       counts.duplicates++;
       return false;
     }
-    // An observer seen for the first time may have started before the topic's retention
-    // or a rebuild's start: only a jump after a known sequence is a gap.
+    // A run seen for the first time may have started before the topic's retention or a
+    // rebuild's start: only a jump after a known sequence is a gap.
     if (last !== undefined) counts.gaps += batch.sequence - last.sequence - 1;
-    this.observers.set(batch.observer_id, { sequence: batch.sequence, seenAtMs: timestampMs });
+    if (runs === undefined) {
+      runs = new Map();
+      this.observers.set(batch.observer_id, runs);
+    } else if (last === undefined && batch.incarnation > Math.max(...runs.keys())) {
+      counts.restarts++;
+    }
+    runs.set(batch.incarnation, { sequence: batch.sequence, seenAtMs: timestampMs });
     this.countEvents(batch);
     return true;
+  }
+
+  /**
+   * Forgets the runs not heard from for `ttlMs` before the newest batch (by Kafka timestamps),
+   * so the state stays small; a later batch of a run that old is then stale, not counted twice.
+   */
+  forgetSilentRuns(ttlMs: number): void {
+    let newest = 0;
+    for (const runs of this.observers.values()) {
+      for (const { seenAtMs } of runs.values()) newest = Math.max(newest, seenAtMs);
+    }
+    for (const [id, runs] of this.observers) {
+      for (const [incarnation, { seenAtMs }] of runs) {
+        if (newest - seenAtMs <= ttlMs) continue;
+        runs.delete(incarnation);
+        this.forgottenThrough = Math.max(this.forgottenThrough, incarnation);
+      }
+      if (runs.size === 0) this.observers.delete(id);
+    }
   }
 
   reject(reason: RejectReason, offset: number): void {
@@ -212,7 +280,7 @@ export class PartitionState {
   private sequenceCounts(host: string): SequenceCounts {
     let counts = this.sequences.get(host);
     if (counts === undefined) {
-      counts = { gaps: 0, duplicates: 0 };
+      counts = { gaps: 0, duplicates: 0, restarts: 0, stale: 0 };
       this.sequences.set(host, counts);
     }
     return counts;
@@ -232,6 +300,7 @@ export class PartitionState {
       unknownKindEvents: this.unknownKindEvents,
       rejected: Object.fromEntries(this.rejected),
       sequences: Object.fromEntries(this.sequences),
+      forgottenThrough: this.forgottenThrough,
       series: [...this.series.values()].map((s) => [
         s.family,
         s.host,
@@ -243,11 +312,14 @@ export class PartitionState {
         s.bytes,
         s.buckets,
       ]),
-      observers: [...this.observers].map(([id, { sequence, seenAtMs }]) => [
-        id,
-        sequence,
-        seenAtMs,
-      ]),
+      observers: [...this.observers].flatMap(([id, runs]) =>
+        [...runs].map(([incarnation, { sequence, seenAtMs }]): [string, number, number, number] => [
+          id,
+          incarnation,
+          sequence,
+          seenAtMs,
+        ]),
+      ),
     };
   }
 
@@ -264,6 +336,7 @@ export class PartitionState {
     for (const [host, counts] of Object.entries(data.sequences)) {
       state.sequences.set(host, { ...counts });
     }
+    state.forgottenThrough = data.forgottenThrough;
     for (const [family, host, process, pid, syscall, fd, events, bytes, buckets] of data.series) {
       const series = state.seriesFor({
         family,
@@ -277,8 +350,13 @@ export class PartitionState {
       series.bytes = bytes;
       buckets.forEach((count, i) => (series.buckets[i] = count));
     }
-    for (const [id, sequence, seenAtMs] of data.observers) {
-      state.observers.set(id, { sequence, seenAtMs });
+    for (const [id, incarnation, sequence, seenAtMs] of data.observers) {
+      let runs = state.observers.get(id);
+      if (runs === undefined) {
+        runs = new Map();
+        state.observers.set(id, runs);
+      }
+      runs.set(incarnation, { sequence, seenAtMs });
     }
     return state;
   }

@@ -4,7 +4,7 @@ import { sleep } from '@obscost/process';
 import type { AggregatorConfig } from './config.js';
 import { AggregatorError } from './errors.js';
 import { PartitionState } from './partition-state.js';
-import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
+import { decodeSnapshot, encodeSnapshot, OBSERVER_TTL_MS } from './snapshot-codec.js';
 
 /**
  * kafkajs writes offset metadata as a protocol string, with a 16-bit length: a longer
@@ -101,6 +101,7 @@ export class SnapshotStore {
    */
   async commit(payload: EachBatchPayload, state: PartitionState): Promise<void> {
     const { batch } = payload;
+    state.forgetSilentRuns(OBSERVER_TTL_MS);
     const snapshot = encodeSnapshot(state);
     if (snapshot.length > MAX_SNAPSHOT_BYTES) {
       throw new AggregatorError(

@@ -93,6 +93,8 @@ export class StateMetricProducer implements MetricProducer {
     const rejected: DataPoint<number>[] = [];
     const gaps: DataPoint<number>[] = [];
     const duplicates: DataPoint<number>[] = [];
+    const restarts: DataPoint<number>[] = [];
+    const stale: DataPoint<number>[] = [];
     for (const [partitionNumber, state] of this.states()) {
       const partition = String(partitionNumber);
       for (const series of state.allSeries()) {
@@ -120,6 +122,8 @@ export class StateMetricProducer implements MetricProducer {
       for (const [host, counts] of state.sequences) {
         gaps.push(point(counts.gaps, { partition, host }));
         duplicates.push(point(counts.duplicates, { partition, host }));
+        restarts.push(point(counts.restarts, { partition, host }));
+        stale.push(point(counts.stale, { partition, host }));
       }
     }
     const metrics: MetricData[] = [];
@@ -142,7 +146,7 @@ export class StateMetricProducer implements MetricProducer {
       ),
       sum(
         'aggregator_decode_errors_total',
-        'Records that were not event batches, by reason; each went to the dead-letter topic.',
+        'Records that were not event batches, or batches that cannot be counted (invalid), by reason; each went to the dead-letter topic.',
         rejected,
       ),
       sum(
@@ -154,6 +158,16 @@ export class StateMetricProducer implements MetricProducer {
         'aggregator_duplicate_batches_total',
         'Batches whose sequence number was already counted, skipped.',
         duplicates,
+      ),
+      sum(
+        'aggregator_observer_restarts_total',
+        'Observers seen again under the same id with a new incarnation: a restart.',
+        restarts,
+      ),
+      sum(
+        'aggregator_stale_batches_total',
+        'Batches of observer runs forgotten as silent for 24 h: a replay, skipped.',
+        stale,
       ),
     );
     return Promise.resolve({

@@ -12,6 +12,7 @@ function batch(sequence: number, kinds: [string, number, number?][]): DecodedBat
     observer_id: 'o',
     host: 'h',
     sequence,
+    incarnation: 1,
     events: kinds.map(([kind, bytes, flags = 1]) => ({
       timestamp_ns: 1,
       bytes,
@@ -219,7 +220,7 @@ const EXPOSITION = [
   '# TYPE aggregator_unknown_kind_events_total counter',
   'aggregator_unknown_kind_events_total{partition="0"} 0',
   'aggregator_unknown_kind_events_total{partition="2"} 1',
-  '# HELP aggregator_decode_errors_total Records that were not event batches, by reason; each went to the dead-letter topic.',
+  '# HELP aggregator_decode_errors_total Records that were not event batches, or batches that cannot be counted (invalid), by reason; each went to the dead-letter topic.',
   '# TYPE aggregator_decode_errors_total counter',
   'aggregator_decode_errors_total{partition="2",reason="malformed"} 1',
   "# HELP aggregator_sequence_gap_batches_total Batches missing from an observer's sequence.",
@@ -228,6 +229,12 @@ const EXPOSITION = [
   '# HELP aggregator_duplicate_batches_total Batches whose sequence number was already counted, skipped.',
   '# TYPE aggregator_duplicate_batches_total counter',
   'aggregator_duplicate_batches_total{partition="2",host="h"} 0',
+  '# HELP aggregator_observer_restarts_total Observers seen again under the same id with a new incarnation: a restart.',
+  '# TYPE aggregator_observer_restarts_total counter',
+  'aggregator_observer_restarts_total{partition="2",host="h"} 0',
+  '# HELP aggregator_stale_batches_total Batches of observer runs forgotten as silent for 24 h: a replay, skipped.',
+  '# TYPE aggregator_stale_batches_total counter',
+  'aggregator_stale_batches_total{partition="2",host="h"} 0',
   '',
 ].join('\n');
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DecodedBatch, DecodedEvent } from '@obscost/events';
 import { SIZE_BOUNDS } from '@obscost/events';
-import { PartitionState, type SeriesTotals } from '../src/partition-state.js';
+import { invalidBatch, PartitionState, type SeriesTotals } from '../src/partition-state.js';
 
 function event(kind: string, bytes: number, pid = 10, flags = 1): DecodedEvent {
   return { timestamp_ns: 1, bytes, pid, tid: pid, fd: 3, kind, flags };
@@ -13,6 +13,7 @@ function batch(observer: string, sequence: number, events: DecodedEvent[]): Deco
     observer_id: observer,
     host: 'h',
     sequence,
+    incarnation: 1,
     events,
     processes: [
       { pid: 10, name: 'app' },
@@ -92,10 +93,57 @@ test('sequence numbers: a repeat adds nothing, a jump counts the batches missing
   assert.equal(state.add(batch('a', 3, one), 3, 0), false);
   assert.equal(state.add(batch('a', 9, one), 4, 0), true);
   assert.equal(state.add(batch('b', 1, one), 5, 0), true);
-  assert.deepEqual(state.sequences.get('h'), { gaps: 3, duplicates: 2 });
+  assert.deepEqual(state.sequences.get('h'), { gaps: 3, duplicates: 2, restarts: 0, stale: 0 });
   assert.equal(find(state, { family: 'uprobe' })[0]?.events, 4);
   assert.equal(state.records, 6);
   assert.equal(state.nextOffset, 6);
+});
+
+test('a restart under the same id is a new run: its sequence starts at 1 again, counted, and reported', () => {
+  const state = new PartitionState(false);
+  const one = [event('UPROBE', 5)];
+  const run = (incarnation: number, sequence: number) => ({
+    ...batch('pod:1', sequence, one),
+    incarnation,
+  });
+  assert.equal(state.add(run(100, 1), 0, 0), true);
+  assert.equal(state.add(run(100, 2), 1, 0), true);
+  assert.equal(state.add(run(200, 1), 2, 0), true, 'not a duplicate of the first run');
+  assert.equal(state.add(run(200, 2), 3, 0), true);
+  assert.equal(state.add(run(100, 2), 4, 0), false, 'the first run replayed: a duplicate');
+  assert.equal(state.add(run(150, 1), 5, 0), true, 'an older run seen late is no restart');
+  assert.deepEqual(state.sequences.get('h'), { gaps: 0, duplicates: 1, restarts: 1, stale: 0 });
+  assert.equal(find(state, { family: 'uprobe' })[0]?.events, 5);
+});
+
+test('a run forgotten as silent is not counted again when it is replayed', () => {
+  const state = new PartitionState(false);
+  const one = [event('UPROBE', 5)];
+  state.add({ ...batch('a', 1, one), incarnation: 100 }, 0, 1_000);
+  state.add({ ...batch('b', 1, one), incarnation: 300 }, 1, 1_000 + 25 * 3_600_000);
+  state.forgetSilentRuns(24 * 3_600_000);
+  assert.equal(state.forgottenThrough, 100);
+  assert.equal(state.add({ ...batch('a', 1, one), incarnation: 100 }, 2, 0), false);
+  assert.equal(state.add({ ...batch('c', 1, one), incarnation: 400 }, 3, 0), true, 'a new run');
+  assert.deepEqual(state.sequences.get('h'), { gaps: 0, duplicates: 0, restarts: 0, stale: 1 });
+});
+
+test('a batch that decodes but cannot be counted is named invalid, with why', () => {
+  const good = batch('o', 1, [event('WRITE', 3)]);
+  assert.equal(invalidBatch(good), undefined);
+  assert.equal(
+    invalidBatch({ ...good, events: [event('WRITE', 3), event('WRITE', -5)] }),
+    'event 1: bytes -5 is not a non-negative integer',
+  );
+  assert.equal(invalidBatch({ ...good, sequence: 0 }), 'sequence 0 is not a positive integer');
+  assert.equal(
+    invalidBatch({ ...good, incarnation: -1 }),
+    'incarnation -1 is not a non-negative integer',
+  );
+  assert.equal(
+    invalidBatch({ ...good, events: [event('WRITE', 3, -2)] }),
+    'event 0: pid -2 is negative',
+  );
 });
 
 test('a clone is independent of its original', () => {

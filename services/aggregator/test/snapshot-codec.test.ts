@@ -15,6 +15,7 @@ function batch(observer: string, sequence: number, events: DecodedEvent[]): Deco
     observer_id: observer,
     host: 'h',
     sequence,
+    incarnation: 1,
     events,
     processes: [
       { pid: 10, name: 'app' },
@@ -23,12 +24,12 @@ function batch(observer: string, sequence: number, events: DecodedEvent[]): Deco
   };
 }
 
-test('a snapshot restores everything, and forgets observers silent past the TTL', () => {
+test('a snapshot restores everything, the runs forgotten as silent included', () => {
   const state = new PartitionState(true);
   state.add(batch('old', 1, [event('WRITE', 100), event('TCP_SEND', 5000)]), 7, 1_000);
   state.add(batch('new', 3, [event('WRITEV', 1)]), 8, 50_000);
   state.reject('malformed', 9);
-  const restored = decodeSnapshot(encodeSnapshot(state, Infinity), true);
+  const restored = decodeSnapshot(encodeSnapshot(state), true);
   assert.deepEqual([...restored.allSeries()], [...state.allSeries()]);
   assert.deepEqual(restored.rejected, state.rejected);
   assert.deepEqual(restored.sequences, state.sequences);
@@ -36,16 +37,18 @@ test('a snapshot restores everything, and forgets observers silent past the TTL'
   assert.equal(restored.records, 3);
   assert.equal(restored.add(batch('old', 1, []), 10, 50_000), false, 'old is still known');
 
-  const pruned = decodeSnapshot(encodeSnapshot(state, 10_000), true);
-  assert.equal(pruned.add(batch('old', 1, []), 10, 50_000), true, 'old was forgotten');
+  state.forgetSilentRuns(10_000);
+  const pruned = decodeSnapshot(encodeSnapshot(state), true);
+  assert.equal(pruned.add(batch('old', 1, []), 10, 50_000), false, 'old was forgotten: stale');
   assert.equal(pruned.add(batch('new', 3, []), 11, 50_000), false, 'new is remembered');
+  assert.deepEqual(pruned.sequences.get('h'), { gaps: 0, duplicates: 1, restarts: 0, stale: 1 });
 });
 
 test('anything but a snapshot is refused', () => {
   assert.throws(() => decodeSnapshot('not base64 deflate', false));
 });
 
-test('the snapshot format, as committed offsets carry it (version 1)', () => {
+test('the snapshot format, as committed offsets carry it (version 2)', () => {
   const state = new PartitionState(false);
   state.add(batch('o', 2, [event('WRITE', 100, 10, 0), event('UPROBE', 7)]), 4, 1_000);
   state.reject('unknown-schema', 5);
@@ -53,25 +56,45 @@ test('the snapshot format, as committed offsets carry it (version 1)', () => {
   assert.equal(
     json,
     JSON.stringify({
-      version: 1,
+      version: 2,
       nextOffset: 6,
       records: 2,
       events: 2,
       unknownKindEvents: 0,
       rejected: { 'unknown-schema': 1 },
-      sequences: { h: { gaps: 0, duplicates: 0 } },
+      sequences: { h: { gaps: 0, duplicates: 0, restarts: 0, stale: 0 } },
+      forgottenThrough: -1,
       series: [
         ['write', 'h', 'app', null, 'write', 'other', 1, 100, [0, 1, 0, 0, 0, 0, 0, 0, 0]],
         ['uprobe', 'h', 'app', null, null, null, 1, 7, [1, 0, 0, 0, 0, 0, 0, 0, 0]],
       ],
-      observers: [['o', 2, 1_000]],
+      observers: [['o', 1, 2, 1_000]],
     }),
   );
   assert.equal(OBSERVER_TTL_MS, 24 * 3_600_000);
 });
 
+test('a version-1 snapshot (before incarnations) is read as incarnation 0, nothing lost', () => {
+  const v1 = {
+    version: 1,
+    nextOffset: 6,
+    records: 2,
+    events: 2,
+    unknownKindEvents: 0,
+    rejected: {},
+    sequences: { h: { gaps: 1, duplicates: 0 } },
+    series: [['uprobe', 'h', 'app', null, null, null, 2, 7, [2, 0, 0, 0, 0, 0, 0, 0, 0]]],
+    observers: [['o', 2, 1_000]],
+  };
+  const state = decodeSnapshot(deflateRawSync(JSON.stringify(v1)).toString('base64'), false);
+  assert.equal(state.nextOffset, 6);
+  assert.deepEqual(state.sequences.get('h'), { gaps: 1, duplicates: 0, restarts: 0, stale: 0 });
+  assert.equal(state.add({ ...batch('o', 2, []), incarnation: 0 }, 6, 2_000), false, 'a repeat');
+  assert.equal([...state.allSeries()][0]?.events, 2);
+});
+
 test('a snapshot of another version is refused by its code', () => {
-  const future = deflateRawSync(JSON.stringify({ version: 2 })).toString('base64');
+  const future = deflateRawSync(JSON.stringify({ version: 3 })).toString('base64');
   assert.throws(
     () => decodeSnapshot(future, false),
     (err: unknown) => err instanceof AggregatorError && err.code === 'AGG_SNAPSHOT_VERSION',

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { BatchEncoder, type ProcessName } from '@obscost/events';
+import type { BatchEncoder, ProcessName } from '@obscost/events';
 
 export interface ClosedBatch {
   /** The Kafka record value: an EventBatch in Avro single-object encoding. */
@@ -14,21 +14,17 @@ export interface ClosedBatch {
  * batch, so a consumer sees any batch that went missing.
  */
 export class Batcher {
-  private readonly encoder: BatchEncoder;
   private sequence = 0;
   private openedAt = 0;
   /** The targets' names, written into each batch so consumers can name the pids. */
   processes: readonly ProcessName[] = [];
 
+  /** @param encoder writes the batches, full at its maxBytes. */
   constructor(
-    observerId: string,
-    host: string,
-    maxBytes: number,
+    private readonly encoder: BatchEncoder,
     private readonly maxAgeMs: number,
     private readonly onBatch: (batch: ClosedBatch) => void,
-  ) {
-    this.encoder = new BatchEncoder(observerId, host, maxBytes);
-  }
+  ) {}
 
   get lastSequence(): number {
     return this.sequence;

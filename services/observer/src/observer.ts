@@ -77,7 +77,12 @@ export class Observer<S extends BatchSink = KafkaSink> {
     outputs: Outputs<S>,
     { proc = '/proc', timers, log }: ObserverOptions = {},
   ): Observer<S> {
-    const pipeline = new Pipeline(outputs, { ...config, host: hostname(), ...(log && { log }) });
+    const pipeline = new Pipeline(outputs, {
+      ...config,
+      host: hostname(),
+      incarnation: Date.now(),
+      ...(log && { log }),
+    });
     const follower = new TargetFollower(
       config.target,
       kernel,

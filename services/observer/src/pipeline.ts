@@ -1,4 +1,5 @@
 import { describeFailure } from '@obscost/errors';
+import { BatchEncoder } from '@obscost/events';
 import type { ProcessName } from '@obscost/events';
 import { Batcher, type ClosedBatch } from './batcher.js';
 import { EventCounters } from './counters.js';
@@ -26,6 +27,8 @@ export interface Outputs<S extends BatchSink> {
 export interface BatchOptions {
   readonly observerId: string;
   readonly host: string;
+  /** When this run started (ms since the epoch): with observerId, it names the run in each batch. */
+  readonly incarnation: number;
   readonly batchBytes: number;
   readonly batchAgeMs: number;
   /** Where a failure of the capture file is told. */
@@ -60,11 +63,10 @@ export class Pipeline<S extends BatchSink = BatchSink> {
       if (capture) this.toCapture(capture, batch);
       sink?.enqueue(batch);
     };
+    const { observerId, host, incarnation, batchBytes, batchAgeMs } = options;
     const batcher = new Batcher(
-      options.observerId,
-      options.host,
-      options.batchBytes,
-      options.batchAgeMs,
+      new BatchEncoder(observerId, host, incarnation, batchBytes),
+      batchAgeMs,
       forward,
     );
     this.batcher = batcher;

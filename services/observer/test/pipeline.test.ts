@@ -6,7 +6,13 @@ import { PAGE_SIZE } from '../src/ring-buffer.js';
 import { FakeCapture, FakeSink } from './fakes.js';
 import { event, FakeRing } from './fake-ring.js';
 
-const BATCHES = { observerId: 'test', host: 'h', batchBytes: 64 * 1024, batchAgeMs: 1000 };
+const BATCHES = {
+  observerId: 'test',
+  host: 'h',
+  incarnation: 1,
+  batchBytes: 64 * 1024,
+  batchAgeMs: 1000,
+};
 
 test('each record is counted; events go into the batch, then to the capture file and the sink', () => {
   const calls: string[] = [];
