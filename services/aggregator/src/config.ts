@@ -12,6 +12,7 @@ import {
   usageText,
 } from '@obscost/flags';
 import { usageError } from './errors.js';
+import { DEFAULT_MAX_SERIES } from './partition-state.js';
 
 const EXPORTERS = ['prometheus', 'otlp', 'both'] as const;
 export type Exporter = (typeof EXPORTERS)[number];
@@ -37,6 +38,8 @@ export interface AggregatorConfig {
   readonly pidAttribute: boolean;
   /** Bytes a fetch may bring per partition: large fetches make few, large commits. */
   readonly fetchBytesPerPartition: number;
+  /** Series a partition's state holds; past it, new series' events go to an overflow series. */
+  readonly maxSeries: number;
 }
 
 /** An ISO 8601 date or epoch milliseconds. */
@@ -158,6 +161,14 @@ export const SETTINGS = {
     min: 64 * 1024,
     max: 256 * 1024 ** 2,
     help: 'bytes per partition per fetch: bigger fetches, fewer commits',
+  }),
+  maxSeries: setting.integer({
+    flag: 'max-series',
+    placeholder: 'N',
+    default: String(DEFAULT_MAX_SERIES),
+    min: 1,
+    max: DEFAULT_MAX_SERIES,
+    help: "series per partition; past it, new series' events go to an _overflow series",
   }),
 };
 

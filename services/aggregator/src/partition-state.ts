@@ -47,6 +47,16 @@ export type RejectReason = 'not-single-object' | 'unknown-schema' | 'malformed' 
  * monotonic counter go down, and a sequence below 1 could never be told from a duplicate.
  */
 export function invalidBatch(batch: DecodedBatch): string | undefined {
+  const names = [
+    ['observer_id', batch.observer_id],
+    ['host', batch.host],
+    ...batch.processes.map(({ pid, name }) => [`the name of pid ${pid}`, name]),
+  ];
+  for (const [what, name] of names) {
+    if ((name?.length ?? 0) > MAX_NAME_LENGTH) {
+      return `${what} is longer than ${MAX_NAME_LENGTH} characters`;
+    }
+  }
   if (!Number.isSafeInteger(batch.sequence) || batch.sequence < 1) {
     return `sequence ${batch.sequence} is not a positive integer`;
   }
@@ -76,6 +86,8 @@ export interface PartitionData {
   sequences: Record<string, SequenceCounts>;
   /** The latest incarnation among the runs forgotten as silent; -1 before any. */
   forgottenThrough: number;
+  /** Events counted under the overflow series, past the series limit. */
+  overflowEvents: number;
   series: [
     EventFamily,
     string,
@@ -95,6 +107,25 @@ export interface PartitionData {
 interface RunPosition {
   sequence: number;
   seenAtMs: number;
+}
+
+/**
+ * The most series a partition's state holds by default: 250 hosts with one process each and
+ * every kind of event, whose snapshot, with realistic names, takes about 30 KB of the 32,767
+ * bytes an offset commit carries. Hosts with sequence counts of their own and observer runs
+ * remembered are bounded to a quarter of it. A snapshot that does not fit all the same (long,
+ * random names; many restarts) halves these limits until it does (`shrink`).
+ */
+export const DEFAULT_MAX_SERIES = 1500;
+/** Names (observer ids, hosts, process names) longer than this are refused: they would crowd the snapshot. */
+const MAX_NAME_LENGTH = 255;
+/** The limits go no lower than this many series. */
+const MIN_SERIES = 16;
+/** Host and process of the series that take the events of new series past the limit. */
+export const OVERFLOW = '_overflow';
+
+function seriesKey({ family, host, process, pid, syscall, fd }: SeriesAttributes): string {
+  return [family, host, process, pid, syscall, fd].join('\0');
 }
 
 /** A pid's series, by slot: write on socket/other, writev on socket/other, TCP send, uprobe. */
@@ -138,6 +169,8 @@ export class PartitionState {
   readonly sequences = new Map<string, SequenceCounts>();
   /** The latest incarnation among the runs forgotten as silent; -1 before any. */
   forgottenThrough = -1;
+  /** Events counted under the overflow series because the state held maxSeries series. */
+  overflowEvents = 0;
   private readonly series = new Map<string, SeriesTotals>();
   /** Per observer id, per incarnation: where its run is. */
   private readonly observers = new Map<string, Map<number, RunPosition>>();
@@ -147,8 +180,69 @@ export class PartitionState {
   /**
    * @param withPid whether the pid is an attribute of the series (more series: one per pid
    *   instead of one per process name).
+   * @param maxSeries past this many series, the events of a new series are counted under an
+   *   overflow series of their kind (host and process `_overflow`), so the state, and the
+   *   snapshot that must fit an offset commit, stays bounded.
    */
-  constructor(readonly withPid: boolean) {}
+  constructor(
+    readonly withPid: boolean,
+    private maxSeries = DEFAULT_MAX_SERIES,
+  ) {}
+
+  /** Hosts with sequence counts of their own; past it, new hosts' counts go to `_overflow`. */
+  private get maxHosts(): number {
+    return Math.ceil(this.maxSeries / 4);
+  }
+
+  /** Observer runs remembered; past it, the least recently heard are forgotten. */
+  private get maxRuns(): number {
+    return Math.ceil(this.maxSeries / 4);
+  }
+
+  /**
+   * Halves the limits: the series past the new one are folded into the overflow series of
+   * their kind, the hosts past it into `_overflow`'s sequence counts, and the least recently
+   * heard runs forgotten. What a commit does when the snapshot does not fit.
+   * @returns false when the limits are already at their lowest.
+   */
+  shrink(): boolean {
+    if (this.maxSeries <= MIN_SERIES) return false;
+    this.maxSeries = Math.max(MIN_SERIES, Math.floor(this.maxSeries / 2));
+    // The overflow entries first, so that what is folded finds them.
+    const overflowFirst = <T>([a]: [string, T], [b]: [string, T]): number =>
+      Number(b === OVERFLOW) - Number(a === OVERFLOW);
+    const series = [...this.series.values()].map(
+      (totals) => [totals.host, totals] as [string, SeriesTotals],
+    );
+    this.series.clear();
+    this.slotCache.clear();
+    for (const [host, totals] of series.sort(overflowFirst)) {
+      if (host === OVERFLOW || this.series.size < this.maxSeries) {
+        this.series.set(seriesKey(totals), totals);
+        continue;
+      }
+      const into = this.seriesFor(totals);
+      into.events += totals.events;
+      into.bytes += totals.bytes;
+      totals.buckets.forEach((count, i) => ((into.buckets[i] as number) += count));
+      this.overflowEvents += totals.events;
+    }
+    const hosts = [...this.sequences];
+    this.sequences.clear();
+    for (const [host, counts] of hosts.sort(overflowFirst)) {
+      if (host === OVERFLOW || this.sequences.size < this.maxHosts) {
+        this.sequences.set(host, counts);
+        continue;
+      }
+      const into = this.sequenceCounts(host);
+      into.gaps += counts.gaps;
+      into.duplicates += counts.duplicates;
+      into.restarts += counts.restarts;
+      into.stale += counts.stale;
+    }
+    this.forgetSilentRuns(Infinity);
+    return true;
+  }
 
   allSeries(): IterableIterator<SeriesTotals> {
     return this.series.values();
@@ -191,21 +285,22 @@ export class PartitionState {
 
   /**
    * Forgets the runs not heard from for `ttlMs` before the newest batch (by Kafka timestamps),
-   * so the state stays small; a later batch of a run that old is then stale, not counted twice.
+   * and past maxRuns the least recently heard, so the state stays small; a later batch of a
+   * run forgotten is then stale, not counted twice.
    */
   forgetSilentRuns(ttlMs: number): void {
-    let newest = 0;
-    for (const runs of this.observers.values()) {
-      for (const { seenAtMs } of runs.values()) newest = Math.max(newest, seenAtMs);
-    }
-    for (const [id, runs] of this.observers) {
-      for (const [incarnation, { seenAtMs }] of runs) {
-        if (newest - seenAtMs <= ttlMs) continue;
-        runs.delete(incarnation);
-        this.forgottenThrough = Math.max(this.forgottenThrough, incarnation);
-      }
-      if (runs.size === 0) this.observers.delete(id);
-    }
+    const runs = [...this.observers].flatMap(([id, byIncarnation]) =>
+      [...byIncarnation].map(([incarnation, { seenAtMs }]) => ({ id, incarnation, seenAtMs })),
+    );
+    const newest = runs.reduce((max, run) => Math.max(max, run.seenAtMs), 0);
+    runs.sort((a, b) => a.seenAtMs - b.seenAtMs);
+    runs.forEach((run, index) => {
+      if (newest - run.seenAtMs <= ttlMs && runs.length - index <= this.maxRuns) return;
+      const byIncarnation = this.observers.get(run.id);
+      byIncarnation?.delete(run.incarnation);
+      if (byIncarnation?.size === 0) this.observers.delete(run.id);
+      this.forgottenThrough = Math.max(this.forgottenThrough, run.incarnation);
+    });
   }
 
   reject(reason: RejectReason, offset: number): void {
@@ -247,6 +342,7 @@ export class PartitionState {
       series.events++;
       series.bytes += event.bytes;
       (series.buckets[sizeBucket(event.bytes)] as number)++;
+      if (series.host === OVERFLOW) this.overflowEvents++;
     }
     this.events += batch.events.length;
   }
@@ -256,15 +352,20 @@ export class PartitionState {
     let slots = this.slotCache.get(key);
     if (slots === undefined) {
       slots = new Array<SeriesTotals | undefined>(SLOTS.length).fill(undefined);
-      this.slotCache.set(key, slots);
+      // Past the limit every new key's slots lead to the overflow series: not worth keeping.
+      if (this.series.size < this.maxSeries) this.slotCache.set(key, slots);
     }
     return slots;
   }
 
   private seriesFor(attributes: SeriesAttributes): SeriesTotals {
-    const { family, host, process, pid, syscall, fd } = attributes;
-    const key = [family, host, process, pid, syscall, fd].join('\0');
+    const key = seriesKey(attributes);
+    const { host } = attributes;
     let series = this.series.get(key);
+    if (series === undefined && this.series.size >= this.maxSeries && host !== OVERFLOW) {
+      const overflow = this.withPid ? OVERFLOW : undefined;
+      return this.seriesFor({ ...attributes, host: OVERFLOW, process: OVERFLOW, pid: overflow });
+    }
     if (series === undefined) {
       series = {
         ...attributes,
@@ -279,6 +380,9 @@ export class PartitionState {
 
   private sequenceCounts(host: string): SequenceCounts {
     let counts = this.sequences.get(host);
+    if (counts === undefined && this.sequences.size >= this.maxHosts && host !== OVERFLOW) {
+      return this.sequenceCounts(OVERFLOW);
+    }
     if (counts === undefined) {
       counts = { gaps: 0, duplicates: 0, restarts: 0, stale: 0 };
       this.sequences.set(host, counts);
@@ -288,7 +392,7 @@ export class PartitionState {
 
   /** A deep copy: a fetch is counted into a copy, which replaces this state once committed. */
   clone(): PartitionState {
-    return PartitionState.fromData(this.toData(), this.withPid);
+    return PartitionState.fromData(this.toData(), this.withPid, this.maxSeries);
   }
 
   /** The state as plain data, for `fromData` or the snapshot codec to read at once. */
@@ -301,6 +405,7 @@ export class PartitionState {
       rejected: Object.fromEntries(this.rejected),
       sequences: Object.fromEntries(this.sequences),
       forgottenThrough: this.forgottenThrough,
+      overflowEvents: this.overflowEvents,
       series: [...this.series.values()].map((s) => [
         s.family,
         s.host,
@@ -324,8 +429,12 @@ export class PartitionState {
   }
 
   /** A state from `toData`'s plain data, sharing nothing mutable with it. */
-  static fromData(data: PartitionData, withPid: boolean): PartitionState {
-    const state = new PartitionState(withPid);
+  static fromData(
+    data: PartitionData,
+    withPid: boolean,
+    maxSeries = DEFAULT_MAX_SERIES,
+  ): PartitionState {
+    const state = new PartitionState(withPid, maxSeries);
     state.nextOffset = data.nextOffset;
     state.records = data.records;
     state.events = data.events;
@@ -337,6 +446,7 @@ export class PartitionState {
       state.sequences.set(host, { ...counts });
     }
     state.forgottenThrough = data.forgottenThrough;
+    state.overflowEvents = data.overflowEvents;
     for (const [family, host, process, pid, syscall, fd, events, bytes, buckets] of data.series) {
       const series = state.seriesFor({
         family,

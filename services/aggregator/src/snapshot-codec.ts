@@ -13,7 +13,10 @@ type Snapshot = PartitionData & { version: typeof VERSION };
  * Version 1, before observer incarnations: one run per observer id (read as incarnation 0),
  * no restarts or stale batches counted, nothing forgotten through an incarnation.
  */
-interface SnapshotV1 extends Omit<PartitionData, 'observers' | 'forgottenThrough' | 'sequences'> {
+interface SnapshotV1 extends Omit<
+  PartitionData,
+  'observers' | 'forgottenThrough' | 'overflowEvents' | 'sequences'
+> {
   version: 1;
   sequences: Record<string, { gaps: number; duplicates: number }>;
   observers: [string, number, number][];
@@ -25,12 +28,17 @@ export function encodeSnapshot(state: PartitionState): string {
   return deflateRawSync(JSON.stringify(snapshot)).toString('base64');
 }
 
-/** Reads what encodeSnapshot wrote, or a version-1 snapshot; throws on anything else. */
-export function decodeSnapshot(text: string, withPid: boolean): PartitionState {
+/**
+ * Reads what encodeSnapshot wrote, or a version-1 snapshot, into a state of these
+ * PartitionState parameters; throws on anything else.
+ */
+export function decodeSnapshot(text: string, withPid: boolean, maxSeries?: number): PartitionState {
   const snapshot = JSON.parse(inflateRawSync(Buffer.from(text, 'base64')).toString('utf8')) as
     Snapshot | SnapshotV1;
-  if (snapshot.version === VERSION) return PartitionState.fromData(snapshot, withPid);
-  if ((snapshot.version as number) === 1) return PartitionState.fromData(fromV1(snapshot), withPid);
+  if (snapshot.version === VERSION) return PartitionState.fromData(snapshot, withPid, maxSeries);
+  if ((snapshot.version as number) === 1) {
+    return PartitionState.fromData(fromV1(snapshot), withPid, maxSeries);
+  }
   throw new AggregatorError(
     'AGG_SNAPSHOT_VERSION',
     `unknown snapshot version ${String((snapshot as { version: unknown }).version)}`,
@@ -47,6 +55,7 @@ function fromV1(snapshot: SnapshotV1): PartitionData {
       ]),
     ),
     forgottenThrough: -1,
+    overflowEvents: 0,
     observers: snapshot.observers.map(([id, sequence, seenAtMs]) => [id, 0, sequence, seenAtMs]),
   };
 }

@@ -33,6 +33,9 @@ function describeCommitFailure(err: unknown): unknown {
  * committed offset, so totals and position are written by one commit and read back together.
  */
 export class SnapshotStore {
+  /** Partitions whose totals had to shrink to fit a commit: each is told once. */
+  private readonly shrunk = new Set<number>();
+
   constructor(
     private readonly config: AggregatorConfig,
     private readonly log: (line: string) => void,
@@ -61,7 +64,7 @@ export class SnapshotStore {
     admin: Admin | undefined,
     partitions: number[],
   ): Promise<Map<number, PartitionState>> {
-    const { groupId, topic, pidAttribute } = this.config;
+    const { groupId, topic, pidAttribute, maxSeries } = this.config;
     if (admin === undefined) {
       throw new AggregatorError('AGG_NOT_CONNECTED', 'not connected to Kafka');
     }
@@ -70,10 +73,10 @@ export class SnapshotStore {
     for (const partition of partitions) {
       const entry = committed?.partitions.find((p) => p.partition === partition);
       const offset = Number(entry?.offset ?? -1);
-      let state = new PartitionState(pidAttribute);
+      let state = new PartitionState(pidAttribute, maxSeries);
       if (entry?.metadata) {
         try {
-          state = decodeSnapshot(entry.metadata, pidAttribute);
+          state = decodeSnapshot(entry.metadata, pidAttribute, maxSeries);
         } catch (err) {
           throw new AggregatorError(
             'AGG_FOREIGN_OFFSETS',
@@ -102,13 +105,23 @@ export class SnapshotStore {
   async commit(payload: EachBatchPayload, state: PartitionState): Promise<void> {
     const { batch } = payload;
     state.forgetSilentRuns(OBSERVER_TTL_MS);
-    const snapshot = encodeSnapshot(state);
+    let snapshot = encodeSnapshot(state);
+    while (snapshot.length > MAX_SNAPSHOT_BYTES && state.shrink()) {
+      if (!this.shrunk.has(batch.partition)) {
+        this.shrunk.add(batch.partition);
+        this.log(
+          `partition ${batch.partition}: its totals took ${snapshot.length} bytes, over the ` +
+            `${MAX_SNAPSHOT_BYTES} an offset commit carries: fewer series kept, the rest ` +
+            'counted under _overflow (aggregator_overflow_events_total)',
+        );
+      }
+      snapshot = encodeSnapshot(state);
+    }
     if (snapshot.length > MAX_SNAPSHOT_BYTES) {
       throw new AggregatorError(
         'AGG_SNAPSHOT_TOO_LARGE',
-        `partition ${batch.partition}'s totals take ${snapshot.length} bytes, over the ` +
-          `${MAX_SNAPSHOT_BYTES} an offset commit can carry: drop --pid-attribute, or spread ` +
-          'the hosts over more partitions',
+        `partition ${batch.partition}'s totals take ${snapshot.length} bytes even at the ` +
+          `lowest series limit, over the ${MAX_SNAPSHOT_BYTES} an offset commit can carry`,
       );
     }
     // kafkajs passes `metadata` on to the OffsetCommit request, though its types omit it.

@@ -90,6 +90,7 @@ export class StateMetricProducer implements MetricProducer {
     const records: DataPoint<number>[] = [];
     const events: DataPoint<number>[] = [];
     const unknown: DataPoint<number>[] = [];
+    const overflow: DataPoint<number>[] = [];
     const rejected: DataPoint<number>[] = [];
     const gaps: DataPoint<number>[] = [];
     const duplicates: DataPoint<number>[] = [];
@@ -116,6 +117,7 @@ export class StateMetricProducer implements MetricProducer {
       records.push(point(state.records, { partition }));
       events.push(point(state.events, { partition }));
       unknown.push(point(state.unknownKindEvents, { partition }));
+      overflow.push(point(state.overflowEvents, { partition }));
       for (const [reason, count] of state.rejected) {
         rejected.push(point(count, { partition, reason }));
       }
@@ -143,6 +145,11 @@ export class StateMetricProducer implements MetricProducer {
         'aggregator_unknown_kind_events_total',
         'Events of a kind the aggregator does not count.',
         unknown,
+      ),
+      sum(
+        'aggregator_overflow_events_total',
+        'Events counted under the _overflow series because the partition held --max-series series.',
+        overflow,
       ),
       sum(
         'aggregator_decode_errors_total',

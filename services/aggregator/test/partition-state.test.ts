@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DecodedBatch, DecodedEvent } from '@obscost/events';
 import { SIZE_BOUNDS } from '@obscost/events';
-import { invalidBatch, PartitionState, type SeriesTotals } from '../src/partition-state.js';
+import {
+  invalidBatch,
+  OVERFLOW,
+  PartitionState,
+  type SeriesTotals,
+} from '../src/partition-state.js';
+import { encodeSnapshot } from '../src/snapshot-codec.js';
+import { MAX_SNAPSHOT_BYTES } from '../src/snapshot-store.js';
 
 function event(kind: string, bytes: number, pid = 10, flags = 1): DecodedEvent {
   return { timestamp_ns: 1, bytes, pid, tid: pid, fd: 3, kind, flags };
@@ -153,4 +160,118 @@ test('a clone is independent of its original', () => {
   copy.add(batch('o', 2, [event('UPROBE', 1)]), 1, 0);
   assert.equal(find(state, { family: 'uprobe' })[0]?.events, 1);
   assert.equal(find(copy, { family: 'uprobe' })[0]?.events, 2);
+});
+
+test('past --max-series, the events of new series go to the overflow series of their kind, exactly', () => {
+  const state = new PartitionState(false, 2);
+  state.add(batch('o', 1, [event('WRITE', 10), event('UPROBE', 20)]), 0, 0);
+  state.add(batch('o', 2, [event('WRITE', 5, 11), event('UPROBE', 7, 11)]), 1, 0);
+  const names = new Map([...state.allSeries()].map((s) => [`${s.family}/${s.process}`, s.events]));
+  assert.equal(names.get('write/app'), 2, 'pid 11 is also app: the same series');
+  state.add(
+    { ...batch('o', 3, [event('WRITE', 3, 12), event('TCP_SEND', 9, 12)]), processes: [] },
+    2,
+    0,
+  );
+  assert.deepEqual(
+    find(state, { host: OVERFLOW }).map((s) => [s.family, s.process, s.events, s.bytes]),
+    [
+      ['write', OVERFLOW, 1, 3],
+      ['tcp_send', OVERFLOW, 1, 9],
+    ],
+  );
+  assert.equal(state.overflowEvents, 2);
+  const counted = [...state.allSeries()].reduce((sum, s) => sum + s.events, 0);
+  assert.equal(counted, state.events, 'every event in exactly one series');
+});
+
+test('shrink halves the limits and folds what is past them, losing no count', () => {
+  const state = new PartitionState(false, 64);
+  const hosts = Array.from({ length: 12 }, (_, i) => `host-${i}`);
+  hosts.forEach((host, i) => {
+    state.add({ ...batch(`o${i}`, 1, [event('WRITE', 10), event('UPROBE', 20)]), host }, i, i);
+    state.add({ ...batch(`o${i}`, 3, [event('WRITE', 1)]), host }, 100 + i, 100 + i);
+  });
+  const before = [...state.allSeries()].reduce((sum, s) => sum + s.events, 0);
+  assert.equal(state.shrink(), true);
+  assert.equal(state.shrink(), true);
+  // 64 -> 16 series: the first 8 hosts' 2 series kept, the last 4 hosts' 3 events folded.
+  assert.equal([...state.allSeries()].length, 16 + 2);
+  assert.equal(
+    [...state.allSeries()].reduce((sum, s) => sum + s.events, 0),
+    before,
+    'folded, not lost',
+  );
+  assert.equal(state.overflowEvents, 4 * 3);
+  const gaps = [...state.sequences.values()].reduce((sum, c) => sum + c.gaps, 0);
+  assert.equal(gaps, 12, 'every host had one gap, wherever it is counted now');
+  assert.equal(state.sequences.size, 4, 'a quarter of 16 hosts, _overflow among them');
+  assert.equal(state.shrink(), false, 'at the lowest limits');
+});
+
+test('the worst names at the default limits: the snapshot fits an offset commit once shrunk, every event kept', () => {
+  const random = (length: number): string =>
+    Array.from({ length }, () => Math.floor(Math.random() * 36).toString(36)).join('');
+  const state = new PartitionState(true);
+  let offset = 0;
+  for (let h = 0; h < 400; h++) {
+    const host = random(64);
+    for (let run = 1; run <= 2; run++) {
+      const events = ['WRITE', 'WRITEV', 'TCP_SEND', 'UPROBE'].flatMap((kind) =>
+        [0, 1].map((flags) => event(kind, Math.floor(Math.random() * 1e9), 1000 + h, flags)),
+      );
+      state.add(
+        {
+          ...batch(random(64), 1, events),
+          host,
+          incarnation: run,
+          processes: [{ pid: 1000 + h, name: random(15) }],
+        },
+        offset++,
+        offset,
+      );
+    }
+  }
+  let snapshot = encodeSnapshot(state);
+  assert.ok(
+    snapshot.length > MAX_SNAPSHOT_BYTES,
+    `${snapshot.length} bytes: a case past the limit`,
+  );
+  while (snapshot.length > MAX_SNAPSHOT_BYTES && state.shrink()) snapshot = encodeSnapshot(state);
+  assert.ok(snapshot.length <= MAX_SNAPSHOT_BYTES, `${snapshot.length} bytes`);
+  assert.equal(
+    [...state.allSeries()].reduce((sum, s) => sum + s.events, 0),
+    state.events,
+  );
+  assert.ok(state.overflowEvents > 0);
+});
+
+test('realistic names at the default limits fit without shrinking: 250 hosts, every kind of event', () => {
+  const state = new PartitionState(false);
+  let offset = 0;
+  for (let h = 0; h < 250; h++) {
+    const host = `ip-10-0-${h >> 4}-${h & 15}.eu-west-1.compute.internal`;
+    const events = ['WRITE', 'WRITEV', 'TCP_SEND', 'UPROBE'].flatMap((kind) =>
+      [0, 1].flatMap((flags) =>
+        Array.from({ length: 9 }, (_, i) =>
+          event(kind, Math.floor(Math.random() * 4 ** (i + 3)), 4000 + h, flags),
+        ),
+      ),
+    );
+    for (let sequence = 1; sequence <= 20; sequence++) {
+      state.add(
+        {
+          ...batch(`${host}:${30000 + h}`, sequence, events),
+          host,
+          processes: [{ pid: 4000 + h, name: 'obscost-app' }],
+        },
+        offset++,
+        offset,
+      );
+    }
+  }
+  assert.equal([...state.allSeries()].length, 1500);
+  const bytes = encodeSnapshot(state).length;
+  assert.ok(bytes <= MAX_SNAPSHOT_BYTES, `${bytes} bytes`);
+  assert.equal(state.overflowEvents, 0);
 });

@@ -64,6 +64,7 @@ test('the snapshot format, as committed offsets carry it (version 2)', () => {
       rejected: { 'unknown-schema': 1 },
       sequences: { h: { gaps: 0, duplicates: 0, restarts: 0, stale: 0 } },
       forgottenThrough: -1,
+      overflowEvents: 0,
       series: [
         ['write', 'h', 'app', null, 'write', 'other', 1, 100, [0, 1, 0, 0, 0, 0, 0, 0, 0]],
         ['uprobe', 'h', 'app', null, null, null, 1, 7, [1, 0, 0, 0, 0, 0, 0, 0, 0]],
