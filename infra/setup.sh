@@ -29,6 +29,7 @@ REQUIRED_COMMANDS=(
   bpftool:bpftool
   bpftrace:bpftrace
   capsh:libcap2-bin
+  ss:iproute2
   clang-format:clang-format
   chromium:chromium
 )

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -193,6 +194,35 @@ test(
 
 const STACK_CLI = path.join(ROOT, 'infra/dist/src/stack-cli.js');
 
+/**
+ * Every socket listening (TCP) or bound (UDP) in the process groups of `leaders`, the stack's
+ * components (each is started as a group's leader), as `command address:port` lines.
+ */
+function listenersOf(leaders: number[]): string[] {
+  const group = (pid: string): number => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    } catch {
+      return -1;
+    }
+  };
+  const members = new Set(
+    readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry) && leaders.includes(group(entry)))
+      .map(Number),
+  );
+  return execFileSync('ss', ['-Hltunp'], { encoding: 'utf8' })
+    .split('\n')
+    .flatMap((line) => {
+      const [, , , , address = ''] = line.split(/\s+/);
+      const owners = [...line.matchAll(/\("([^"]+)",pid=(\d+)/g)];
+      return owners
+        .filter(([, , pid]) => members.has(Number(pid)))
+        .map(([, command]) => `${command} ${address} `);
+    });
+}
+
 test(
   'npm run stack: everything up on free ports, counting the same requests, then down',
   { timeout: 280_000 },
@@ -227,6 +257,20 @@ test(
     const status = await stack('status');
     assert.equal(status.code, 0, status.stdout);
     assert.equal(status.stdout.match(/ up \(pid \d+\)$/gm)?.length, 6, status.stdout);
+    const pids = [...up.stdout.matchAll(/\(pid (\d+)\)$/gm)].map((m) => Number(m[1]));
+    const listeners = listenersOf(pids);
+    assert.ok(listeners.length >= 9, listeners.join('\n'));
+    assert.deepEqual(
+      listeners.filter(
+        (listener) => !/ (127\.0\.0\.1|\[::1\]|\[::ffff:127\.0\.0\.1\]):\d+ /.test(listener),
+      ),
+      [],
+      'every listener of the stack binds the loopback address',
+    );
+    const quit = await fetch(`http://127.0.0.1:${port('PROMETHEUS_PORT')}/-/quit`, {
+      method: 'POST',
+    });
+    assert.equal(quit.status, 403, "Prometheus's lifecycle API is off");
 
     const requests = 2000;
     const bench = await benchJson(['-url', `${app}/ping`, '-conns', '4', '-requests', '2000']);

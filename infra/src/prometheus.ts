@@ -41,7 +41,6 @@ export const prometheus: Component = {
         `--storage.tsdb.path=${path.join(home, 'data')}`,
         `--web.listen-address=${LOOPBACK}:${config.prometheus.port}`,
         '--web.enable-remote-write-receiver',
-        '--web.enable-lifecycle',
       ]);
     return Promise.resolve();
   },
