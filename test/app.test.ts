@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
   benchJson,
+  freePorts,
   readLog,
   scrape,
   seriesValue,
@@ -140,4 +142,39 @@ test('a request log that cannot be opened stops the start with its reason', asyn
     startApp({ APP_LOG_FILE: logFile }),
     new RegExp(`app: cannot open the request log ${logFile}: E[A-Z]+: `),
   );
+});
+
+test('the Collector away, then back: every request served, failed exports counted, then exports resume', async (t) => {
+  const [port] = await freePorts(1);
+  const app = await startApp({
+    OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
+    OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    // Each export gives up after half a second (10 s by default) and is counted failed.
+    OTEL_EXPORTER_OTLP_TIMEOUT: '500',
+    OTEL_METRIC_EXPORT_INTERVAL: '200',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+  });
+  t.after(() => app.stop());
+  const result = await benchJson(['-url', `${app.url}/ping`, '-conns', '2', '-requests', '300']);
+  assert.equal(result.status['200'], 300, 'every request served');
+  const errors = async () =>
+    seriesValue(await scrape(`${app.url}/metrics`), 'app_otel_export_errors_total');
+  await waitFor('a failed export counted', async () => (await errors()) >= 2);
+  await app.waitForOutput(/OpenTelemetry export failed \(.*\); requests go on/, 'the failure told');
+  assert.equal(app.output().match(/OpenTelemetry export failed/g)?.length, 1, 'told once');
+
+  // Something answers OTLP on that port again: the exports stop failing.
+  let received = 0;
+  const collector = createServer((request, response) => {
+    received += 1;
+    request.resume();
+    request.on('end', () => response.writeHead(200).end());
+  });
+  t.after(() => collector.close());
+  await new Promise<void>((resolve) => collector.listen(port, '127.0.0.1', resolve));
+  // Past the exports begun before it answered (each gives up within 500 ms), none fails.
+  await waitFor('exports to arrive', () => received >= 4);
+  const settled = await errors();
+  await waitFor('four more exports', () => received >= 8);
+  assert.equal(await errors(), settled, 'no failure once the endpoint answers');
 });

@@ -14,6 +14,7 @@ import {
   startApp,
   startObserver,
   waitFor,
+  type OwnKafka,
 } from './support.js';
 import {
   consumeBatches,
@@ -84,33 +85,38 @@ test('every event reaches Kafka, decodes with the .avsc, in sequence, and in the
   assert.deepEqual(lastDecoded.events.length, batches[batches.length - 1]?.events.length);
 });
 
-test('Kafka stopped under load and restarted: nothing lost when the outage fits the buffer', async (t) => {
-  const kafka = await ownKafka(t);
-  const app = await startApp();
-  t.after(() => app.stop());
-  const observer = await observe(t, app, kafka);
-  await runBench(['-url', `${app.url}/ping`, '-conns', '4', '-requests', '500']);
-  await kafka.down();
-  await runBench(['-url', `${app.url}/ping`, '-conns', '4', '-requests', '1500']);
-  await waitFor(
-    'batches to wait for Kafka',
-    async () => seriesValue(await scrape(observer.url), 'observer_buffer_bytes') > 0,
-  );
-  await kafka.up();
-  await app.stop();
-  const metrics = await quiescent(observer);
-  const last = seriesValue(metrics, 'observer_last_sequence');
-  const batches = await consumeBatches(kafka, (b) => b.length >= last);
-  assert.equal(seriesValue(metrics, 'observer_dropped_events_total{reason="buffer_full"}'), 0);
-  assert.deepEqual(
-    [...new Set(sequences(batches))].sort((a, b) => a - b),
-    oneTo(last),
-    'no batch lost',
-  );
-  const unique = [...new Map(batches.map((batch) => [batch.sequence, batch])).values()];
-  assert.deepEqual(tally(unique).events, observed(metrics, KIND_SERIES));
-  assert.equal(tally(unique).events.UPROBE, 2000);
-});
+for (const [how, stop] of [
+  ['stopped', (kafka: OwnKafka) => kafka.down()],
+  ['killed -9', (kafka: OwnKafka) => kafka.kill()],
+] as const) {
+  test(`Kafka ${how} under load and restarted: nothing lost when the outage fits the buffer`, async (t) => {
+    const kafka = await ownKafka(t);
+    const app = await startApp();
+    t.after(() => app.stop());
+    const observer = await observe(t, app, kafka);
+    await runBench(['-url', `${app.url}/ping`, '-conns', '4', '-requests', '500']);
+    await stop(kafka);
+    await runBench(['-url', `${app.url}/ping`, '-conns', '4', '-requests', '1500']);
+    await waitFor(
+      'batches to wait for Kafka',
+      async () => seriesValue(await scrape(observer.url), 'observer_buffer_bytes') > 0,
+    );
+    await kafka.up();
+    await app.stop();
+    const metrics = await quiescent(observer);
+    const last = seriesValue(metrics, 'observer_last_sequence');
+    const batches = await consumeBatches(kafka, (b) => b.length >= last);
+    assert.equal(seriesValue(metrics, 'observer_dropped_events_total{reason="buffer_full"}'), 0);
+    assert.deepEqual(
+      [...new Set(sequences(batches))].sort((a, b) => a - b),
+      oneTo(last),
+      'no batch lost',
+    );
+    const unique = [...new Map(batches.map((batch) => [batch.sequence, batch])).values()];
+    assert.deepEqual(tally(unique).events, observed(metrics, KIND_SERIES));
+    assert.equal(tally(unique).events.UPROBE, 2000);
+  });
+}
 
 test('with a tiny buffer, events lost in an outage == the exported drop count, exactly', async (t) => {
   const kafka = await ownKafka(t);

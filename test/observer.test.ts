@@ -484,6 +484,8 @@ test('a full disk under the capture file: the capture keeps whole batches, the r
   t.after(() => producer.stop());
   const observer = await startObserver([
     ...['--no-kafka', '--pid', String(producer.pid), '--capture', file, '--probes', 'write'],
+    // Batches far smaller than the disk: the first ones fit, and the capture stops part way.
+    ...['--batch-bytes', '4K'],
   ]);
   t.after(() => observer.stop());
   producer.process.stdin?.end('go\n');

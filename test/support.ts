@@ -6,8 +6,8 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
 import { APP_METRICS } from '@obscost/events';
-import { loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
-import { freePorts, runToEnd, type Finished } from '@obscost/process';
+import { componentNamed, loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
+import { freePorts, runToEnd, waitFor, type Finished } from '@obscost/process';
 import { BENCH_CLI, startApp, type RunningApp } from '@obscost/infra';
 
 export {
@@ -57,6 +57,8 @@ export interface OwnKafka {
   brokers: string;
   up(): Promise<void>;
   down(): Promise<void>;
+  /** kill -9 of the broker: no shutdown of its own. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -89,6 +91,13 @@ export async function ownKafka(
     brokers: config.kafka.brokers,
     up: () => infra('up'),
     down: () => infra('down'),
+    kill: async () => {
+      const broker = componentNamed('kafka').process(config);
+      const pid = broker.pid();
+      assert.ok(pid !== undefined, 'Kafka runs');
+      process.kill(pid, 'SIGKILL');
+      await waitFor('the broker to die', () => broker.pid() === undefined);
+    },
   };
   // node:test runs `after` hooks in the order they were registered and skips the rest once
   // one throws: this one must not, or the app and observer registered after it keep running.

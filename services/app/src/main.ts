@@ -34,6 +34,7 @@ async function main(): Promise<number> {
           );
         });
   if (requestLog) metrics.watchRequestLog(requestLog);
+  if (telemetry) metrics.watchTelemetry(telemetry.telemetryErrors);
   const app = buildServer({
     metrics,
     requestLog,

@@ -26,27 +26,38 @@ export class HttpMetrics {
 
   /** The request log's failures, read at each scrape. */
   watchRequestLog(log: { readonly writeErrors: number; readonly droppedLines: number }): void {
-    const counter = (name: string, help: string, read: () => number): void => {
-      new Counter({
-        name,
-        help,
-        registers: [this.registry],
-        collect() {
-          this.reset();
-          this.inc(read());
-        },
-      });
-    };
-    counter(
+    this.readCounter(
       'app_request_log_write_errors_total',
       'Writes to the request log file that failed (its lines wait in memory for the next).',
       () => log.writeErrors,
     );
-    counter(
+    this.readCounter(
       'app_request_log_dropped_lines_total',
       'Request log lines dropped because 16 MiB of lines were already waiting for the file.',
       () => log.droppedLines,
     );
+  }
+
+  /** The OpenTelemetry SDK's failed exports, read at each scrape. */
+  watchTelemetry(errors: { readonly count: number }): void {
+    this.readCounter(
+      'app_otel_export_errors_total',
+      'Exports the OpenTelemetry SDK reported as failed (spans or metrics): the Collector away, or refusing.',
+      () => errors.count,
+    );
+  }
+
+  /** A counter whose value is read from elsewhere at each scrape. */
+  private readCounter(name: string, help: string, read: () => number): void {
+    new Counter({
+      name,
+      help,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(read());
+      },
+    });
   }
 
   observe(path: string, method: string, code: number, seconds: number): void {
