@@ -217,6 +217,7 @@ test('with --probes write,tcp, CAP_BPF and CAP_PERFMON alone count exactly', asy
     async () => seriesValue(await scrape(url), tcp('bytes')) === sent.bytes,
   );
   const metrics = await scrape(url);
+  assert.equal(seriesValue(metrics, 'observer_bpf_stats_enabled'), 0, 'and says so');
   const socketWrites = (what: string) =>
     seriesValue(metrics, `app_write_${what}_total{syscall="write",fd="socket"}`) +
     seriesValue(metrics, `app_write_${what}_total{syscall="writev",fd="socket"}`);

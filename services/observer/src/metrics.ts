@@ -113,6 +113,11 @@ export function observerRegistry(
   }
   if (observer.kernelCounts) sizeHistograms(registry, observer, observer.kernelCounts);
   else ringMetrics(registry, observer, counter);
+  new Gauge({
+    name: 'observer_bpf_stats_enabled',
+    help: "1 when the kernel's BPF run-time statistics are on (--bpf-stats on, CAP_SYS_ADMIN), else 0.",
+    registers: [registry],
+  }).set(observer.bpfStats ? 1 : 0);
   if (observer.bpfStats) {
     counter(
       'observer_bpf_program_run_seconds_total',

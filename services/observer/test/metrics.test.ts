@@ -100,6 +100,10 @@ observer_ring_buffer_used_bytes 80
 # TYPE observer_ring_buffer_size_bytes gauge
 observer_ring_buffer_size_bytes 16777216
 
+# HELP observer_bpf_stats_enabled 1 when the kernel's BPF run-time statistics are on (--bpf-stats on, CAP_SYS_ADMIN), else 0.
+# TYPE observer_bpf_stats_enabled gauge
+observer_bpf_stats_enabled 1
+
 # HELP observer_bpf_program_run_seconds_total Time the kernel spent in each BPF program: charged to the observed app.
 # TYPE observer_bpf_program_run_seconds_total counter
 observer_bpf_program_run_seconds_total{program="write_exit"} 1.5
@@ -205,7 +209,13 @@ test('without the uprobe or the BPF statistics, the same but for what they count
       { probes: ['write', 'tcp'] },
       without('app_uprobe_calls_total', 'observer_kernel_drops_total'),
     ],
-    [{ bpfStats: false }, without('observer_bpf_program_run_seconds_total', 'observer_probe_info')],
+    [
+      { bpfStats: false },
+      without('observer_bpf_program_run_seconds_total', 'observer_probe_info').replace(
+        '\nobserver_bpf_stats_enabled 1\n',
+        '\nobserver_bpf_stats_enabled 0\n',
+      ),
+    ],
   ] as const) {
     const observer = { ...readings(), ...off };
     const registry = observerRegistry(observer);
