@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
+import { freeStackPorts } from '@obscost/infra';
 import { freePorts, INFRA_CLI, run } from './support.js';
 
 /** `approach/stage` -> value, for every series of one recording rule. */
@@ -23,18 +24,6 @@ export async function query(prometheus: string, record: string): Promise<Counts>
   );
 }
 
-/** Free ports for every port setting of the infrastructure's. */
-export async function freeInfraPorts(): Promise<Record<string, string>> {
-  const names = [
-    ...['KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'PROMETHEUS_PORT'],
-    ...['COLLECTOR_OTLP_GRPC_PORT', 'COLLECTOR_OTLP_HTTP_PORT', 'COLLECTOR_PROMETHEUS_PORT'],
-    ...['COLLECTOR_TELEMETRY_PORT', 'COLLECTOR_HEALTH_PORT', 'COLLECTOR_FORWARD_PORT'],
-    ...['APP_PORT', 'APP_METRICS_PORT', 'OBSERVER_PORT', 'AGGREGATOR_PORT'],
-  ];
-  const ports = await freePorts(names.length);
-  return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
-}
-
 /** The ports Prometheus scrapes; each one not given is a free, silent port. */
 export interface Targets {
   app?: number;
@@ -52,7 +41,7 @@ export async function ownPrometheus(t: TestContext, targets: Targets = {}): Prom
   const [prometheus = 0] = await freePorts(1);
   const env: NodeJS.ProcessEnv = {
     OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-prometheus-')),
-    ...(await freeInfraPorts()),
+    ...(await freeStackPorts()),
     PROMETHEUS_PORT: String(prometheus),
     ...(targets.app && { APP_METRICS_PORT: String(targets.app) }),
     ...(targets.observer && { OBSERVER_PORT: String(targets.observer) }),

@@ -4,12 +4,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { ROOT } from '@obscost/infra';
+import { freeStackPorts, STACK_CLI_MAIN } from '@obscost/infra';
 import { ownCollector } from './collector-support.js';
 import { assertEveryPanelAnswers } from './dashboard-support.js';
 import {
   countingRelay,
-  freeInfraPorts,
   logFileFor,
   ownPrometheus,
   portOf,
@@ -192,8 +191,6 @@ test(
   },
 );
 
-const STACK_CLI = path.join(ROOT, 'infra/dist/src/stack-cli.js');
-
 /**
  * Every socket listening (TCP) or bound (UDP) in the process groups of `leaders`, the stack's
  * components (each is started as a group's leader), as `command address:port` lines.
@@ -229,12 +226,12 @@ test(
   async (t) => {
     const workDir = mkdtempSync(path.join(tmpdir(), 'obscost-stack-'));
     const env: NodeJS.ProcessEnv = {
-      ...(await freeInfraPorts()),
+      ...(await freeStackPorts()),
       OBSCOST_WORK_DIR: workDir,
       APP_LOG_FILE: path.join(workDir, 'app/requests.log'),
       KAFKA_EVENTS_PARTITIONS: '1',
     };
-    const stack = (command: string) => run(process.execPath, [STACK_CLI, command], env);
+    const stack = (command: string) => run(process.execPath, [STACK_CLI_MAIN, command], env);
     t.after(async () => {
       await stack('down');
       rmSync(workDir, { recursive: true, force: true });

@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { TOPICS } from '@obscost/events';
 import { LOOPBACK, parseEnvironment, PORTS, setting, SettingError } from '@obscost/flags';
+import { freePorts } from '@obscost/process';
 import { InfraError } from './errors.js';
 
 /** The repository's root, from infra/dist/src. */
@@ -193,4 +194,16 @@ export function loadInfraConfig(env: NodeJS.ProcessEnv = process.env): InfraConf
       aggregator: v.aggregatorPort,
     }),
   });
+}
+
+/** The stack's port variables, each given a free port: a stack of its own, beside any other. */
+export async function freeStackPorts(): Promise<Record<string, string>> {
+  const names = [
+    ...['KAFKA_PORT', 'KAFKA_CONTROLLER_PORT', 'PROMETHEUS_PORT'],
+    ...['COLLECTOR_OTLP_GRPC_PORT', 'COLLECTOR_OTLP_HTTP_PORT', 'COLLECTOR_PROMETHEUS_PORT'],
+    ...['COLLECTOR_TELEMETRY_PORT', 'COLLECTOR_HEALTH_PORT', 'COLLECTOR_FORWARD_PORT'],
+    ...['APP_PORT', 'APP_METRICS_PORT', 'OBSERVER_PORT', 'AGGREGATOR_PORT'],
+  ];
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
 }

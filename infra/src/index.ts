@@ -6,7 +6,7 @@ export {
   testPython,
 } from './artifacts.js';
 export { collectorEnv } from './collector.js';
-export { loadInfraConfig, ROOT, SETTINGS, type InfraConfig } from './config.js';
+export { freeStackPorts, loadInfraConfig, ROOT, SETTINGS, type InfraConfig } from './config.js';
 export { ERRORS, InfraError, type InfraErrorCode } from './errors.js';
 export { createTopics, kafkaClient, roundTrip } from './kafka.js';
 export { renderPrometheusConfig } from './prometheus.js';
@@ -19,6 +19,7 @@ export {
   OBSERVER_MAIN,
   REPLAY_MAIN,
   RUNNER_MAIN,
+  STACK_CLI_MAIN,
   startAggregator,
   startApp,
   startObserver,

@@ -8,6 +8,7 @@ export const BENCH_CLI = path.join(ROOT, 'services/bench/dist/src/cli.js');
 export const RUNNER_MAIN = path.join(ROOT, 'services/runner/dist/src/main.js');
 export const OBSERVER_MAIN = path.join(ROOT, 'services/observer/dist/src/main.js');
 export const AGGREGATOR_MAIN = path.join(ROOT, 'services/aggregator/dist/src/main.js');
+export const STACK_CLI_MAIN = path.join(ROOT, 'infra/dist/src/stack-cli.js');
 export const REPLAY_MAIN = path.join(ROOT, 'services/aggregator/dist/src/replay.js');
 
 /** A service of ours that printed the URL it serves on. */
