@@ -171,6 +171,20 @@ test('the aggregator stops or recovers as it should', { timeout: 600_000 }, asyn
   );
 });
 
+test('a topic that does not exist yet: the aggregator says so, waits, and counts once it does', async (t) => {
+  const kafka = await ownKafka(t);
+  const topic = await newTopic(kafka, 1, { created: false });
+  const agg = await aggregator(t, topic.args);
+  await agg.waitForOutput(
+    new RegExp(`topic ${topic.topic} and ${topic.dlq} does not exist .*: waiting for it`),
+    'the missing topics said',
+  );
+  await topic.create();
+  const batches = [batch('o', 1, variedEvents(300, 1))];
+  await topic.produce(batches.map((b) => ({ partition: 0, value: encodeBatch(b) })));
+  assertExact(await waitForRecords([agg], 1), expectedTotals(batches));
+});
+
 test(
   'the aggregator waits for Kafka, and resumes when Kafka restarts',
   { timeout: 240_000 },

@@ -139,32 +139,42 @@ export interface Topic {
   topic: string;
   dlq: string;
   args: string[];
+  /** Creates both topics: newTopic does unless told `created: false`. */
+  create(): Promise<void>;
   produce(records: { partition: number; value: Buffer; key?: string }[]): Promise<void>;
 }
 
 let topicCount = 0;
 
 /** A fresh events topic and dead-letter topic on `kafka`, and the aggregator flags for them. */
-export async function newTopic(kafka: OwnKafka, partitions: number): Promise<Topic> {
+export async function newTopic(
+  kafka: OwnKafka,
+  partitions: number,
+  { created = true }: { created?: boolean } = {},
+): Promise<Topic> {
   const topic = `agg-test-${process.pid}-${++topicCount}`;
   const dlq = `${topic}.dlq`;
   const client = kafkaClient(kafka.config, 'aggregator-test');
-  const admin = client.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({
-      topics: [
-        { topic, numPartitions: partitions, replicationFactor: 1 },
-        { topic: dlq, numPartitions: 1, replicationFactor: 1 },
-      ],
-      waitForLeaders: true,
-    });
-  } finally {
-    await admin.disconnect();
-  }
+  const create = async (): Promise<void> => {
+    const admin = client.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        topics: [
+          { topic, numPartitions: partitions, replicationFactor: 1 },
+          { topic: dlq, numPartitions: 1, replicationFactor: 1 },
+        ],
+        waitForLeaders: true,
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  };
+  if (created) await create();
   return {
     topic,
     dlq,
+    create,
     args: [
       '--kafka-brokers',
       kafka.brokers,

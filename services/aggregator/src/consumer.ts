@@ -8,6 +8,7 @@ import {
 } from 'kafkajs';
 import { permanentCause } from '@obscost/errors';
 import type { AggregatorConfig } from './config.js';
+import { AggregatorError } from './errors.js';
 import { FetchCounter } from './fetch-counter.js';
 import type { ConsumerHealth } from './health-metrics.js';
 import type { PartitionState } from './partition-state.js';
@@ -124,9 +125,19 @@ export class EventConsumer {
   }
 
   private async connect(): Promise<void> {
-    const { groupId, topic } = this.config;
+    const { groupId, topic, dlqTopic } = this.config;
     this.admin = this.kafka.admin();
     await this.admin.connect();
+    // Subscribed to a topic that does not exist, kafkajs consumes nothing and says nothing.
+    const existing = new Set(await this.admin.listTopics());
+    const missing = [topic, dlqTopic].filter((name) => !existing.has(name));
+    if (missing.length > 0) {
+      throw new AggregatorError(
+        'AGG_NO_TOPIC',
+        `topic ${missing.join(' and ')} does not exist (npm run infra -- up creates the ` +
+          "project's topics): waiting for it",
+      );
+    }
     await this.startNewGroupAtTimestamp();
     this.producer = this.kafka.producer({
       idempotent: true,

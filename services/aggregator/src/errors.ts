@@ -2,12 +2,15 @@ import { errorClass, failure, usage } from '@obscost/errors';
 
 /**
  * The errors the aggregator and replay raise, one code each (docs/aggregator.md, "Errors").
- * None but AGG_NOT_CONNECTED is retriable: kafkajs's retrier and the consumer's own retries
+ * None but AGG_NOT_CONNECTED and AGG_NO_TOPIC is retriable: kafkajs's retrier and the consumer's own retries
  * read the flag, so a fatal one stops the aggregator with its line instead of looping.
  */
 export const ERRORS = {
   AGG_USAGE: usage('bad command-line flags or environment variables'),
   AGG_NOT_CONNECTED: failure('Kafka was asked before the clients connected', { retriable: true }),
+  AGG_NO_TOPIC: failure('the events or dead-letter topic does not exist (yet)', {
+    retriable: true,
+  }),
   AGG_FOREIGN_OFFSETS: failure("a partition's committed offset carries no aggregator totals"),
   AGG_SNAPSHOT_VERSION: failure('offset metadata in a snapshot format this version cannot read'),
   AGG_SNAPSHOT_TOO_LARGE: failure("a partition's totals are larger than an offset commit carries"),

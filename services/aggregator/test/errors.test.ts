@@ -14,10 +14,10 @@ test('every error code is documented in docs/aggregator.md with its exit code, a
   assert.deepEqual(documentedErrors(page, 'AGG'), exitCodes(ERRORS));
 });
 
-test('usage errors exit 2, the others 1; only a missing connection is worth a retry', () => {
+test('usage errors exit 2, the others 1; only a missing connection or topic is worth a retry', () => {
   for (const code of Object.keys(ERRORS) as (keyof typeof ERRORS)[]) {
     const err = new AggregatorError(code, 'x');
     assert.equal(err.exitCode, code === 'AGG_USAGE' ? 2 : 1, code);
-    assert.equal(isRetriable(err), code === 'AGG_NOT_CONNECTED', code);
+    assert.equal(isRetriable(err), code === 'AGG_NOT_CONNECTED' || code === 'AGG_NO_TOPIC', code);
   }
 });
