@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -294,6 +294,44 @@ test('a 65th process of the name: 64 followed, one refused and counted, followed
   assert.equal(await counted(), writes);
   assert.equal(await metric(refusedFull), 1, 'counted once, though tried at every re-resolve');
   assert.equal(observer.output().match(/not following pid/g)?.length, 1, 'logged once');
+});
+
+test("--uid: another user's process of the name is refused and counted; a pid file of another user is refused", async (t) => {
+  const writes = 2000;
+  const mine = startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' });
+  const theirs = startChild(
+    'setpriv',
+    ['--reuid=65534', '--regid=65534', '--clear-groups', WRITE_LOOP, String(writes), '1'],
+    { stdin: 'pipe' },
+  );
+  t.after(() => Promise.all([mine.stop(), theirs.stop()]));
+  await waitFor('both loops to start', () => mine.pid !== undefined && theirs.pid !== undefined);
+  const observer = await startObserver([
+    ...['--no-kafka', '--comm', 'write-loop', '--uid', '0', '--probes', 'write'],
+  ]);
+  t.after(() => observer.stop());
+  const metric = async (series: string) => seriesValue(await scrape(observer.url), series);
+  assert.equal(await metric('observer_targets'), 1);
+  assert.equal(await metric('observer_targets_refused_total{reason="other_uid"}'), 1);
+  for (const loop of [mine, theirs]) loop.process.stdin?.end('go\n');
+  for (const loop of [mine, theirs]) assert.equal(await loop.exited, 0);
+  const counted = () => metric('app_write_events_total{syscall="write",fd="other"}');
+  await waitFor(`${writes} writes counted`, async () => (await counted()) >= writes);
+  assert.equal(await counted(), writes, "root's loop alone");
+
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-pidfile-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const pidfile = path.join(dir, 'app.pid');
+  writeFileSync(pidfile, `${process.pid}\n`);
+  chownSync(pidfile, 65534, 65534);
+  const refused = await run(process.execPath, [OBSERVER_MAIN, '--port', '0', '--pidfile', pidfile]);
+  assert.equal(refused.code, 1);
+  assert.equal(
+    refused.stderr,
+    `observer: pid file ${pidfile} is owned by uid 65534: only one owned by root is trusted\n`,
+  );
 });
 
 test('a flooded small ring buffer: kernel drops == events generated - events delivered', async (t) => {

@@ -61,6 +61,13 @@ export const SETTINGS = {
     placeholder: 'NAME',
     help: 'every process with this command name, looked for every second (follows restarts)',
   }),
+  uid: setting.integer({
+    flag: 'uid',
+    placeholder: 'UID',
+    min: 0,
+    max: 2 ** 32 - 2,
+    help: "follow only this user's processes; a pid file may be theirs as well as root's",
+  }),
   host: setting.text({
     flag: 'host',
     placeholder: 'H',
@@ -227,6 +234,8 @@ export const USAGE = usageText(SETTINGS, {
 
 export interface ObserverConfig {
   readonly target: TargetSpec;
+  /** --uid: only this user's processes are followed. */
+  readonly uid: number | undefined;
   readonly host: string;
   readonly port: number;
   readonly mode: ObserverMode;
@@ -295,6 +304,7 @@ export function parseObserverArgs(
   const { brokers, topic, compression, bufferBytes, flushTimeoutMs } = values;
   return Object.freeze({
     target: Object.freeze(target),
+    uid: values.uid,
     host: values.host,
     port: values.port,
     mode: values.mode,

@@ -11,6 +11,12 @@ export const ERRORS = {
     'the process lacks capabilities needed to load and attach BPF programs',
   ),
   OBS_TARGET_NOT_FOUND: failure('no process matches the target'),
+  OBS_PIDFILE: failure('the pid file may be written by others than root or --uid', {
+    retriable: true,
+  }),
+  OBS_TARGET_OTHER_UID: failure('a process the target names belongs to another user than --uid', {
+    retriable: true,
+  }),
   OBS_TARGETS_FULL: failure('the targets map is full: more processes match than it holds', {
     retriable: true,
   }),

@@ -51,7 +51,7 @@ export class Observer<S extends BatchSink = KafkaSink> {
   /** Checks the system, loads and attaches the programs, and observes the target. */
   static start(config: ObserverConfig): Observer {
     preflight(config);
-    const pids = requireTargets(config.target);
+    const pids = requireTargets(config.target, '/proc', config.uid);
     const capture =
       config.captureFile === undefined
         ? undefined
@@ -89,7 +89,7 @@ export class Observer<S extends BatchSink = KafkaSink> {
       (processes) => {
         pipeline.nameProcesses(processes);
       },
-      { proc, ...(log && { log }) },
+      { proc, uid: config.uid, ...(log && { log }) },
     );
     follower.add(pids);
     const loop = new DrainLoop(

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { ObserverError } from './errors.js';
 
 export type TargetSpec = { pid: number } | { pidfile: string } | { comm: string };
@@ -15,20 +15,50 @@ export function alive(pid: number, proc: string): boolean {
 }
 
 /**
+ * The pid a pid file names, if any. Anyone who can write the file chooses the process the
+ * observer follows, so it is refused (OBS_PIDFILE) unless owned by root or by `uid` (--uid)
+ * and writable by its owner alone.
+ */
+function readPidFile(file: string, uid: number | undefined): number | undefined {
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch {
+    return undefined;
+  }
+  const trusted = uid === undefined ? 'root' : `root or uid ${uid}`;
+  if (stat.uid !== 0 && stat.uid !== uid) {
+    throw new ObserverError(
+      'OBS_PIDFILE',
+      `pid file ${file} is owned by uid ${stat.uid}: only one owned by ${trusted} is trusted`,
+    );
+  }
+  if ((stat.mode & 0o022) !== 0) {
+    throw new ObserverError(
+      'OBS_PIDFILE',
+      `pid file ${file} is writable by group or others (mode ${(stat.mode & 0o777).toString(8)})`,
+    );
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(text.trim());
+  return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/**
  * The pids the spec names right now: the pid if it lives, the pid file's pid if it lives,
  * or every process whose command name (/proc/PID/comm, 15 characters at most) matches.
+ * `uid` (--uid) is the other owner a pid file may have besides root.
  */
-export function resolveTargets(spec: TargetSpec, proc = '/proc'): number[] {
+export function resolveTargets(spec: TargetSpec, proc = '/proc', uid?: number): number[] {
   if ('pid' in spec) return alive(spec.pid, proc) ? [spec.pid] : [];
   if ('pidfile' in spec) {
-    let text: string;
-    try {
-      text = readFileSync(spec.pidfile, 'utf8');
-    } catch {
-      return [];
-    }
-    const pid = Number(text.trim());
-    return Number.isSafeInteger(pid) && pid > 0 && alive(pid, proc) ? [pid] : [];
+    const pid = readPidFile(spec.pidfile, uid);
+    return pid !== undefined && alive(pid, proc) ? [pid] : [];
   }
   const pids: number[] = [];
   for (const entry of readdirSync(proc)) {
@@ -44,6 +74,31 @@ export function resolveTargets(spec: TargetSpec, proc = '/proc'): number[] {
   return pids.sort((a, b) => a - b);
 }
 
+/** The process's real uid (the first of /proc/PID/status's `Uid:`), undefined once it has exited. */
+export function processUid(pid: number, proc = '/proc'): number | undefined {
+  try {
+    const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`${proc}/${pid}/status`, 'utf8'))?.[1];
+    return uid === undefined ? undefined : Number(uid);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When the process started (field 22 of /proc/PID/stat, clock ticks since boot): with the pid
+ * it names one process, so a pid reused by another is told apart. Undefined once it has exited.
+ */
+export function startTime(pid: number, proc = '/proc'): number | undefined {
+  try {
+    const stat = readFileSync(`${proc}/${pid}/stat`, 'utf8');
+    // The command name, in parentheses, may hold spaces and parentheses: count from the last.
+    const started = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    return Number.isFinite(started) ? started : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The process's command name (/proc/PID/comm), or `unknown` once it has exited. */
 export function processName(pid: number, proc = '/proc'): string {
   try {
@@ -54,8 +109,8 @@ export function processName(pid: number, proc = '/proc'): string {
 }
 
 /** The pids the spec names at start: none is OBS_TARGET_NOT_FOUND. */
-export function requireTargets(spec: TargetSpec, proc = '/proc'): number[] {
-  const pids = resolveTargets(spec, proc);
+export function requireTargets(spec: TargetSpec, proc = '/proc', uid?: number): number[] {
+  const pids = resolveTargets(spec, proc, uid);
   if (pids.length === 0) {
     throw new ObserverError('OBS_TARGET_NOT_FOUND', `no process found for ${describeTarget(spec)}`);
   }

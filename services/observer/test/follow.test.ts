@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -20,10 +20,16 @@ function fakeProc(t: TestContext) {
   return {
     proc,
     pidfile: path.join(dir, 'app.pid'),
-    start(pid: number, comm: string): void {
+    /** A process: its stat line with its start time (field 22), its comm, and its uid. */
+    start(pid: number, comm: string, { started = 1000, uid = 0 } = {}): void {
+      const stat = [`${pid} (${comm}) S`, ...new Array<number>(18).fill(0), started].join(' ');
       mkdirSync(path.join(proc, String(pid)));
-      writeFileSync(path.join(proc, String(pid), 'stat'), `${pid} (${comm}) S`);
+      writeFileSync(path.join(proc, String(pid), 'stat'), stat);
       writeFileSync(path.join(proc, String(pid), 'comm'), `${comm}\n`);
+      writeFileSync(
+        path.join(proc, String(pid), 'status'),
+        `Name:\t${comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`,
+      );
     },
     exit(pid: number): void {
       rmSync(path.join(proc, String(pid)), { recursive: true });
@@ -87,7 +93,7 @@ test('a command name: every process of that name, as they come and go', (t) => {
   ]);
 });
 
-test('re-resolved every second; a plain --pid is never re-resolved', (t) => {
+test('re-resolved every second; a plain --pid is checked too, and never followed again once it ends', (t) => {
   t.mock.timers.enable({ apis: ['setInterval'] });
   const fake = fakeProc(t);
   fake.start(100, 'app');
@@ -105,11 +111,12 @@ test('re-resolved every second; a plain --pid is never re-resolved', (t) => {
   assert.deepEqual(byFile.targets.targets, [100], 'not yet');
   t.mock.timers.tick(1);
   assert.deepEqual(byFile.targets.targets, []);
-  assert.deepEqual(byPid.targets.targets, [100], 'a fixed pid has nothing to follow');
+  assert.deepEqual(byPid.targets.targets, [], 'its process ended');
   byFile.targets.stop();
-  fake.start(100, 'app');
+  fake.start(100, 'app', { started: 2000 });
   t.mock.timers.tick(10 * FOLLOW_INTERVAL_MS);
   assert.deepEqual(byFile.targets.targets, [], 'stopped: followed no more');
+  assert.deepEqual(byPid.targets.targets, [], 'the pid is another process now: not followed');
 });
 
 const FULL = new ObserverError('OBS_TARGETS_FULL', 'the targets map is full (64 processes)');
@@ -130,7 +137,12 @@ test('a full targets map: the process is counted once, logged once, and followed
   assert.deepEqual(targets.targets, [10, 11], 'the others are followed');
   targets.follow();
   targets.follow();
-  assert.deepEqual(targets.refusals, { exited: 0, targets_full: 2, attach_failed: 0 });
+  assert.deepEqual(targets.refusals, {
+    exited: 0,
+    other_uid: 0,
+    targets_full: 2,
+    attach_failed: 0,
+  });
   assert.deepEqual(lines, [
     'observer: not following pid 12 (worker): the targets map is full (64 processes); ' +
       'counted in observer_targets_refused_total{reason="targets_full"}, not logged again',
@@ -144,7 +156,12 @@ test('a full targets map: the process is counted once, logged once, and followed
     { pid: 11, name: 'worker' },
     { pid: 12, name: 'worker' },
   ]);
-  assert.deepEqual(targets.refusals, { exited: 0, targets_full: 2, attach_failed: 0 });
+  assert.deepEqual(targets.refusals, {
+    exited: 0,
+    other_uid: 0,
+    targets_full: 2,
+    attach_failed: 0,
+  });
   assert.equal(lines.length, 1);
 });
 
@@ -169,7 +186,12 @@ test('a process that exits between the scan and the attach is counted as exited,
   targets.follow();
   targets.follow();
   assert.deepEqual(targets.targets, [10]);
-  assert.deepEqual(targets.refusals, { exited: 1, targets_full: 0, attach_failed: 1 });
+  assert.deepEqual(targets.refusals, {
+    exited: 1,
+    other_uid: 0,
+    targets_full: 0,
+    attach_failed: 1,
+  });
 });
 
 test('at start: refused all, the reason is the error; all exited, the target is not found', (t) => {
@@ -213,4 +235,90 @@ test('an error of no catalogue in a re-resolve stops following and goes to the h
   assert.deepEqual(errors, [bug]);
   t.mock.timers.tick(5 * FOLLOW_INTERVAL_MS);
   assert.equal(errors.length, 1, 'following stopped');
+});
+
+test('a pid reused by another process: out, and back in only if it matches the target', (t) => {
+  const fake = fakeProc(t);
+  fake.start(10, 'worker', { started: 500 });
+  const { targets, calls } = follower({ comm: 'worker' }, fake.proc);
+  fake.exit(10);
+  fake.start(10, 'worker', { started: 900 });
+  targets.follow();
+  assert.deepEqual(calls, ['kernel: add 10', 'kernel: remove 10', 'kernel: add 10']);
+  fake.exit(10);
+  fake.start(10, 'other', { started: 1300 });
+  targets.follow();
+  assert.deepEqual(calls.at(-1), 'kernel: remove 10');
+  assert.deepEqual(targets.targets, []);
+});
+
+test('--uid: processes of other users are refused as other_uid, counted once, logged once', (t) => {
+  const fake = fakeProc(t);
+  fake.start(10, 'worker', { uid: 1000 });
+  fake.start(11, 'worker', { uid: 0 });
+  fake.start(12, 'worker', { uid: 0 });
+  const lines: string[] = [];
+  const targets = new TargetFollower({ comm: 'worker' }, new FakeKernel(), () => undefined, {
+    proc: fake.proc,
+    uid: 1000,
+    log: (line) => lines.push(line),
+  });
+  targets.add([10, 11, 12]);
+  targets.follow();
+  assert.deepEqual(targets.targets, [10]);
+  assert.deepEqual(targets.refusals, {
+    exited: 0,
+    other_uid: 2,
+    targets_full: 0,
+    attach_failed: 0,
+  });
+  assert.deepEqual(lines, [
+    'observer: not following pid 11 (worker): pid 11 belongs to uid 0, not --uid 1000; ' +
+      'counted in observer_targets_refused_total{reason="other_uid"}, not logged again',
+  ]);
+  const none = new TargetFollower({ pid: 11 }, new FakeKernel(), () => undefined, {
+    proc: fake.proc,
+    uid: 1000,
+  });
+  assert.throws(
+    () => {
+      none.add([11]);
+    },
+    { code: 'OBS_TARGET_OTHER_UID' },
+  );
+});
+
+test('a pid file is trusted only when root or --uid owns it and no one else may write it', (t) => {
+  const fake = fakeProc(t);
+  fake.start(100, 'app');
+  writeFileSync(fake.pidfile, '100\n');
+  chmodSync(fake.pidfile, 0o644);
+  assert.deepEqual(requireTargets({ pidfile: fake.pidfile }, fake.proc), [100]);
+  chownSync(fake.pidfile, 1000, 1000);
+  assert.throws(() => requireTargets({ pidfile: fake.pidfile }, fake.proc), {
+    code: 'OBS_PIDFILE',
+    message: `pid file ${fake.pidfile} is owned by uid 1000: only one owned by root is trusted`,
+  });
+  assert.deepEqual(requireTargets({ pidfile: fake.pidfile }, fake.proc, 1000), [100]);
+  chmodSync(fake.pidfile, 0o666);
+  assert.throws(() => requireTargets({ pidfile: fake.pidfile }, fake.proc, 1000), {
+    code: 'OBS_PIDFILE',
+    message: `pid file ${fake.pidfile} is writable by group or others (mode 666)`,
+  });
+
+  // Following, a pid file that became unsafe names no process, said once.
+  chmodSync(fake.pidfile, 0o644);
+  chownSync(fake.pidfile, 0, 0);
+  const lines: string[] = [];
+  const targets = new TargetFollower({ pidfile: fake.pidfile }, new FakeKernel(), () => undefined, {
+    proc: fake.proc,
+    log: (line) => lines.push(line),
+  });
+  targets.add([100]);
+  chmodSync(fake.pidfile, 0o646);
+  targets.follow();
+  targets.follow();
+  assert.deepEqual(targets.targets, []);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0] ?? '', /writable by group or others \(mode 646\): following no process/);
 });
