@@ -3,13 +3,20 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { APP_METRICS, COLLECTOR_METRICS, EVENT_METRICS, TOPICS } from '@obscost/events';
+import {
+  APP_HEALTH_METRICS,
+  APP_METRICS,
+  COLLECTOR_METRICS,
+  EVENT_METRICS,
+  TOPICS,
+} from '@obscost/events';
 import { PORTS } from '@obscost/flags';
 import { loadInfraConfig, renderPrometheusConfig, ROOT } from '@obscost/infra';
 
 /** Every metric name a service or the Collector exports with the seed's names. */
 const KNOWN = new Set<string>([
   ...Object.values(APP_METRICS),
+  ...Object.values(APP_HEALTH_METRICS),
   ...Object.values(EVENT_METRICS).flatMap((family) => Object.values(family)),
   ...Object.values(COLLECTOR_METRICS),
 ]);

@@ -26,6 +26,7 @@ export {
 export { SIZE_BOUNDS, sizeBucket } from './sizes.js';
 export { CaptureWriter, captureBatches, readCapture } from './capture-file.js';
 export {
+  APP_HEALTH_METRICS,
   APP_METRICS,
   COLLECTOR_METRICS,
   EVENT_METRICS,

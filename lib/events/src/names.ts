@@ -20,6 +20,13 @@ export const APP_METRICS = {
   requestDuration: 'app_http_request_duration_seconds',
 } as const;
 
+/** The app's own failures, beside the seed's names: its request log and its OTLP exports. */
+export const APP_HEALTH_METRICS = {
+  logWriteErrors: 'app_request_log_write_errors_total',
+  logDroppedLines: 'app_request_log_dropped_lines_total',
+  otelExportErrors: 'app_otel_export_errors_total',
+} as const;
+
 /**
  * The seed's metrics of what the app did as the kernel saw it, per event family: the
  * observer exports the counters, the aggregator the counters and a size histogram.

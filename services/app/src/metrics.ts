@@ -1,5 +1,5 @@
 // The names alone: the package's index loads avsc and its schema, 10 MB the app need not carry.
-import { APP_METRICS } from '@obscost/events/names';
+import { APP_HEALTH_METRICS, APP_METRICS } from '@obscost/events/names';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** The app's own Prometheus metrics, with the seed's names. */
@@ -27,12 +27,12 @@ export class HttpMetrics {
   /** The request log's failures, read at each scrape. */
   watchRequestLog(log: { readonly writeErrors: number; readonly droppedLines: number }): void {
     this.readCounter(
-      'app_request_log_write_errors_total',
+      APP_HEALTH_METRICS.logWriteErrors,
       'Writes to the request log file that failed (its lines wait in memory for the next).',
       () => log.writeErrors,
     );
     this.readCounter(
-      'app_request_log_dropped_lines_total',
+      APP_HEALTH_METRICS.logDroppedLines,
       'Request log lines dropped because 16 MiB of lines were already waiting for the file.',
       () => log.droppedLines,
     );
@@ -41,7 +41,7 @@ export class HttpMetrics {
   /** The OpenTelemetry SDK's failed exports, read at each scrape. */
   watchTelemetry(errors: { readonly count: number }): void {
     this.readCounter(
-      'app_otel_export_errors_total',
+      APP_HEALTH_METRICS.otelExportErrors,
       'Exports the OpenTelemetry SDK reported as failed (spans or metrics): the Collector away, or refusing.',
       () => errors.count,
     );
