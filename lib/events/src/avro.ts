@@ -6,8 +6,51 @@ import { crc64Avro } from './crc64-avro.js';
 /** lib/events/schema/event-batch.avsc: the schema of a Kafka record's value. */
 export const BATCH_SCHEMA_FILE = path.resolve(import.meta.dirname, '../../schema/event-batch.avsc');
 
+/** The part of avsc's internal reader (lib/utils.js, Tap) that an array's reader uses. */
+interface Tap {
+  buf: Buffer;
+  pos: number;
+  readLong(): number;
+  skipLong(): void;
+}
+
+/** avsc's internal per-type reader, which its record readers call by name for each field. */
+interface ReadableType {
+  _read(tap: Tap): unknown;
+}
+
+/**
+ * avsc believes an array block's item count and reads that many items, even past the end of
+ * the buffer (it checks the position only once the whole value is read): a 21-byte record
+ * that claims 2^31 events runs the process out of memory. Every item of this schema takes at
+ * least one byte, so a block that claims more items than bytes are left is refused before
+ * its first item is read. The loop is avsc's ArrayType._read with that one check.
+ */
+class CountCheckedArrayType extends avro.types.ArrayType {
+  _read(tap: Tap): unknown[] {
+    const items = this.itemsType as unknown as ReadableType;
+    const values: unknown[] = [];
+    for (let count = tap.readLong(); count !== 0; count = tap.readLong()) {
+      if (count < 0) {
+        count = -count;
+        tap.skipLong();
+      }
+      const left = tap.buf.length - tap.pos;
+      if (count > left) throw new Error(`an array block claims ${count} items in ${left} bytes`);
+      for (let i = 0; i < count; i++) values.push(items._read(tap));
+    }
+    return values;
+  }
+}
+
 export const BATCH_TYPE = avro.Type.forSchema(
   JSON.parse(readFileSync(BATCH_SCHEMA_FILE, 'utf8')) as avro.Schema,
+  {
+    typeHook: (schema, opts) =>
+      typeof schema === 'object' && 'type' in schema && schema.type === 'array'
+        ? new CountCheckedArrayType(schema, opts)
+        : undefined,
+  },
 );
 
 /** The schema's Parsing Canonical Form, whose CRC-64-AVRO names the schema in every record. */
