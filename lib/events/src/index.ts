@@ -7,6 +7,7 @@ export {
   encodeBatch,
   FramingError,
   SINGLE_OBJECT_HEADER_SIZE,
+  SINGLE_OBJECT_MAGIC,
   type DecodedBatch,
   type DecodedEvent,
   type ProcessName,
