@@ -67,10 +67,15 @@ export interface OwnKafka {
  */
 export async function ownKafka(
   t: TestContext,
-  { start = true, partitions = 1 }: { start?: boolean; partitions?: number } = {},
+  {
+    start = true,
+    partitions = 1,
+    settings = {},
+  }: { start?: boolean; partitions?: number; settings?: Record<string, string> } = {},
 ): Promise<OwnKafka> {
   const [port, controller] = await freePorts(2);
   const env = {
+    ...settings,
     OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-kafka-test-')),
     KAFKA_PORT: String(port),
     KAFKA_CONTROLLER_PORT: String(controller),

@@ -35,6 +35,24 @@ export const SETTINGS = {
     PORTS.kafkaController,
     "Kafka's KRaft controller listener",
   ),
+  kafkaSaslSslPort: setting.integer({
+    env: 'KAFKA_SASL_SSL_PORT',
+    min: 1,
+    max: 65535,
+    help: 'a SASL_SSL listener (TLS, then a SCRAM-SHA-512 login) on this port; needs the three below',
+  }),
+  kafkaTlsKeystore: setting.path({
+    env: 'KAFKA_TLS_KEYSTORE',
+    help: "the SASL_SSL listener's PEM file: its private key (PKCS#8, unencrypted) and certificate chain",
+  }),
+  kafkaSaslUsername: setting.text({
+    env: 'KAFKA_SASL_USERNAME',
+    help: 'the SCRAM-SHA-512 user made when the storage is formatted (the clients read it too)',
+  }),
+  kafkaSaslPassword: setting.text({
+    env: 'KAFKA_SASL_PASSWORD',
+    help: "that user's password",
+  }),
   kafkaHeap: setting.custom({
     env: 'KAFKA_HEAP',
     default: '512m',
@@ -119,6 +137,38 @@ export const SETTINGS = {
   }),
 };
 
+export interface KafkaSaslSsl {
+  readonly port: number;
+  readonly keystore: string;
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The SASL_SSL listener's settings: all of them, or none. */
+function saslSsl(v: {
+  kafkaSaslSslPort: number | undefined;
+  kafkaTlsKeystore: string | undefined;
+  kafkaSaslUsername: string | undefined;
+  kafkaSaslPassword: string | undefined;
+}): KafkaSaslSsl | undefined {
+  const { kafkaSaslSslPort: port, kafkaTlsKeystore: keystore } = v;
+  const { kafkaSaslUsername: username, kafkaSaslPassword: password } = v;
+  if (port === undefined) return undefined;
+  if (keystore === undefined || !username || !password) {
+    throw new InfraError(
+      'INFRA_USAGE',
+      'KAFKA_SASL_SSL_PORT needs KAFKA_TLS_KEYSTORE, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
+    );
+  }
+  if (/[,=\]\s]/.test(username) || /[,\]]/.test(password)) {
+    throw new InfraError(
+      'INFRA_USAGE',
+      "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD cannot hold ',' or ']' (nor '=' or a space in the user), which Kafka's --add-scram cannot quote",
+    );
+  }
+  return Object.freeze({ port, keystore, username, password });
+}
+
 export interface InfraConfig {
   readonly workDir: string;
   readonly cacheDir: string;
@@ -130,6 +180,8 @@ export interface InfraConfig {
     readonly eventsTopic: string;
     readonly eventsPartitions: number;
     readonly dlqTopic: string;
+    /** The SASL_SSL listener, when there is one. */
+    readonly saslSsl: KafkaSaslSsl | undefined;
   };
   readonly collector: {
     /** The Collector configuration file, absolute. */
@@ -175,6 +227,7 @@ export function loadInfraConfig(env: NodeJS.ProcessEnv = process.env): InfraConf
       eventsTopic: v.eventsTopic,
       eventsPartitions: v.eventsPartitions,
       dlqTopic: v.dlqTopic,
+      saslSsl: saslSsl(v),
     }),
     collector: Object.freeze({
       config: v.collectorConfig,

@@ -6,7 +6,7 @@ import { runToEnd } from '@obscost/process';
 import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { kafkaLibs, renderTemplate, requireArtifact } from './artifacts.js';
 import type { Component } from './component.js';
-import { ROOT, type InfraConfig } from './config.js';
+import { ROOT, type InfraConfig, type KafkaSaslSsl } from './config.js';
 import { InfraError } from './errors.js';
 import { ManagedProcess } from './managed-process.js';
 
@@ -33,6 +33,29 @@ function javaArgs(config: InfraConfig, main: string, args: string[]): string[] {
   ];
 }
 
+/** The SASL_SSL listener's lines of server.properties, or empty lines without one. */
+function saslSslProperties(saslSsl: KafkaSaslSsl | undefined): Record<string, string> {
+  if (!saslSsl) return { saslSslListener: '', saslSslSettings: '' };
+  return {
+    saslSslListener: `,SASL_SSL://127.0.0.1:${saslSsl.port}`,
+    saslSslSettings: [
+      'sasl.enabled.mechanisms=SCRAM-SHA-512',
+      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'ssl.keystore.type=PEM',
+      `ssl.keystore.location=${saslSsl.keystore}`,
+    ].join('\n'),
+  };
+}
+
+/**
+ * The SCRAM user, made with the storage: KRaft keeps credentials in its metadata log, and
+ * this needs no running broker. A storage formatted before keeps the users it has.
+ */
+function scramUser(saslSsl: KafkaSaslSsl | undefined): string[] {
+  if (!saslSsl) return [];
+  return ['--add-scram', `SCRAM-SHA-512=[name=${saslSsl.username},password=${saslSsl.password}]`];
+}
+
 /** Writes server.properties and, on first start, formats the storage with a new cluster id. */
 async function prepare(config: InfraConfig): Promise<string> {
   const home = dir(config);
@@ -46,6 +69,7 @@ async function prepare(config: InfraConfig): Promise<string> {
       port: config.kafka.port,
       controllerPort: config.kafka.controllerPort,
       dataDir,
+      ...saslSslProperties(config.kafka.saslSsl),
     }),
   );
   if (!existsSync(path.join(dataDir, 'meta.properties'))) {
@@ -57,6 +81,7 @@ async function prepare(config: InfraConfig): Promise<string> {
         `--cluster-id=${clusterId}`,
         '--config',
         properties,
+        ...scramUser(config.kafka.saslSsl),
       ]),
     ]);
     if (format.code !== 0) {
@@ -173,7 +198,11 @@ async function consumeMarker(kafka: Kafka, marker: string, timeoutMs: number): P
 export const kafka: Component = {
   name: 'kafka',
   startTimeoutMs: 90_000,
-  ports: (config) => [config.kafka.port, config.kafka.controllerPort],
+  ports: (config) => [
+    config.kafka.port,
+    config.kafka.controllerPort,
+    ...(config.kafka.saslSsl ? [config.kafka.saslSsl.port] : []),
+  ],
   process: (config) => new ManagedProcess('kafka', dir(config)),
   async start(config) {
     const properties = await prepare(config);

@@ -53,11 +53,14 @@ export function startApp(env: NodeJS.ProcessEnv = {}): Promise<RunningApp> {
 export type RunningObserver = Listening;
 
 /** Starts the real eBPF observer on a free port and waits until it serves its metrics. */
-export function startObserver(args: string[]): Promise<RunningObserver> {
+export function startObserver(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<RunningObserver> {
   return startListening(
     'observer',
     [OBSERVER_MAIN, '--port', '0', ...args],
-    {},
+    env,
     /metrics on (http:\/\/\S+)/,
   );
 }

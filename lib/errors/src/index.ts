@@ -91,6 +91,30 @@ export function isRetriable(err: unknown): boolean {
   return retriable;
 }
 
+/**
+ * Node's codes for a broker certificate that TLS refuses (openssl's verify errors and Node's
+ * host-name check): a setting to fix, never an outage to wait out.
+ */
+const CERTIFICATE_REFUSED =
+  /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_\w+|\w*CERT\w*|DEPTH_ZERO_SELF_SIGNED_CERT)$/;
+
+/**
+ * Why Kafka and this client cannot talk however long they try, if that is what `err` says: a
+ * SASL login the broker refused, or a broker certificate this client does not trust. kafkajs
+ * flags the first as final but the second as a retriable connection error.
+ */
+export function kafkaRefusal(err: unknown): string | undefined {
+  for (const e of causes(err)) {
+    if (e.name === 'KafkaJSSASLAuthenticationError')
+      return `the SASL login was refused: ${e.message}`;
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && CERTIFICATE_REFUSED.test(code)) {
+      return `the broker's TLS certificate is not trusted (${code}): ${e.message}`;
+    }
+  }
+  return undefined;
+}
+
 /** The first coded error in `err`'s cause chain: the reason to report, however it was wrapped. */
 export function codedCause(err: unknown): CodedError | undefined {
   return causes(err).find((e): e is CodedError => e instanceof CodedError);

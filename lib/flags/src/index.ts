@@ -11,6 +11,12 @@ export {
   topicRule,
   urlRule,
 } from './rules.js';
+export {
+  KAFKA_SECURITY_SETTINGS,
+  takeKafkaSecurity,
+  type KafkaClientSecurity,
+  type KafkaSecurityValues,
+} from './kafka-security.js';
 export { docRows, markdownTableRows, usageText } from './help.js';
 export {
   flagName,

@@ -3,7 +3,10 @@ import { TOPICS } from '@obscost/events';
 import {
   DEFAULT_KAFKA_BROKERS,
   DEFAULT_OTLP_HTTP_ENDPOINT,
+  KAFKA_SECURITY_SETTINGS,
+  takeKafkaSecurity,
   LOOPBACK,
+  type KafkaClientSecurity,
   parseSettings,
   PORTS,
   setting,
@@ -22,6 +25,8 @@ export type StartPosition = { from: 'beginning' } | { from: 'timestamp'; timesta
 
 export interface AggregatorConfig {
   readonly brokers: string[];
+  /** TLS and SASL options of its Kafka clients. */
+  readonly security: KafkaClientSecurity;
   readonly topic: string;
   readonly dlqTopic: string;
   readonly groupId: string;
@@ -73,6 +78,7 @@ export const SETTINGS = {
     default: DEFAULT_KAFKA_BROKERS,
     help: 'Kafka brokers, host:port,...',
   }),
+  ...KAFKA_SECURITY_SETTINGS,
   topic: setting.topic({
     flag: 'topic',
     env: 'KAFKA_EVENTS_TOPIC',
@@ -186,12 +192,14 @@ export function parseAggregatorArgs(
 ): AggregatorConfig | undefined {
   const { values, help } = parseSettings(SETTINGS, argv, { env, usageError });
   if (help) return undefined;
-  const { fromBeginning, fromTimestamp, ...rest } = values;
+  const { security, rest: others } = takeKafkaSecurity(values, usageError);
+  const { fromBeginning, fromTimestamp, ...rest } = others;
   if (fromBeginning && fromTimestamp !== undefined) {
     throw usageError('give at most one of --from-beginning and --from-timestamp');
   }
   return Object.freeze({
     ...rest,
+    security,
     start:
       fromTimestamp === undefined
         ? { from: 'beginning' as const }

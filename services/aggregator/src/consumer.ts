@@ -6,7 +6,7 @@ import {
   type EachBatchPayload,
   type Producer,
 } from 'kafkajs';
-import { permanentCause } from '@obscost/errors';
+import { kafkaRefusal, permanentCause } from '@obscost/errors';
 import type { AggregatorConfig } from './config.js';
 import { AggregatorError } from './errors.js';
 import { FetchCounter } from './fetch-counter.js';
@@ -57,6 +57,7 @@ export class EventConsumer {
     this.kafka = new Kafka({
       clientId: `obscost-aggregator-${config.instanceId}`,
       brokers: config.brokers,
+      ...config.security,
       logLevel: logLevel.NOTHING,
       retry: {
         retries: 5,
@@ -97,6 +98,8 @@ export class EventConsumer {
       } catch (err) {
         const permanent = permanentCause(err);
         if (permanent) throw permanent;
+        const refused = kafkaRefusal(err);
+        if (refused) throw new AggregatorError('AGG_KAFKA_REFUSED', refused, { cause: err });
         await this.disconnect();
         if (!waitingSaid) {
           this.events.log(

@@ -11,6 +11,7 @@ export const ERRORS = {
   AGG_NO_TOPIC: failure('the events or dead-letter topic does not exist (yet)', {
     retriable: true,
   }),
+  AGG_KAFKA_REFUSED: failure('Kafka refused the SASL login, or its TLS certificate is not trusted'),
   AGG_FOREIGN_OFFSETS: failure("a partition's committed offset carries no aggregator totals"),
   AGG_SNAPSHOT_VERSION: failure('offset metadata in a snapshot format this version cannot read'),
   AGG_SNAPSHOT_TOO_LARGE: failure("a partition's totals are larger than an offset commit carries"),

@@ -1,4 +1,10 @@
-import { parseSettings, setting, usageText } from '@obscost/flags';
+import {
+  parseSettings,
+  setting,
+  takeKafkaSecurity,
+  usageText,
+  type KafkaClientSecurity,
+} from '@obscost/flags';
 import { SETTINGS } from './config.js';
 import { usageError } from './errors.js';
 
@@ -7,6 +13,7 @@ export interface ReplayConfig {
   /** Events per second at most; undefined for as fast as Kafka takes them. */
   readonly rate: number | undefined;
   readonly brokers: string[];
+  readonly security: KafkaClientSecurity;
   readonly topic: string;
 }
 
@@ -18,6 +25,11 @@ export const REPLAY_SETTINGS = {
   }),
   // The same flags, variables and defaults as the aggregator's: one topic, one cluster.
   brokers: SETTINGS.brokers,
+  kafkaSecurityProtocol: SETTINGS.kafkaSecurityProtocol,
+  kafkaCaFile: SETTINGS.kafkaCaFile,
+  kafkaSaslMechanism: SETTINGS.kafkaSaslMechanism,
+  kafkaSaslUsername: SETTINGS.kafkaSaslUsername,
+  kafkaSaslPassword: SETTINGS.kafkaSaslPassword,
   topic: SETTINGS.topic,
 };
 
@@ -41,5 +53,6 @@ export function parseReplayArgs(
   if (help) return undefined;
   const [file, ...more] = positionals;
   if (file === undefined || more.length > 0) throw usageError('name exactly one capture file');
-  return Object.freeze({ file, ...values });
+  const { security, rest } = takeKafkaSecurity(values, usageError);
+  return Object.freeze({ file, ...rest, security });
 }

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Kafka, logLevel, type Message } from 'kafkajs';
-import { runMain } from '@obscost/errors';
+import { kafkaRefusal, runMain } from '@obscost/errors';
 import { captureBatches, encodeBatch, type DecodedBatch } from '@obscost/events';
 import { sleep } from '@obscost/process';
 import { AggregatorError } from './errors.js';
@@ -44,9 +44,13 @@ async function replay(config: ReplayConfig): Promise<{ batches: number; events: 
   const producer = new Kafka({
     clientId: 'obscost-replay',
     brokers: config.brokers,
+    ...config.security,
     logLevel: logLevel.NOTHING,
   }).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
-  await producer.connect();
+  await producer.connect().catch((err: unknown) => {
+    const refused = kafkaRefusal(err);
+    throw refused ? new AggregatorError('AGG_KAFKA_REFUSED', refused, { cause: err }) : err;
+  });
   try {
     for (; batch !== undefined; batch = await nextBatch()) {
       const value = encodeBatch(batch);

@@ -11,6 +11,7 @@ test('replay takes one file, a rate, and the Kafka settings of the environment',
     file: 'run.avro',
     rate: undefined,
     brokers: ['k:1'],
+    security: {},
     topic: 'obscost.events',
   });
   assert.equal(parseReplayArgs(['run.avro', '--rate', '2.5'], {})?.rate, 2.5);

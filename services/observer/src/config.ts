@@ -5,12 +5,15 @@ import {
   bytesOf,
   choiceListRule,
   DEFAULT_KAFKA_BROKERS,
+  KAFKA_SECURITY_SETTINGS,
   LOOPBACK,
   parseSettings,
   PORTS,
   setting,
   SettingError,
+  takeKafkaSecurity,
   usageText,
+  type KafkaClientSecurity,
 } from '@obscost/flags';
 import { ObserverError } from './errors.js';
 import { MAX_SEND_BYTES, type Compression } from './kafka-sink.js';
@@ -159,6 +162,7 @@ export const SETTINGS = {
     default: DEFAULT_KAFKA_BROKERS,
     help: 'where every event goes, as Avro batches: host:port,...',
   }),
+  ...KAFKA_SECURITY_SETTINGS,
   topic: setting.topic({
     flag: 'topic',
     env: 'KAFKA_EVENTS_TOPIC',
@@ -267,6 +271,8 @@ export interface ObserverConfig {
 
 export interface KafkaConfig {
   readonly brokers: string[];
+  /** TLS and SASL options of the producer. */
+  readonly security: KafkaClientSecurity;
   readonly topic: string;
   readonly compression: Compression;
   readonly bufferBytes: number;
@@ -302,6 +308,7 @@ export function parseObserverArgs(
     throw usage('--capture needs --mode ring: in count mode no event leaves the kernel');
   }
   const { brokers, topic, compression, bufferBytes, flushTimeoutMs } = values;
+  const { security } = takeKafkaSecurity(values, usage);
   return Object.freeze({
     target: Object.freeze(target),
     uid: values.uid,
@@ -320,7 +327,7 @@ export function parseObserverArgs(
     kafka:
       values.noKafka || counting
         ? undefined
-        : Object.freeze({ brokers, topic, compression, bufferBytes, flushTimeoutMs }),
+        : Object.freeze({ brokers, security, topic, compression, bufferBytes, flushTimeoutMs }),
     captureFile: values.captureFile,
     overwriteCapture: values.overwriteCapture,
     observerId: values.observerId,

@@ -25,6 +25,7 @@ export const ERRORS = {
   OBS_VERIFIER: failure('the kernel verifier rejected a BPF program'),
   OBS_TRACEFS: failure('tracefs is not mounted, so tracepoints cannot be attached'),
   OBS_BPF: failure('a libbpf call failed'),
+  OBS_KAFKA_REFUSED: failure('Kafka refused the SASL login, or its TLS certificate is not trusted'),
   OBS_CAPTURE: failure('the capture file cannot be created, or exists and may not be replaced'),
 } as const;
 

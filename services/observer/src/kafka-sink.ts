@@ -1,13 +1,41 @@
 import { performance } from 'node:perf_hooks';
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
-import { isRetriable } from '@obscost/errors';
+import { isRetriable, kafkaRefusal } from '@obscost/errors';
+import type { KafkaClientSecurity } from '@obscost/flags';
 import { sleep } from '@obscost/process';
 import type { ClosedBatch } from './batcher.js';
 
 export type Compression = 'none' | 'gzip';
 
+/**
+ * Tries the producer's login once, before anything is loaded: why Kafka will never take this
+ * client (a refused SASL login, an untrusted certificate), if that is the answer. Kafka away
+ * is not one: the sink buffers through an outage.
+ */
+export async function kafkaLoginRefusal(
+  brokers: string[],
+  security: KafkaClientSecurity,
+): Promise<string | undefined> {
+  const admin = new Kafka({
+    clientId: 'obscost-observer-login',
+    brokers,
+    ...security,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  }).admin();
+  try {
+    await admin.connect();
+    return undefined;
+  } catch (err) {
+    return kafkaRefusal(err);
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
 export interface KafkaSinkOptions {
   brokers: string[];
+  security: KafkaClientSecurity;
   topic: string;
   /** Every record's key: one observer's batches go to one partition, in order. */
   key: string;
@@ -95,6 +123,7 @@ export class KafkaSink {
       new Kafka({
         clientId: `obscost-observer-${options.key}`,
         brokers: options.brokers,
+        ...options.security,
         logLevel: logLevel.NOTHING,
         retry: { retries: 5, initialRetryTime: 100, maxRetryTime: 1000 },
       }).producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });

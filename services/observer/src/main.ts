@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { runMain } from '@obscost/errors';
 import { EventKind } from '@obscost/events';
 import { parseObserverArgs, USAGE } from './config.js';
+import { ObserverError } from './errors.js';
+import { kafkaLoginRefusal } from './kafka-sink.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { observerRegistry, serveMetrics } from './metrics.js';
 import { Observer } from './observer.js';
@@ -32,6 +34,9 @@ async function main(argv: string[]): Promise<number> {
   const server = await serveMetrics(registry, config.host, config.port);
   let observer: Observer;
   try {
+    const refused =
+      config.kafka && (await kafkaLoginRefusal(config.kafka.brokers, config.kafka.security));
+    if (refused) throw new ObserverError('OBS_KAFKA_REFUSED', refused);
     observer = Observer.start(config);
   } catch (err) {
     server.close();

@@ -224,9 +224,9 @@ function printLine(line: string): void {
 }
 
 function kafkaSink(kafka: KafkaConfig, observerId: string): KafkaSink {
-  const { brokers, topic, compression, bufferBytes } = kafka;
+  const { brokers, security, topic, compression, bufferBytes } = kafka;
   return new KafkaSink(
-    { brokers, topic, key: observerId, compression, maxBufferBytes: bufferBytes },
+    { brokers, security, topic, key: observerId, compression, maxBufferBytes: bufferBytes },
     printLine,
   );
 }

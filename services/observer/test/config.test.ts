@@ -57,6 +57,7 @@ test('Kafka settings from the environment, --no-kafka, and the made default of t
   assert.ok(config && Object.isFrozen(config));
   assert.deepEqual(config.kafka, {
     brokers: ['a:1', 'b:2'],
+    security: {},
     topic: 'events',
     compression: 'none',
     bufferBytes: 64 * 1024 * 1024,

@@ -34,6 +34,7 @@ class FakeProducer implements SinkProducer {
 function sinkWith(producer: SinkProducer): KafkaSink {
   const options = {
     brokers: ['x:1'],
+    security: {},
     topic: 't',
     key: 'k',
     compression: 'none' as const,
