@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism, release } from 'node:os';
 import path from 'node:path';
 import { runMain } from '@obscost/errors';
+import { InfraError } from '@obscost/infra';
 import { runRound, type RoundSettings } from './comparison.js';
 import { renderHtml } from './html.js';
 import { RunError } from './errors.js';
@@ -154,6 +155,8 @@ async function compare(settings: RunSettings, status: StatusLine): Promise<Repor
           }
           const reason = `round ${round}: ${firstLine(err)}`;
           status.print(`obscost: ${scenario.name} failed: ${reason}`);
+          // A component that did not come up: its log tail is the only record of why.
+          if (err instanceof InfraError && err.details) status.print(err.details);
           if (!failures.has(scenario.name)) failures.set(scenario.name, reason);
         }
         runs++;
