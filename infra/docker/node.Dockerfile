@@ -20,6 +20,7 @@ COPY services/runner/package.json services/runner/
 COPY infra/package.json infra/
 COPY test/package.json test/
 COPY benchmarks/package.json benchmarks/
+COPY fuzz/package.json fuzz/
 RUN npm ci --no-audit --no-fund
 # The rest of the repository, less what /.dockerignore keeps out (node_modules, builds).
 COPY . .
