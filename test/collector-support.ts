@@ -15,6 +15,9 @@ export interface OwnCollector {
   telemetry: string;
   /** The request log its filelog receiver tails. */
   logFile: string;
+  /** Stops it (SIGTERM), and starts it again on the same work directory. */
+  down(): Promise<void>;
+  up(): Promise<void>;
 }
 
 export async function ownCollector(
@@ -41,10 +44,16 @@ export async function ownCollector(
     await run(process.execPath, [INFRA_CLI, 'down'], env);
     rmSync(dir, { recursive: true, force: true });
   });
-  const up = await run(process.execPath, [INFRA_CLI, 'up', 'collector'], env);
-  assert.equal(up.code, 0, up.stderr);
+  const infra = async (...command: string[]): Promise<void> => {
+    const result = await run(process.execPath, [INFRA_CLI, ...command], env);
+    assert.equal(result.code, 0, result.stderr);
+  };
+  const up = () => infra('up', 'collector');
+  await up();
   return {
     config,
+    up,
+    down: () => infra('down'),
     metrics: `http://127.0.0.1:${prom}/metrics`,
     telemetry: `http://127.0.0.1:${telemetry}/metrics`,
     logFile,

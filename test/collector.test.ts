@@ -249,6 +249,26 @@ test('the filelog config counts request log lines into metrics', async (t) => {
   );
 });
 
+test('the Collector restarted under the request log: it goes on where it stopped, no line twice or missed', async (t) => {
+  const collector = await ownCollector(t, 'otel/collector-filelog.yaml');
+  const count = async (route: string) =>
+    seriesValue(
+      await scrape(collector.metrics),
+      `${COLLECTOR_METRICS.logRequests}{route="${route}",status="200"}`,
+    );
+  writeFileSync(collector.logFile, logLine('/ping', 153).repeat(300));
+  await waitFor('300 lines counted', async () => (await count('/ping')) === 300, 20_000);
+
+  await collector.down();
+  appendFileSync(collector.logFile, logLine('/ping', 153).repeat(200));
+  await collector.up();
+  // Lines are read in order: once the marker after them is counted, so is every line before it.
+  appendFileSync(collector.logFile, logLine('/marker', 1));
+  await waitFor('the marker counted', async () => (await count('/marker')) === 1, 20_000);
+  // The new process counts from zero: exactly the 200 lines written while it was down.
+  assert.equal(await count('/ping'), 200);
+});
+
 test('every Collector config in otel/ passes the real Collector validate', async () => {
   const binary = collectorBinary(loadInfraConfig());
   const configs = readdirSync(path.join(ROOT, 'otel')).filter((f) => /^collector.*\.yaml$/.test(f));

@@ -17,7 +17,7 @@ export function collectorEnv(config: InfraConfig): Record<string, string> {
     COLLECTOR_FORWARD_PORT: String(c.forwardPort),
     PROMETHEUS_PORT: String(config.prometheus.port),
     APP_LOG_FILE: c.appLogFile,
-    COLLECTOR_STORAGE_DIR: path.join(config.workDir, 'collector'),
+    COLLECTOR_STORAGE_DIR: path.join(config.workDir, 'collector', 'storage'),
   };
 }
 
