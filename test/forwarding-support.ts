@@ -17,6 +17,7 @@ export async function consumeBatches(
   kafka: OwnKafka,
   done: (batches: DecodedBatch[]) => boolean,
   records: Buffer[] = [],
+  topic = kafka.config.kafka.eventsTopic,
 ): Promise<DecodedBatch[]> {
   const consumer = kafkaClient(kafka.config, 'forwarding-test').consumer({
     groupId: `forwarding-test-${process.hrtime.bigint()}`,
@@ -24,7 +25,7 @@ export async function consumeBatches(
   const batches: DecodedBatch[] = [];
   await consumer.connect();
   try {
-    await consumer.subscribe({ topic: kafka.config.kafka.eventsTopic, fromBeginning: true });
+    await consumer.subscribe({ topic, fromBeginning: true });
     await consumer.run({
       eachMessage: async ({ message }) => {
         if (message.value) {

@@ -16,6 +16,7 @@ import {
   waitFor,
   type OwnKafka,
 } from './support.js';
+import { newTopic } from './aggregator-support.js';
 import {
   consumeBatches,
   quiescent,
@@ -170,6 +171,26 @@ test('Kafka unreachable at start: the observer buffers and delivers once Kafka i
     tally([...new Map(batches.map((b) => [b.sequence, b])).values()]).events.UPROBE,
     300,
   );
+});
+
+test('an events topic not made yet: the observer buffers, naming it, and delivers once it exists', async (t) => {
+  const kafka = await ownKafka(t);
+  const topic = await newTopic(kafka, 1, { created: false });
+  const app = await startApp();
+  t.after(() => app.stop());
+  const observer = await observe(t, app, kafka, ['--topic', topic.topic]);
+  await runBench(['-url', `${app.url}/ping`, '-conns', '2', '-requests', '300']);
+  await waitFor('the observer to say which topic it waits for', () =>
+    observer.output().includes(`observer: topic ${topic.topic} does not exist (yet), buffering`),
+  );
+  await topic.create();
+  await app.stop();
+  const metrics = await quiescent(observer);
+  const last = seriesValue(metrics, 'observer_last_sequence');
+  const batches = await consumeBatches(kafka, (b) => b.length >= last, [], topic.topic);
+  assert.deepEqual(sequences(batches), oneTo(last), 'every batch, once, in order');
+  assert.equal(tally(batches).events.UPROBE, 300);
+  assert.equal(seriesValue(metrics, 'observer_dropped_events_total{reason="buffer_full"}'), 0);
 });
 
 test('SIGTERM flushes what is buffered to Kafka before exiting, and says what became of every event', async (t) => {

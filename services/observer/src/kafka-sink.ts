@@ -73,12 +73,20 @@ const RECORD_REFUSALS = new Set([
   'CORRUPT_MESSAGE',
 ]);
 
-function refusesRecords(err: unknown): boolean {
+/** The Kafka error code (kafkajs's `type`) in `err`'s cause chain that is one of `types`. */
+function kafkaErrorType(err: unknown, types: ReadonlySet<string>): string | undefined {
   for (let e = err; e instanceof Error; e = e.cause) {
-    if (RECORD_REFUSALS.has((e as { type?: string }).type ?? '')) return !isRetriable(err);
+    const type = (e as { type?: string }).type ?? '';
+    if (types.has(type)) return type;
   }
-  return false;
+  return undefined;
 }
+
+function refusesRecords(err: unknown): boolean {
+  return kafkaErrorType(err, RECORD_REFUSALS) !== undefined && !isRetriable(err);
+}
+
+const MISSING_TOPIC = new Set(['UNKNOWN_TOPIC_OR_PARTITION']);
 
 /** What the sink needs of a kafkajs producer: the real one, or a test's. */
 export type SinkProducer = Pick<Producer, 'connect' | 'send' | 'disconnect'>;
@@ -185,7 +193,12 @@ export class KafkaSink {
 
   private async outage(err: Error): Promise<void> {
     this.connected = false;
-    this.report(`Kafka unavailable, buffering (${err.message})`);
+    // A topic not made yet is an outage too, but the line must say which one to make.
+    this.report(
+      kafkaErrorType(err, MISSING_TOPIC)
+        ? `topic ${this.options.topic} does not exist (yet), buffering (${err.message})`
+        : `Kafka unavailable, buffering (${err.message})`,
+    );
     await this.producer.disconnect().catch(() => undefined);
     await sleep(RETRY_DELAY_MS);
   }
