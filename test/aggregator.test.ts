@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
@@ -260,6 +260,25 @@ async function replayAndRebuild(t: TestContext, kafka: OwnKafka): Promise<void> 
   const text = await waitForRecords([sinceBetween], 20);
   assertExact(text, expectedTotals(late));
   assert.equal(total(text, 'aggregator_duplicate_batches_total'), 10);
+
+  // A copy cut short inside its last block: the whole batches before the cut are sent, then
+  // the cut is told.
+  const cut = path.join(dir, 'cut.avro');
+  const writer = new CaptureWriter(cut);
+  const whole = Array.from({ length: 6 }, (_, n) => batch('cut-short', n + 1, variedEvents(50, n)));
+  for (const b of whole) writer.write(encodeBatch(b));
+  writer.close();
+  truncateSync(cut, statSync(cut).size - 100);
+  const cutShort = await replay(cut);
+  assert.equal(cutShort.code, 1, cutShort.stdout);
+  assert.match(
+    cutShort.stderr,
+    /^replay: \S+cut\.avro: cut short: its whole blocks end at byte \d+, then \d+ bytes that are not a whole block; the 5 batches before it were sent$/m,
+  );
+  assertExact(
+    await waitForRecords([live], 45),
+    expectedTotals([...early, ...late, ...whole.slice(0, 5)]),
+  );
 }
 
 async function otlpExport(t: TestContext, kafka: OwnKafka): Promise<void> {

@@ -3,8 +3,10 @@ import {
   closeSync,
   constants,
   existsSync,
+  fstatSync,
   ftruncateSync,
   openSync,
+  readSync,
   rmSync,
   writeSync,
 } from 'node:fs';
@@ -17,6 +19,8 @@ import {
 } from './avro.js';
 
 const MAGIC = Buffer.from('Obj\x01');
+/** The sync marker after the header and after every block. */
+const SYNC_SIZE = 16;
 
 /** An Avro long (zigzag varint) of a non-negative number. */
 function long(value: number): Buffer {
@@ -47,7 +51,7 @@ function string(text: string): Buffer {
  */
 export class CaptureWriter {
   private readonly fd: number;
-  private readonly sync = randomBytes(16);
+  private readonly sync = randomBytes(SYNC_SIZE);
   /** Whether this writer made the file (rather than opening one to replace). */
   private readonly created: boolean;
   private begun = false;
@@ -115,13 +119,83 @@ export class CaptureWriter {
   }
 }
 
+/** A capture file whose last block is not whole: a copy cut short, a disk that filled. */
+export class CaptureCutShort extends Error {
+  override name = 'CaptureCutShort';
+}
+
+/**
+ * Where a container file's whole blocks end, found by walking the block headers (each block
+ * says its size): before the file's size when it was cut short, -1 when even its header is
+ * not whole. avsc's decoder reads the whole blocks of such a file and ends without a word
+ * about the rest. A file that does not begin as a container file is left to avsc to refuse.
+ */
+export function wholeBlocksEnd(file: string): { end: number; size: number } {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const magic = Buffer.alloc(MAGIC.length);
+    const magicRead = readSync(fd, magic, 0, magic.length, 0);
+    if (!magic.subarray(0, magicRead).equals(MAGIC.subarray(0, magicRead)))
+      return { end: size, size };
+    let pos = MAGIC.length;
+    /** The Avro long at `pos`; undefined where the file ends inside it. */
+    const readLong = (): number | undefined => {
+      const bytes = Buffer.alloc(10);
+      const read = readSync(fd, bytes, 0, bytes.length, pos);
+      let value = 0;
+      for (let i = 0, scale = 1; i < read; i++, scale *= 0x80) {
+        const byte = bytes[i] ?? 0;
+        value += (byte & 0x7f) * scale;
+        if (byte < 0x80) {
+          pos += i + 1;
+          return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
+        }
+      }
+      return undefined;
+    };
+    // The header: the metadata map's blocks of (key, value) byte strings, then the sync marker.
+    for (let count = readLong(); count !== 0; count = readLong()) {
+      if (count === undefined) return { end: -1, size };
+      if (count < 0) readLong();
+      for (let i = 0; i < Math.abs(count) * 2; i++) {
+        // Not `pos += readLong()`: that adds to pos as it was before readLong moved it.
+        const length = readLong() ?? size;
+        pos += length;
+      }
+    }
+    pos += SYNC_SIZE;
+    if (pos > size) return { end: -1, size };
+    while (pos < size) {
+      const start = pos;
+      const objects = readLong();
+      const bytes = readLong();
+      if (objects === undefined || bytes === undefined || pos + bytes + SYNC_SIZE > size) {
+        return { end: start, size };
+      }
+      pos += bytes + SYNC_SIZE;
+    }
+    return { end: pos, size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /**
  * The batches of a capture file (or any container file of EventBatch records), one at a
- * time, so that a large file is never held whole.
+ * time, so that a large file is never held whole. A file cut short gives its whole blocks,
+ * then CaptureCutShort.
  */
 export async function* captureBatches(file: string): AsyncGenerator<DecodedBatch> {
+  const { end, size } = wholeBlocksEnd(file);
+  if (end < 0) throw new CaptureCutShort(`cut short: it ends inside its header, at byte ${size}`);
   const decoder = avro.createFileDecoder(file, { readerSchema: BATCH_TYPE });
   for await (const batch of decoder) yield batch as DecodedBatch;
+  if (end < size) {
+    throw new CaptureCutShort(
+      `cut short: its whole blocks end at byte ${end}, then ${size - end} bytes that are not a whole block`,
+    );
+  }
 }
 
 /** Reads every batch of a capture file. */

@@ -25,7 +25,7 @@ export {
   type ObservedEvent,
 } from './event.js';
 export { SIZE_BOUNDS, sizeBucket } from './sizes.js';
-export { CaptureWriter, captureBatches, readCapture } from './capture-file.js';
+export { CaptureCutShort, CaptureWriter, captureBatches, readCapture } from './capture-file.js';
 export {
   APP_HEALTH_METRICS,
   APP_METRICS,

@@ -4,7 +4,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { encodeBatch, type DecodedBatch } from '../src/avro.js';
-import { CaptureWriter, readCapture } from '../src/capture-file.js';
+import {
+  CaptureCutShort,
+  CaptureWriter,
+  captureBatches,
+  readCapture,
+} from '../src/capture-file.js';
 
 function dir(t: TestContext): string {
   const made = mkdtempSync(path.join(tmpdir(), 'obscost-capture-'));
@@ -49,4 +54,32 @@ test('a file made for a start that failed is removed; a capture of no batch is a
   const empty = new CaptureWriter(path.join(base, 'empty.avro'));
   empty.close();
   assert.deepEqual(await readCapture(path.join(base, 'empty.avro')), []);
+});
+
+test('a capture cut anywhere gives its whole batches, then says it was cut short', async (t) => {
+  const file = path.join(dir(t), 'run.avro');
+  const writer = new CaptureWriter(file);
+  const batches = [1, 2, 3, 4, 5].map(batch);
+  for (const b of batches) writer.write(encodeBatch(b));
+  writer.close();
+  const whole = readFileSync(file);
+  assert.equal((await readCapture(file)).length, 5, 'the whole file, without error');
+  const cutFile = path.join(dir(t), 'cut.avro');
+  // Cut between two blocks, the file is a whole capture of fewer batches: after the header
+  // and after each of the first four blocks. Anywhere else, it says it was cut short.
+  let wholeCuts = 0;
+  for (let cut = 0; cut < whole.length; cut++) {
+    writeFileSync(cutFile, whole.subarray(0, cut));
+    const read: DecodedBatch[] = [];
+    let error: unknown;
+    try {
+      for await (const b of captureBatches(cutFile)) read.push(b);
+    } catch (err) {
+      error = err;
+    }
+    if (error === undefined) wholeCuts++;
+    else assert.ok(cut < 4 || error instanceof CaptureCutShort, `cut at ${cut}: ${String(error)}`);
+    assert.deepEqual(JSON.parse(JSON.stringify(read)), batches.slice(0, read.length));
+  }
+  assert.equal(wholeCuts, 5);
 });

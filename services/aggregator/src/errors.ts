@@ -18,6 +18,9 @@ export const ERRORS = {
   AGG_METADATA_REFUSED: failure("the broker refused a partition's totals as offset metadata"),
   AGG_NO_SUCH_FILE: failure('replay: the capture file does not exist'),
   AGG_NOT_A_CAPTURE: failure('replay: the file is not a capture file of event batches'),
+  AGG_CAPTURE_CUT_SHORT: failure(
+    'replay: the capture file ends inside a block; the batches before it were sent',
+  ),
 } as const;
 
 export type AggregatorErrorCode = keyof typeof ERRORS;

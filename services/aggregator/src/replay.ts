@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { Kafka, logLevel, type Message } from 'kafkajs';
 import { kafkaRefusal, runMain } from '@obscost/errors';
-import { captureBatches, encodeBatch, type DecodedBatch } from '@obscost/events';
+import { CaptureCutShort, captureBatches, encodeBatch, type DecodedBatch } from '@obscost/events';
 import { sleep } from '@obscost/process';
 import { AggregatorError } from './errors.js';
 import { parseReplayArgs, REPLAY_USAGE, type ReplayConfig } from './replay-config.js';
@@ -32,9 +32,18 @@ async function replay(config: ReplayConfig): Promise<{ batches: number; events: 
       const next = await capture.next();
       return next.done ? undefined : next.value;
     } catch (err) {
+      if (!(err instanceof CaptureCutShort)) {
+        throw new AggregatorError(
+          'AGG_NOT_A_CAPTURE',
+          `${config.file}: not a capture file of event batches (${(err as Error).message})`,
+          { cause: err },
+        );
+      }
+      // The whole batches before the cut are good: they are sent before the error is told.
+      await flush();
       throw new AggregatorError(
-        'AGG_NOT_A_CAPTURE',
-        `${config.file}: not a capture file of event batches (${(err as Error).message})`,
+        'AGG_CAPTURE_CUT_SHORT',
+        `${config.file}: ${err.message}; the ${batches} batches before it were sent`,
         { cause: err },
       );
     }
