@@ -71,14 +71,14 @@ test('a capture cut anywhere gives its whole batches, then says it was cut short
   for (let cut = 0; cut < whole.length; cut++) {
     writeFileSync(cutFile, whole.subarray(0, cut));
     const read: DecodedBatch[] = [];
-    let error: unknown;
+    let error: Error | undefined;
     try {
       for await (const b of captureBatches(cutFile)) read.push(b);
     } catch (err) {
-      error = err;
+      error = err as Error;
     }
     if (error === undefined) wholeCuts++;
-    else assert.ok(cut < 4 || error instanceof CaptureCutShort, `cut at ${cut}: ${String(error)}`);
+    else assert.ok(cut < 4 || error instanceof CaptureCutShort, `cut at ${cut}: ${error.message}`);
     assert.deepEqual(JSON.parse(JSON.stringify(read)), batches.slice(0, read.length));
   }
   assert.equal(wholeCuts, 5);
