@@ -55,6 +55,19 @@ test('an invalid setting names the variable, its value and the rule', () => {
       { KAFKA_EVENTS_TOPIC: 'bad topic' },
       'KAFKA_EVENTS_TOPIC must be a Kafka topic name, got "bad topic"',
     ],
+    [
+      { KAFKA_SASL_SSL_PORT: '9094', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p' },
+      'KAFKA_SASL_SSL_PORT needs KAFKA_TLS_KEYSTORE, KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD',
+    ],
+    [
+      {
+        KAFKA_SASL_SSL_PORT: '9094',
+        KAFKA_TLS_KEYSTORE: '/k.pem',
+        KAFKA_SASL_USERNAME: 'u',
+        KAFKA_SASL_PASSWORD: 'a,b',
+      },
+      "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD cannot hold ',' or ']' (nor '=' or a space in the user), which Kafka's --add-scram cannot quote",
+    ],
   ] as const) {
     assert.throws(
       () => loadInfraConfig(env),
