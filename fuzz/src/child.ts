@@ -13,8 +13,8 @@ const start = await new Promise<CampaignStart>((resolve) => {
     resolve(message as CampaignStart);
   });
 });
-const send = (message: ChildMessage): void => {
-  process.send?.(message);
+const send = (message: ChildMessage, then = (): void => undefined): void => {
+  process.send?.(message, undefined, {}, then);
 };
 
 const targets = ((await import(start.module)) as { TARGETS: Record<string, FuzzTarget> }).TARGETS;
@@ -49,5 +49,8 @@ send(
         stats: fuzzer.stats,
       }
     : { kind: 'done', stats: fuzzer.stats },
+  // Disconnecting before the message is written would lose it: the parent would see an exit.
+  () => {
+    process.disconnect();
+  },
 );
-process.disconnect();
