@@ -95,8 +95,7 @@ export function isRetriable(err: unknown): boolean {
  * Node's codes for a broker certificate that TLS refuses (openssl's verify errors and Node's
  * host-name check): a setting to fix, never an outage to wait out.
  */
-const CERTIFICATE_REFUSED =
-  /^(ERR_TLS_CERT_ALTNAME_INVALID|UNABLE_TO_\w+|\w*CERT\w*|DEPTH_ZERO_SELF_SIGNED_CERT)$/;
+const CERTIFICATE_REFUSED = /^(UNABLE_TO_\w+|\w*CERT\w*)$/;
 
 /**
  * Why Kafka and this client cannot talk however long they try, if that is what `err` says: a

@@ -1,4 +1,5 @@
 import {
+  KAFKA_SECURITY_SETTINGS,
   parseSettings,
   setting,
   takeKafkaSecurity,
@@ -25,11 +26,7 @@ export const REPLAY_SETTINGS = {
   }),
   // The same flags, variables and defaults as the aggregator's: one topic, one cluster.
   brokers: SETTINGS.brokers,
-  kafkaSecurityProtocol: SETTINGS.kafkaSecurityProtocol,
-  kafkaCaFile: SETTINGS.kafkaCaFile,
-  kafkaSaslMechanism: SETTINGS.kafkaSaslMechanism,
-  kafkaSaslUsername: SETTINGS.kafkaSaslUsername,
-  kafkaSaslPassword: SETTINGS.kafkaSaslPassword,
+  ...KAFKA_SECURITY_SETTINGS,
   topic: SETTINGS.topic,
 };
 
