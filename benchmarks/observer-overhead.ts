@@ -6,13 +6,24 @@
  * after round. The observer forwards nothing (--no-kafka): what is measured is what the
  * probes and the ring buffer cost the app, each event still drained and counted.
  *
+ * With --profile, `perf record` samples the app through each open-model run, and each
+ * sample is put to the part of the observer it was in (services/runner/src/measure/cpu-profile.ts):
+ * what each part costs a request, next to the app's own work.
+ *
  *   npm run bench:overhead -- [--runs 5] [--dur 5s] [--conns 50] [--rate R]
- *                             [--scenarios LIST] [--json]
+ *                             [--scenarios LIST] [--profile] [--json]
  */
 import { availableParallelism } from 'node:os';
 import { median } from '@obscost/bench';
 import { choiceListRule, positiveNumberRule, setting } from '@obscost/flags';
 import { runRound, type RoundSettings } from '@obscost/runner/comparison';
+import {
+  cpuProfileUnavailable,
+  PROFILE_PARTS,
+  recordCpuProfile,
+  type CpuProfile,
+  type ProfilePart,
+} from '@obscost/runner/cpu-profile';
 import { pin, planCpus } from '@obscost/runner/cpus';
 import { Infrastructure } from '@obscost/runner/infrastructure';
 import type { RoundResult } from '@obscost/runner/report';
@@ -59,6 +70,10 @@ const values = benchmarkFlags('bench:overhead', "What the observer's probes cost
     help: `comma-separated, baseline always runs: ${NAMES.join(', ')}`,
     parse: (text, name) => choiceListRule(name, text, NAMES, 'scenario'),
   }),
+  profile: setting.switch({
+    flag: 'profile',
+    help: "sample the app's CPU with perf through each fixed-rate run, by part of the observer",
+  }),
   json: setting.switch({ flag: 'json', help: 'print the results as JSON' }),
 });
 
@@ -70,6 +85,8 @@ const unavailable = chosen.flatMap((s) => {
   const reason = s.unavailable(infra);
   return reason === undefined ? [] : [`${s.name}: ${reason}`];
 });
+const noProfile = values.profile ? await cpuProfileUnavailable() : undefined;
+if (noProfile !== undefined) unavailable.push(`--profile: ${noProfile}`);
 if (unavailable.length > 0) {
   await infra.stop();
   throw new Error(unavailable.join('; '));
@@ -89,11 +106,37 @@ const settings: RoundSettings = {
     if (tty) process.stderr.write(`\r\x1b[2K  ${line}`);
   },
 };
+/** µs of the app's CPU a request, by part, from one run's samples. */
+type PartCosts = Record<ProfilePart, number>;
+const profiles = new Map<string, PartCosts[]>(chosen.map((s) => [s.name, []]));
+
+/** With --profile, records the app through each fixed-rate run of `scenario`. */
+function watcherFor(scenario: string): RoundSettings['watchOpenRun'] {
+  if (!values.profile) return undefined;
+  return async (appPid) => {
+    const recording = await recordCpuProfile(appPid);
+    return async (requests) => {
+      const profile: CpuProfile = await recording.stop();
+      if (requests === undefined) return;
+      const usPerRequest = (samples: number): number =>
+        requests === 0 ? 0 : (samples / profile.frequency_hz / requests) * 1e6;
+      profiles
+        .get(scenario)
+        ?.push(
+          Object.fromEntries(
+            PROFILE_PARTS.map((part) => [part, usPerRequest(profile.parts[part])]),
+          ) as PartCosts,
+        );
+    };
+  };
+}
 const rounds = new Map<string, RoundResult[]>(chosen.map((s) => [s.name, []]));
 try {
   for (let round = 1; round <= values.runs; round++) {
     for (const scenario of chosen) {
-      const result = await runRound(scenario, round, settings, (capacity) => {
+      const watchOpenRun = watcherFor(scenario.name);
+      const roundSettings = watchOpenRun === undefined ? settings : { ...settings, watchOpenRun };
+      const result = await runRound(scenario, round, roundSettings, (capacity) => {
         rate ??= Math.max(1, Math.round(capacity * 0.25));
         return rate;
       });
@@ -115,10 +158,19 @@ const cpuPerRequest = (r: RoundResult): number => r.app_cpu_us_per_request.total
 const base = rounds.get('baseline') ?? [];
 const baseRps = median(base.map((r) => r.rps));
 const baseCpu = median(base.map(cpuPerRequest));
+/** Each part's median over the runs, µs a request; absent without --profile. */
+const profileOf = (name: string): PartCosts | undefined => {
+  const runs = profiles.get(name) ?? [];
+  if (runs.length === 0) return undefined;
+  return Object.fromEntries(
+    PROFILE_PARTS.map((part) => [part, median(runs.map((r) => r[part]))]),
+  ) as PartCosts;
+};
 const results = chosen.map((scenario) => {
   const runs = rounds.get(scenario.name) ?? [];
   const rps = median(runs.map((r) => r.rps));
   const cpu = median(runs.map(cpuPerRequest));
+  const profile = profileOf(scenario.name);
   return {
     name: scenario.name,
     description: scenario.description,
@@ -127,10 +179,15 @@ const results = chosen.map((scenario) => {
     app_cpu_us_per_request: cpu,
     ratio: rps / baseRps,
     cpu_ratio: cpu / baseCpu,
-    runs: runs.map((r) => ({
+    ...(profile === undefined ? {} : { profile_us_per_request: profile }),
+    runs: runs.map((r, i) => ({
       rps: r.rps,
       p99_ms: r.latency_ms.p99,
       app_cpu_us_per_request: cpuPerRequest(r),
+      app_cpu_fraction: r.app_cpu_fraction,
+      bench_cpu_fraction: r.bench_cpu_fraction,
+      processes: r.processes.map((p) => ({ name: p.name, cpu_s: p.cpu_s.user + p.cpu_s.system })),
+      ...(values.profile ? { profile_us_per_request: profiles.get(scenario.name)?.[i] } : {}),
     })),
   };
 });
@@ -149,6 +206,24 @@ if (values.json) {
       'req/s: closed model; p99 and app CPU per request: at the fixed rate\n\n',
   );
   const width = Math.max(...results.map((r) => r.name.length));
+  if (values.profile) {
+    const observerParts = PROFILE_PARTS.filter((part) => part !== 'rest');
+    const columns = [...observerParts, 'observer', 'rest'];
+    process.stdout.write(
+      "where the app's CPU went at the fixed rate (perf samples, µs a request, medians):\n" +
+        `${''.padEnd(width)}  ${columns.map((c) => c.padStart(19)).join('')}\n`,
+    );
+    for (const r of results) {
+      const parts = r.profile_us_per_request;
+      if (parts === undefined) continue;
+      const observer = observerParts.reduce((sum, part) => sum + parts[part], 0);
+      const cells = [...observerParts.map((part) => parts[part]), observer, parts.rest];
+      process.stdout.write(
+        `${r.name.padEnd(width)}  ${cells.map((us) => us.toFixed(2).padStart(19)).join('')}\n`,
+      );
+    }
+    process.stdout.write('\n');
+  }
   for (const r of results) {
     process.stdout.write(
       `${r.name.padEnd(width)}  ${r.rps_median.toFixed(0).padStart(6)} req/s  ratio ${r.ratio.toFixed(3)}  p99 ${r.p99_ms_median.toFixed(2)} ms  app CPU ${r.app_cpu_us_per_request.toFixed(1)} µs/req (${r.cpu_ratio >= 1 ? '+' : ''}${((r.cpu_ratio - 1) * 100).toFixed(1)}%)   runs: ${r.runs.map((run) => run.rps.toFixed(0)).join(' ')}\n`,

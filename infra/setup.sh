@@ -30,6 +30,7 @@ REQUIRED_COMMANDS=(
   bpftrace:bpftrace
   capsh:libcap2-bin
   ss:iproute2
+  perf:linux-perf
   openssl:openssl
   clang-format:clang-format
   chromium:chromium

@@ -23,6 +23,12 @@ export interface RoundSettings {
   signal: AbortSignal;
   /** Says what is going on, for the progress line. */
   status: (line: string) => void;
+  /**
+   * Watches the app through the open-model run: called just before it with the app's pid;
+   * what it returns is called just after, with the requests the run completed (undefined
+   * when the run failed).
+   */
+  watchOpenRun?: (appPid: number) => Promise<(requests: number | undefined) => Promise<void>>;
 }
 
 /** The app's own count, read from its metrics listener: no request to the observed port. */
@@ -103,10 +109,15 @@ export async function runRound(
     const appBeforeOpen = cpuSeconds(appPid);
     const appClosed = cpuSince(cpuBefore.app ?? appBeforeOpen, appBeforeOpen);
     const openRate = rate(closed.rps);
+    const stopWatching = await settings.watchOpenRun?.(appPid);
     const open = await bench(`open model at ${openRate} req/s`, {
       durationMs: settings.durationMs,
       rate: openRate,
+    }).catch(async (err: unknown) => {
+      await stopWatching?.(undefined);
+      throw err;
     });
+    await stopWatching?.(open.requests);
     runs.push(open);
     const appOpen = cpuSince(appBeforeOpen, cpuSeconds(appPid));
     const cpuAfter = cpuOf(pids);
