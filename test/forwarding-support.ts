@@ -76,7 +76,7 @@ export const KIND_SERIES: Record<string, string[]> = {
     'app_write_events_total{syscall="writev",fd="other"}',
     'app_write_events_total{syscall="writev",fd="socket"}',
   ],
-  TCP_SEND: ['app_tcp_send_events_total{probe="tracepoint/sock/sock_send_length"}'],
+  TCP_SEND: ['app_tcp_send_events_total{probe="tp_btf/sock_send_length"}'],
   UPROBE: ['app_uprobe_calls_total'],
 };
 export const BYTES_SERIES: Record<string, string[]> = {
@@ -88,7 +88,7 @@ export const BYTES_SERIES: Record<string, string[]> = {
     'app_write_bytes_total{syscall="writev",fd="other"}',
     'app_write_bytes_total{syscall="writev",fd="socket"}',
   ],
-  TCP_SEND: ['app_tcp_send_bytes_total{probe="tracepoint/sock/sock_send_length"}'],
+  TCP_SEND: ['app_tcp_send_bytes_total{probe="tp_btf/sock_send_length"}'],
   UPROBE: ['app_uprobe_bytes_total'],
 };
 

@@ -27,7 +27,7 @@ import {
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
 /** write and writev exits, the TCP send probe, the uprobe. */
 const PROGRAM_COUNT = 4;
-const TCP_TRACEPOINT = 'tracepoint/sock/sock_send_length';
+const TCP_TRACEPOINT = 'tp_btf/sock_send_length';
 
 /** For capsh --drop: every capability of this process's bounding set but `keep`. */
 function allCapabilitiesBut(...keep: string[]): string {
@@ -94,7 +94,7 @@ test('N requests: the uprobe, the writes and the TCP sends count exactly what th
     ...['--no-kafka', '--bpf-stats', 'on', '--pid', String(app.process.pid)],
   ]);
   t.after(() => observer.stop());
-  assert.match(observer.output(), /TCP send probe: tracepoint\/sock\/sock_send_length/);
+  assert.match(observer.output(), /TCP send probe: tp_btf\/sock_send_length/);
 
   const requests = 500;
   const sent = await pingAndCount(app.url, observer.url, requests);

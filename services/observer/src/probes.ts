@@ -18,7 +18,7 @@ export type Probe = (typeof PROBES)[number];
 
 export const TCP_PROBE_MODES = {
   kprobe: 'kprobe/tcp_sendmsg',
-  tracepoint: 'tracepoint/sock/sock_send_length',
+  tracepoint: 'tp_btf/sock_send_length',
 } as const;
 export type TcpProbeMode = (typeof TCP_PROBE_MODES)[keyof typeof TCP_PROBE_MODES];
 

@@ -23,7 +23,7 @@ function readings(): ObserverReadings & { sink: SinkReadings } {
     counters,
     kernelCounts: undefined,
     decodeErrors: counters.decodeErrors,
-    tcpMode: 'tracepoint/sock/sock_send_length',
+    tcpMode: 'tp_btf/sock_send_length',
     targets: [7, 8],
     targetRefusals: { exited: 2, targets_full: 1, attach_failed: 0 },
     captureDroppedEvents: 3,
@@ -66,11 +66,11 @@ app_write_bytes_total{syscall="writev",fd="socket"} 500
 
 # HELP app_tcp_send_events_total TCP sends by the target.
 # TYPE app_tcp_send_events_total counter
-app_tcp_send_events_total{probe="tracepoint/sock/sock_send_length"} 1
+app_tcp_send_events_total{probe="tp_btf/sock_send_length"} 1
 
 # HELP app_tcp_send_bytes_total Bytes the target sent over TCP.
 # TYPE app_tcp_send_bytes_total counter
-app_tcp_send_bytes_total{probe="tracepoint/sock/sock_send_length"} 500
+app_tcp_send_bytes_total{probe="tp_btf/sock_send_length"} 500
 
 # HELP app_uprobe_calls_total Calls of the app_write marker.
 # TYPE app_uprobe_calls_total counter
@@ -116,7 +116,7 @@ observer_bpf_program_runs_total{program="app_write_uprobe"} 1
 
 # HELP observer_probe_info The probe attached for each measurement (1).
 # TYPE observer_probe_info gauge
-observer_probe_info{probe="tcp_send",mode="tracepoint/sock/sock_send_length"} 1
+observer_probe_info{probe="tcp_send",mode="tp_btf/sock_send_length"} 1
 
 # HELP observer_targets Processes observed now.
 # TYPE observer_targets gauge
