@@ -51,9 +51,17 @@ test('each sample goes to the innermost part of the observer its stack is in, el
   });
 });
 
-test('a breakpoint uprobe is an uprobe entry too; no samples, no counts', async () => {
-  const trap =
-    '\tffffffff81001234 exc_int3 ([kernel.kallsyms])\n\t     1100 app_write_plain (/x/libappmarker.so)';
-  assert.equal((await attributeSamples(trap.split('\n'))).uprobe_entry, 1);
+test('a breakpoint uprobe is an uprobe entry too: its int3 trap and its single step', async () => {
+  const traps = `
+\tffffffff8224f0f3 irqentry_exit_to_user_mode ([kernel.kallsyms])
+\tffffffff82401a0a asm_exc_int3 ([kernel.kallsyms])
+\t            1110 app_write_plain (/work/main/services/app/native/build/libappmarker.so)
+
+\tffffffff8224f0f3 irqentry_exit_to_user_mode ([kernel.kallsyms])
+\tffffffff8224c9f4 exc_debug_user ([kernel.kallsyms])
+\tffffffff82401c3b asm_exc_debug ([kernel.kallsyms])
+\t    7f2d8e1f2000 [unknown] ([uprobes])
+`;
+  assert.equal((await attributeSamples(traps.split('\n'))).uprobe_entry, 2);
   assert.deepEqual(Object.values(await attributeSamples([])), [0, 0, 0, 0, 0, 0]);
 });

@@ -34,10 +34,11 @@ const PART_OF_FRAME: [Exclude<ProfilePart, 'rest'>, (frame: Frame) => boolean][]
   [
     'uprobe_entry',
     // The nop5 uprobe: a jump to the trampoline, which makes the uprobe syscall; the
-    // breakpoint uprobe: an int3 trap, then a single step.
+    // breakpoint uprobe: an int3 trap, then a single step's debug trap (the app sets no
+    // hardware breakpoint of its own), each entered through its asm_ stub.
     ({ symbol, dso }) =>
       dso === '[uprobes-trampoline]' ||
-      /^(__x64_sys_uprobe|uprobe_notify_resume|handle_swbp|exc_int3|uprobe_post_sstep_notifier)$/.test(
+      /^(__x64_sys_uprobe|uprobe_notify_resume|handle_swbp|(asm_)?exc_int3|(asm_)?exc_debug(_user)?)$/.test(
         symbol,
       ),
   ],
