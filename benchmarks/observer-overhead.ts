@@ -158,13 +158,25 @@ const cpuPerRequest = (r: RoundResult): number => r.app_cpu_us_per_request.total
 const base = rounds.get('baseline') ?? [];
 const baseRps = median(base.map((r) => r.rps));
 const baseCpu = median(base.map(cpuPerRequest));
-/** Each part's median over the runs, µs a request; absent without --profile. */
-const profileOf = (name: string): PartCosts | undefined => {
+const OBSERVER_PARTS = PROFILE_PARTS.filter((part) => part !== 'rest');
+/**
+ * The app's own work a request: the median of what no part of the observer took, over every
+ * run of every scenario. A fresh app's own work spreads by ±20% from run to run, more than
+ * the observer costs, so one scenario's runs would set its share by their noise.
+ */
+const ownWork = [...profiles.values()].flat().map((r) => r.rest);
+const appOwnUs = ownWork.length === 0 ? NaN : median(ownWork);
+/** Each part's median over the runs, µs a request, and their sum against the app's own work. */
+const profileOf = (name: string) => {
   const runs = profiles.get(name) ?? [];
   if (runs.length === 0) return undefined;
-  return Object.fromEntries(
+  const parts = Object.fromEntries(
     PROFILE_PARTS.map((part) => [part, median(runs.map((r) => r[part]))]),
   ) as PartCosts;
+  const observerUs = OBSERVER_PARTS.reduce((sum, part) => sum + parts[part], 0);
+  const share = observerUs / appOwnUs;
+  // The app pinned to one CPU and busy: capacity goes as the inverse of its CPU a request.
+  return { us_per_request: parts, observer_us: observerUs, share, implied_ratio: 1 / (1 + share) };
 };
 const results = chosen.map((scenario) => {
   const runs = rounds.get(scenario.name) ?? [];
@@ -179,7 +191,7 @@ const results = chosen.map((scenario) => {
     app_cpu_us_per_request: cpu,
     ratio: rps / baseRps,
     cpu_ratio: cpu / baseCpu,
-    ...(profile === undefined ? {} : { profile_us_per_request: profile }),
+    ...(profile === undefined ? {} : { profile }),
     runs: runs.map((r, i) => ({
       rps: r.rps,
       p99_ms: r.latency_ms.p99,
@@ -194,7 +206,7 @@ const results = chosen.map((scenario) => {
 
 if (values.json) {
   process.stdout.write(
-    `${JSON.stringify({ runs: values.runs, duration_s: values.dur / 1000, conns: values.conns, rate, app_cpus: cpus.app, scenarios: results }, null, 2)}\n`,
+    `${JSON.stringify({ runs: values.runs, duration_s: values.dur / 1000, conns: values.conns, rate, app_cpus: cpus.app, ...(values.profile ? { app_own_us_per_request: appOwnUs } : {}), scenarios: results }, null, 2)}\n`,
   );
 } else {
   const where =
@@ -207,19 +219,19 @@ if (values.json) {
   );
   const width = Math.max(...results.map((r) => r.name.length));
   if (values.profile) {
-    const observerParts = PROFILE_PARTS.filter((part) => part !== 'rest');
-    const columns = [...observerParts, 'observer', 'rest'];
+    const columns = [...OBSERVER_PARTS, 'observer', 'rest', 'share', 'implied ratio'];
     process.stdout.write(
-      "where the app's CPU went at the fixed rate (perf samples, µs a request, medians):\n" +
-        `${''.padEnd(width)}  ${columns.map((c) => c.padStart(19)).join('')}\n`,
+      "where the app's CPU went at the fixed rate (perf samples, µs a request, medians; share:\n" +
+        `the observer's against the app's own work, ${appOwnUs.toFixed(1)} µs, the median rest of every run):\n` +
+        `${''.padEnd(width)}  ${columns.map((c) => c.padStart(20)).join('')}\n`,
     );
     for (const r of results) {
-      const parts = r.profile_us_per_request;
-      if (parts === undefined) continue;
-      const observer = observerParts.reduce((sum, part) => sum + parts[part], 0);
-      const cells = [...observerParts.map((part) => parts[part]), observer, parts.rest];
+      if (r.profile === undefined) continue;
+      const { us_per_request: parts, observer_us, share, implied_ratio } = r.profile;
+      const cells = [...OBSERVER_PARTS.map((part) => parts[part]), observer_us, parts.rest];
       process.stdout.write(
-        `${r.name.padEnd(width)}  ${cells.map((us) => us.toFixed(2).padStart(19)).join('')}\n`,
+        `${r.name.padEnd(width)}  ${cells.map((us) => us.toFixed(2).padStart(20)).join('')}` +
+          `${`${(share * 100).toFixed(1)}%`.padStart(20)}${implied_ratio.toFixed(3).padStart(20)}\n`,
       );
     }
     process.stdout.write('\n');
