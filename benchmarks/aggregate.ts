@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { encodeSnapshot, PartitionState } from '@obscost/aggregator';
-import { median } from '@obscost/bench';
+import { median } from '@obscost/measure';
 import { setting } from '@obscost/flags';
 import { BatchEncoder, decodeBatch } from '@obscost/events';
 import { kafkaClient } from '@obscost/infra';

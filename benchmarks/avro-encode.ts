@@ -5,7 +5,7 @@
  *
  *   npm run bench:avro -- [--runs 7] [--events 1000000]
  */
-import { median } from '@obscost/bench';
+import { median } from '@obscost/measure';
 import { BATCH_TYPE, BatchEncoder, decodeBatch } from '@obscost/events';
 import { benchmarkFlags, flag } from './settings.js';
 

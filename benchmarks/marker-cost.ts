@@ -6,7 +6,7 @@
  *   npm run bench:marker -- [--runs 7] [--calls 2000000]
  */
 import { DEFAULT_MARKER_LIBRARY, loadMarker } from '@obscost/app';
-import { median } from '@obscost/bench';
+import { median } from '@obscost/measure';
 import { benchmarkFlags, flag } from './settings.js';
 
 const { runs, calls } = benchmarkFlags('bench:marker', 'What a call of the marker costs.', {

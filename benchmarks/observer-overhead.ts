@@ -14,17 +14,18 @@
  *                             [--scenarios LIST] [--profile] [--json]
  */
 import { availableParallelism } from 'node:os';
-import { median } from '@obscost/bench';
+import {
+  type CpuProfile,
+  cpuProfileUnavailable,
+  median,
+  pin,
+  planCpus,
+  PROFILE_PARTS,
+  type ProfilePart,
+  recordCpuProfile,
+} from '@obscost/measure';
 import { choiceListRule, positiveNumberRule, setting } from '@obscost/flags';
 import { runRound, type RoundSettings } from '@obscost/runner/comparison';
-import {
-  cpuProfileUnavailable,
-  PROFILE_PARTS,
-  recordCpuProfile,
-  type CpuProfile,
-  type ProfilePart,
-} from '@obscost/runner/cpu-profile';
-import { pin, planCpus } from '@obscost/runner/cpus';
 import { Infrastructure } from '@obscost/runner/infrastructure';
 import type { RoundResult } from '@obscost/runner/report';
 import { baseline, observerAlone, type Scenario } from '@obscost/runner/scenarios';

@@ -10,12 +10,11 @@
  *   npm run bench:probe-cost -- [--runs 5] [--calls 1000000] [--only NAME,...] [--json]
  */
 import path from 'node:path';
-import { median } from '@obscost/bench';
+import { median, pin } from '@obscost/measure';
 import { MARKER_SYMBOLS } from '@obscost/events';
 import { choiceListRule, setting } from '@obscost/flags';
 import { ROOT, startObserver, type RunningObserver } from '@obscost/infra';
 import { startChild, waitFor, type Child } from '@obscost/process';
-import { pin } from '@obscost/runner/cpus';
 import { benchmarkFlags, flag } from './settings.js';
 
 const CALL_LOOP = path.join(ROOT, 'services/observer/native/build/call-loop');

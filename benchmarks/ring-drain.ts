@@ -7,7 +7,7 @@
  *   npm run bench:drain -- [--runs 5] [--ring 128M]
  */
 import path from 'node:path';
-import { median } from '@obscost/bench';
+import { median } from '@obscost/measure';
 import {
   BpfObject,
   EventCounters,

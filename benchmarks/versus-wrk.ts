@@ -6,7 +6,7 @@
  *   npm run bench:http -- [--runs 5] [--dur 5s] [--conns 50]
  */
 import path from 'node:path';
-import { median } from '@obscost/bench';
+import { median } from '@obscost/measure';
 import { runToEnd } from '@obscost/process';
 import { benchJson, ROOT, startApp } from '@obscost/infra';
 import { benchmarkFlags, flag } from './settings.js';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { recordCpuProfile } from '@obscost/runner/cpu-profile';
-import { cpuSeconds } from '@obscost/runner/proc';
+import { cpuSeconds, recordCpuProfile } from '@obscost/measure';
 import { startChild } from './support.js';
 
 const FREQUENCY_HZ = 499;

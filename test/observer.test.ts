@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
 import { readCapture, SIZE_BOUNDS, sizeBucket } from '@obscost/events';
 import { ROOT } from '@obscost/infra';
-import { programIdsOf } from '@obscost/runner/bpf-programs';
+import { programIdsOf } from '@obscost/measure';
 import {
   benchJson,
   OBSERVER_MAIN,

@@ -8,4 +8,3 @@ export { ResponseParser } from './response-parser.js';
 export { parseCommand, positiveIntegerRule, SETTINGS, type Command } from './settings.js';
 export { failureOf, formatSummary } from './summary.js';
 export { checkReachable } from './target.js';
-export { median } from './stats.js';

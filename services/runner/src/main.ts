@@ -8,7 +8,7 @@ import { renderHtml } from './html.js';
 import { RunError } from './errors.js';
 import { Infrastructure } from './infrastructure.js';
 import { Interrupted } from './load.js';
-import { pin, planCpus } from './measure/cpus.js';
+import { pin, planCpus } from '@obscost/measure';
 import { REPORT_VERSION, type Report, type RoundResult, type ScenarioReport } from './report.js';
 import { SCENARIOS } from './scenarios.js';
 import { parseRunArgs, USAGE, type RunSettings } from './settings.js';

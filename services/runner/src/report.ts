@@ -1,4 +1,5 @@
 import type { LatencySummary, PercentilePoint } from '@obscost/bench';
+import type { BpfProgramCost, CpuSeconds } from '@obscost/measure';
 
 /**
  * The comparison's report: what `npm start` writes to DIR/report.json and draws in
@@ -37,12 +38,7 @@ export type Approach = (typeof APPROACHES)[number];
 
 /** Latency figures and the percentile curve, as the load generator reports them. */
 export type Latency = LatencySummary;
-export type { PercentilePoint };
-
-export interface CpuSeconds {
-  user: number;
-  system: number;
-}
+export type { BpfProgramCost, CpuSeconds, PercentilePoint };
 
 /** A process the scenario started (or the app): its CPU over the measured runs, its peak RSS. */
 export interface ProcessCost {
@@ -52,17 +48,6 @@ export interface ProcessCost {
   cpu_s: CpuSeconds;
   /** VmHWM: the most resident memory the process ever had. */
   peak_rss_bytes: number;
-}
-
-/** A BPF program's cost from the kernel's statistics (kernel.bpf_stats_enabled). */
-export interface BpfProgramCost {
-  name: string;
-  type: string;
-  /** Which process loaded it: observer or bpftrace. */
-  owner: string;
-  run_cnt: number;
-  run_time_ns: number;
-  ns_per_run: number;
 }
 
 /** The app's CPU time per completed request in the open-model run, in microseconds. */

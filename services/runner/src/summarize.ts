@@ -1,4 +1,4 @@
-import { median } from '@obscost/bench';
+import { median } from '@obscost/measure';
 import type {
   Accuracy,
   Approach,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { programCosts, type ProgramCounters } from '../src/measure/bpf-programs.js';
-import { planCpus } from '../src/measure/cpus.js';
-import { cpuSeconds, peakRssBytes } from '../src/measure/proc.js';
+import { programCosts, type ProgramCounters } from '../src/bpf-programs.js';
+import { planCpus } from '../src/cpus.js';
+import { cpuSeconds, peakRssBytes } from '../src/proc.js';
 
 test('the app gets the last CPU and the rest the others, unless told', () => {
   assert.deepEqual(planCpus(2), { app: [1], other: [0] });

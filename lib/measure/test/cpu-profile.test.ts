@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { attributeSamples } from '../src/measure/cpu-profile.js';
+import { attributeSamples } from '../src/cpu-profile.js';
 
 // Samples from `perf script -F ip,sym,dso` of the app under ebpf-core (leaf frame first),
 // one of each part, shortened to their first frames.

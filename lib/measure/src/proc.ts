@@ -1,6 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { CpuSeconds } from '../report.js';
+
+/** A process's CPU time, user and system, in seconds. */
+export interface CpuSeconds {
+  user: number;
+  system: number;
+}
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ; 100 on every common kernel). */
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());

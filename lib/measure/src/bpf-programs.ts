@@ -1,9 +1,19 @@
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import type { BpfProgramCost } from '../report.js';
 
 const run = promisify(execFile);
+
+/** A BPF program's cost from the kernel's statistics (kernel.bpf_stats_enabled). */
+export interface BpfProgramCost {
+  name: string;
+  type: string;
+  /** Which process loaded it: observer or bpftrace. */
+  owner: string;
+  run_cnt: number;
+  run_time_ns: number;
+  ns_per_run: number;
+}
 
 /** A BPF program's counters from the kernel, cumulative since it was loaded. */
 export interface ProgramCounters {

@@ -1,0 +1,20 @@
+export {
+  enableBpfStats,
+  programCosts,
+  programCounters,
+  programIdsOf,
+  type BpfProgramCost,
+  type ProgramCounters,
+} from './bpf-programs.js';
+export {
+  attributeSamples,
+  cpuProfileUnavailable,
+  PROFILE_PARTS,
+  recordCpuProfile,
+  type CpuProfile,
+  type CpuRecording,
+  type ProfilePart,
+} from './cpu-profile.js';
+export { pin, planCpus, type CpuPlan } from './cpus.js';
+export { cpuSeconds, cpuSince, peakRssBytes, type CpuSeconds } from './proc.js';
+export { median } from './stats.js';
