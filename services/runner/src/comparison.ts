@@ -4,7 +4,16 @@ import { freePorts } from '@obscost/process';
 import { accuracyOf, scrape, settle, sumOf, type Counts, type Truth } from './accuracy.js';
 import type { Infrastructure } from './infrastructure.js';
 import { Interrupted, runBench, type Load } from './load.js';
-import { type CpuPlan, cpuSeconds, cpuSince, enableBpfStats, peakRssBytes, pin, programCosts, programCounters } from '@obscost/measure';
+import {
+  type CpuPlan,
+  cpuSeconds,
+  cpuSince,
+  enableBpfStats,
+  peakRssBytes,
+  pin,
+  programCosts,
+  programCounters,
+} from '@obscost/measure';
 import type { CpuSeconds, ProcessCost, RoundResult } from './report.js';
 import type { Observation, Scenario } from './scenarios.js';
 
