@@ -1,5 +1,11 @@
 /** Exit codes every service shares. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export const EXIT = {
+  ok: 0,
+  failed: 1,
+  usage: 2,
+  /** A shell's exit code after Ctrl-C: what was done so far is reported, nothing failed. */
+  interrupted: 130,
+} as const;
 
 /** One entry of a service's error catalogue. */
 export interface ErrorSpec {

@@ -12,3 +12,4 @@ export { documentedErrors, exitCodes } from './documented-errors.js';
 export { describeFailure, reportFailure } from './report-failure.js';
 export { isRetriable, kafkaRefusal, permanentCause } from './retry.js';
 export { runMain } from './run-main.js';
+export { onShutdown, SHUTDOWN_SIGNALS, type ShutdownOptions } from './shutdown.js';

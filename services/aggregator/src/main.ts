@@ -1,4 +1,4 @@
-import { runMain } from '@obscost/errors';
+import { onShutdown, runMain, SHUTDOWN_SIGNALS } from '@obscost/errors';
 import { parseAggregatorArgs, USAGE } from './config.js';
 import { EventConsumer } from './consumer.js';
 import { recordProcessMetrics } from './health-metrics.js';
@@ -32,10 +32,9 @@ async function main(argv: string[]): Promise<number> {
   if (telemetry.prometheusUrl !== undefined) log(`metrics on ${telemetry.prometheusUrl}`);
   if (config.exporter !== 'prometheus') log(`exporting OTLP to ${config.otlpUrl}`);
   const stopped = new Promise<void>((resolve) => {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const)
-      process.once(signal, () => {
-        resolve();
-      });
+    onShutdown(SHUTDOWN_SIGNALS, () => {
+      resolve();
+    });
   });
   const started = consumer.start().then(() => {
     log(`consuming ${config.topic} as group ${config.groupId} (instance ${config.instanceId})`);

@@ -1,4 +1,4 @@
-import { runMain } from '@obscost/errors';
+import { onShutdown, runMain, SHUTDOWN_SIGNALS } from '@obscost/errors';
 import { loadConfig } from './config.js';
 import { AppError } from './errors.js';
 
@@ -63,10 +63,7 @@ async function main(): Promise<number> {
   process.stdout.write(`app listening on ${address}\n`);
 
   process.on('SIGHUP', () => requestLog?.reopen());
-  let stopping = false;
   const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
     process.stdout.write(`app: ${signal}, finishing in-flight requests\n`);
     await app.close();
     await metricsServer?.close();
@@ -74,9 +71,7 @@ async function main(): Promise<number> {
     await sdk?.shutdown();
     process.stdout.write('app stopped\n');
   };
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => void stop(signal));
-  }
+  onShutdown(SHUTDOWN_SIGNALS, (signal) => void stop(signal));
   return 0;
 }
 

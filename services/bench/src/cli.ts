@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { reportFailure, runMain } from '@obscost/errors';
+import { EXIT, onShutdown, reportFailure, runMain } from '@obscost/errors';
 import { compareFigures, formatComparison, parseFigures, type Figures } from './compare.js';
 import { BenchError } from './errors.js';
 import { runLoad, type LoadOptions } from './load.js';
@@ -8,17 +8,14 @@ import { parseCommand, USAGE } from './settings.js';
 import { failureOf, formatSummary } from './summary.js';
 import { checkReachable } from './target.js';
 
-/** A shell's exit code after Ctrl-C: the partial results were printed, nothing failed. */
-const EXIT_INTERRUPTED = 130;
-
 async function run(load: LoadOptions, json: boolean): Promise<number> {
   await checkReachable(load.url, load.timeoutMs);
   const progress = new ProgressLine(process.stderr);
   const abort = new AbortController();
-  const onSigint = (): void => {
-    abort.abort('SIGINT');
-  };
-  process.once('SIGINT', onSigint);
+  // Only Ctrl-C prints the partial results: SIGTERM ends the bench as Node's default does.
+  const stopOnSigint = onShutdown(['SIGINT'], (signal) => {
+    abort.abort(signal);
+  });
   const result = await runLoad(load, {
     signal: abort.signal,
     ...(progress.enabled
@@ -29,7 +26,7 @@ async function run(load: LoadOptions, json: boolean): Promise<number> {
         }
       : {}),
   });
-  process.off('SIGINT', onSigint);
+  stopOnSigint();
   progress.clear();
   process.stdout.write(
     json ? `${JSON.stringify(result)}\n` : formatSummary(result, load.durationMs),
@@ -37,7 +34,7 @@ async function run(load: LoadOptions, json: boolean): Promise<number> {
   const failure = failureOf(result);
   if (abort.signal.aborted) {
     if (failure !== undefined) reportFailure('bench', new BenchError('BENCH_RUN_FAILED', failure));
-    return EXIT_INTERRUPTED;
+    return EXIT.interrupted;
   }
   if (failure !== undefined) throw new BenchError('BENCH_RUN_FAILED', failure);
   return 0;

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { runMain } from '@obscost/errors';
+import { onShutdown, runMain, SHUTDOWN_SIGNALS } from '@obscost/errors';
 import { EventKind } from '@obscost/events';
 import { parseObserverArgs, USAGE } from './config.js';
 import { ObserverError } from './errors.js';
@@ -65,10 +65,9 @@ async function main(argv: string[]): Promise<number> {
     observer.fail(err);
   });
   const signalled = new Promise<undefined>((resolve) => {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const)
-      process.once(signal, () => {
-        resolve(undefined);
-      });
+    onShutdown(SHUTDOWN_SIGNALS, () => {
+      resolve(undefined);
+    });
   });
   const failure = await Promise.race([signalled, observer.failed]);
   await observer.stop();
