@@ -2,7 +2,9 @@ export { compareFigures, formatComparison, parseFigures, type ComparedFigure } f
 export { durationRule, formatDuration, parseDuration } from './duration.js';
 export { BenchError, ERRORS, type BenchErrorCode } from './errors.js';
 export { LatencyRecorder, type LatencySummary, type PercentilePoint } from './latency.js';
-export { runLoad, type LoadOptions, type LoadResult, type Progress } from './load.js';
+export { runLoad } from './load.js';
+export type { LoadOptions } from './load-options.js';
+export type { LoadResult, Progress } from './load-result.js';
 export { ProgressLine } from './progress.js';
 export { ResponseParser } from './response-parser.js';
 export { parseCommand, positiveIntegerRule, SETTINGS, type Command } from './settings.js';

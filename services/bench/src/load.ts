@@ -1,72 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { Connection, type ConnectionEvents, type FailureKind, type Target } from './connection.js';
-import { LatencyRecorder, type LatencySummary, type PercentilePoint } from './latency.js';
+import { LatencyRecorder } from './latency.js';
+import type { LoadOptions } from './load-options.js';
+import type { ErrorCounts, LoadResult, Progress } from './load-result.js';
 import { hostOf, portOf, serializeRequest } from './target.js';
-
-/** What a run does: the bench's flags, read (settings.ts), or the main job's scenarios. */
-export interface LoadOptions {
-  url: URL;
-  conns: number;
-  /** Issuing stops after this long; Infinity when only a request count bounds the run. */
-  durationMs: number;
-  /** Open model: requests per second on schedule. Closed model when undefined. */
-  rate: number | undefined;
-  /** Stop issuing after this many requests. */
-  requests: number | undefined;
-  /** A request without a complete response after this long counts as a timeout. */
-  timeoutMs: number;
-  method: string;
-  headers: [string, string][];
-  body: Buffer | undefined;
-}
-
-export interface ErrorCounts {
-  connect: number;
-  read: number;
-  timeout: number;
-  non2xx: number;
-}
-
-/** A run's figures; also the `--json` output, hence the snake_case names. */
-export interface LoadResult {
-  url: string;
-  model: 'closed' | 'open';
-  conns: number;
-  /** Target rate of an open-model run. */
-  rate?: number;
-  /** Complete responses, whatever their status. */
-  requests: number;
-  /** Responses by status code. */
-  status: Record<string, number>;
-  /** Failed requests and non-2xx responses. */
-  errors: number;
-  error_kinds: ErrorCounts;
-  duration_s: number;
-  rps: number;
-  bytes: number;
-  bytes_per_s: number;
-  latency_ms: LatencySummary;
-  /** The percentile curve the summary's figures are read from (JSON only). */
-  latency_distribution: PercentilePoint[];
-  /**
-   * The load generator's own CPU time over the run: near duration_s (one CPU busy) means the
-   * generator, not the server, may have set the pace.
-   */
-  cpu_s: { user: number; system: number };
-  /** Stopped early by its abort signal, with the signal's reason (e.g. "SIGINT"). */
-  interrupted?: string;
-  /** Stopped early because no connection could be made for a whole timeout. */
-  gave_up?: string;
-  /** The first failure's reason, to say why a run failed. */
-  first_error?: string;
-}
-
-export interface Progress {
-  elapsedMs: number;
-  durationMs: number;
-  requests: number;
-  errors: number;
-}
 
 export interface RunHooks {
   /** Called about once a second while the run goes on. */

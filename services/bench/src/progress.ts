@@ -1,4 +1,4 @@
-import type { Progress } from './load.js';
+import type { Progress } from './load-result.js';
 
 /**
  * A live progress line on a terminal; nothing at all when the stream is not a TTY, so

@@ -10,7 +10,7 @@ import {
 } from '@obscost/flags';
 import { durationRule } from './duration.js';
 import { BenchError } from './errors.js';
-import type { LoadOptions } from './load.js';
+import type { LoadOptions } from './load-options.js';
 
 export type Command =
   | { kind: 'run'; load: LoadOptions; json: boolean }

@@ -1,5 +1,5 @@
 import { formatDuration } from './duration.js';
-import type { LoadResult } from './load.js';
+import type { LoadResult } from './load-result.js';
 import { LATENCY_FIGURES } from './latency.js';
 
 /** How the text summary names a figure whose JSON name reads badly. */

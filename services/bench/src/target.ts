@@ -1,10 +1,10 @@
 import { connect } from 'node:net';
 import { BenchError } from './errors.js';
-import type { LoadOptions } from './load.js';
+import type { RequestSpec } from './load-options.js';
 
 /** The request every connection writes, serialized once. */
-export function serializeRequest(options: LoadOptions): Buffer {
-  const { url, method, headers, body } = options;
+export function serializeRequest(spec: RequestSpec): Buffer {
+  const { url, method, headers, body } = spec;
   const lines = [`${method} ${url.pathname}${url.search} HTTP/1.1`];
   const names = new Set(headers.map(([name]) => name.toLowerCase()));
   if (!names.has('host')) lines.push(`Host: ${url.host}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compareFigures, formatComparison, parseFigures } from '../src/compare.js';
-import type { LoadResult } from '../src/load.js';
+import type { LoadResult } from '../src/load-result.js';
 import { formatSummary } from '../src/summary.js';
 
 const RESULT: LoadResult = {

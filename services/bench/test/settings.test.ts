@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { docRows, markdownTableRows } from '@obscost/flags';
 import { BenchError } from '../src/errors.js';
-import type { LoadOptions } from '../src/load.js';
+import type { LoadOptions } from '../src/load-options.js';
 import { parseCommand, SETTINGS, USAGE } from '../src/settings.js';
 
 function load(argv: string[]): LoadOptions {

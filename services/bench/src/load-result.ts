@@ -1,0 +1,49 @@
+import type { LatencySummary, PercentilePoint } from './latency.js';
+
+export interface ErrorCounts {
+  connect: number;
+  read: number;
+  timeout: number;
+  non2xx: number;
+}
+
+/** A run's figures; also the `--json` output, hence the snake_case names. */
+export interface LoadResult {
+  url: string;
+  model: 'closed' | 'open';
+  conns: number;
+  /** Target rate of an open-model run. */
+  rate?: number;
+  /** Complete responses, whatever their status. */
+  requests: number;
+  /** Responses by status code. */
+  status: Record<string, number>;
+  /** Failed requests and non-2xx responses. */
+  errors: number;
+  error_kinds: ErrorCounts;
+  duration_s: number;
+  rps: number;
+  bytes: number;
+  bytes_per_s: number;
+  latency_ms: LatencySummary;
+  /** The percentile curve the summary's figures are read from (JSON only). */
+  latency_distribution: PercentilePoint[];
+  /**
+   * The load generator's own CPU time over the run: near duration_s (one CPU busy) means the
+   * generator, not the server, may have set the pace.
+   */
+  cpu_s: { user: number; system: number };
+  /** Stopped early by its abort signal, with the signal's reason (e.g. "SIGINT"). */
+  interrupted?: string;
+  /** Stopped early because no connection could be made for a whole timeout. */
+  gave_up?: string;
+  /** The first failure's reason, to say why a run failed. */
+  first_error?: string;
+}
+
+export interface Progress {
+  elapsedMs: number;
+  durationMs: number;
+  requests: number;
+  errors: number;
+}
