@@ -20,8 +20,8 @@ function kindSymbol(kind: number): string {
   return found[0];
 }
 
-/** struct event as the kernel writes it, as 32-bit words. */
-function eventWords(fields: {
+/** The fields of struct event, as the kernel fills them in. */
+interface Sample {
   timestamp: bigint;
   bytes: bigint;
   pid: number;
@@ -29,7 +29,10 @@ function eventWords(fields: {
   fd: number;
   kind: number;
   flags: number;
-}): Uint32Array {
+}
+
+/** struct event as the kernel writes it, as 32-bit words. */
+function eventWords(fields: Sample): Uint32Array {
   const view = new DataView(new ArrayBuffer(EVENT_SIZE));
   view.setBigUint64(0, fields.timestamp, true);
   view.setBigUint64(8, fields.bytes, true);
@@ -41,53 +44,77 @@ function eventWords(fields: {
   return new Uint32Array(view.buffer);
 }
 
+const WRITEV: Sample = {
+  timestamp: 123_456_789_012n,
+  bytes: 153n,
+  pid: 4242,
+  tid: 4243,
+  fd: 17,
+  kind: EventKind.WRITEV,
+  flags: 1,
+};
+/** The largest values the fields hold: a timestamp past 2^53, a PID at the kernel's limit. */
+const HUGE: Sample = {
+  timestamp: 2n ** 62n + 5n,
+  bytes: 2n ** 40n,
+  pid: 4_194_303,
+  tid: 1,
+  fd: -1,
+  kind: EventKind.UPROBE,
+  flags: 0,
+};
+const ZERO: Sample = {
+  timestamp: 0n,
+  bytes: 0n,
+  pid: 1,
+  tid: 1,
+  fd: 2_147_483_647,
+  kind: EventKind.WRITE,
+  flags: 0,
+};
+const SAMPLES = [WRITEV, HUGE, ZERO];
+const INCARNATION = 1_764_806_400_000;
+const PROCESSES = [
+  { pid: 4242, name: 'obscost-app' },
+  { pid: 7, name: 'nöde' },
+];
+
+/** A sample as a record of the .avsc decodes it, in JSON. */
+function decodedEvent(s: Sample): Record<string, unknown> {
+  return {
+    timestamp_ns: Number(s.timestamp),
+    bytes: Number(s.bytes),
+    pid: s.pid,
+    tid: s.tid,
+    fd: s.fd,
+    kind: kindSymbol(s.kind),
+    flags: s.flags,
+  };
+}
+
+/**
+ * Three batches of one encoder, written in `dir`: every sample; WRITEV again with the
+ * processes table and a sequence past 2^32; none. Returns their files and the second batch.
+ */
+function writeBatches(dir: string): { files: string[]; second: Buffer } {
+  const encoder = new BatchEncoder('observer-1', 'höst', INCARNATION, 1 << 16);
+  for (const sample of SAMPLES) encoder.append(eventWords(sample), 0);
+  const files = ['batch-1.bin', 'batch-2.bin', 'empty.bin'].map((name) => path.join(dir, name));
+  const [first, secondFile, emptyFile] = files as [string, string, string];
+  writeFileSync(first, encoder.close(1));
+  encoder.append(eventWords(WRITEV), 0);
+  const second = encoder.close(2 ** 40, PROCESSES);
+  writeFileSync(secondFile, second);
+  writeFileSync(emptyFile, encoder.close(3));
+  return { files, second };
+}
+
 test("fastavro decodes the encoder's records with only the .avsc file", async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'obscost-avro-'));
   t.after(() => {
     rmSync(dir, { recursive: true, force: true });
   });
-  const incarnation = 1_764_806_400_000;
-  const encoder = new BatchEncoder('observer-1', 'höst', incarnation, 1 << 16);
-  const writev = {
-    timestamp: 123_456_789_012n,
-    bytes: 153n,
-    pid: 4242,
-    tid: 4243,
-    fd: 17,
-    kind: EventKind.WRITEV,
-    flags: 1,
-  };
-  const huge = {
-    timestamp: 2n ** 62n + 5n,
-    bytes: 2n ** 40n,
-    pid: 4_194_303,
-    tid: 1,
-    fd: -1,
-    kind: EventKind.UPROBE,
-    flags: 0,
-  };
-  const zero = {
-    timestamp: 0n,
-    bytes: 0n,
-    pid: 1,
-    tid: 1,
-    fd: 2_147_483_647,
-    kind: EventKind.WRITE,
-    flags: 0,
-  };
-  const samples = [writev, huge, zero];
-  for (const sample of samples) encoder.append(eventWords(sample), 0);
-  const files = ['batch-1.bin', 'batch-2.bin', 'empty.bin'].map((name) => path.join(dir, name));
-  const [first, secondFile, emptyFile] = files as [string, string, string];
-  writeFileSync(first, encoder.close(1));
-  encoder.append(eventWords(writev), 0);
-  const processes = [
-    { pid: 4242, name: 'obscost-app' },
-    { pid: 7, name: 'nöde' },
-  ];
-  const second = encoder.close(2 ** 40, processes);
-  writeFileSync(secondFile, second);
-  writeFileSync(emptyFile, encoder.close(3));
+  const { files, second } = writeBatches(dir);
 
   const python = testPython(loadInfraConfig());
   const { code, stdout, stderr } = await run(python, [
@@ -100,37 +127,28 @@ test("fastavro decodes the encoder's records with only the .avsc file", async (t
     .trim()
     .split('\n')
     .map((line) => JSON.parse(line) as Record<string, unknown>);
-  const expected = (s: (typeof samples)[number]) => ({
-    timestamp_ns: Number(s.timestamp),
-    bytes: Number(s.bytes),
-    pid: s.pid,
-    tid: s.tid,
-    fd: s.fd,
-    kind: kindSymbol(s.kind),
-    flags: s.flags,
-  });
   assert.deepEqual(decoded, [
     {
       observer_id: 'observer-1',
       host: 'höst',
       sequence: 1,
-      incarnation,
-      events: samples.map(expected),
+      incarnation: INCARNATION,
+      events: SAMPLES.map(decodedEvent),
       processes: [],
     },
     {
       observer_id: 'observer-1',
       host: 'höst',
       sequence: 2 ** 40,
-      incarnation,
-      events: [expected(writev)],
-      processes,
+      incarnation: INCARNATION,
+      events: [decodedEvent(WRITEV)],
+      processes: PROCESSES,
     },
     {
       observer_id: 'observer-1',
       host: 'höst',
       sequence: 3,
-      incarnation,
+      incarnation: INCARNATION,
       events: [],
       processes: [],
     },
