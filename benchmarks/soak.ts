@@ -10,8 +10,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { durationRule } from '@obscost/bench';
-import { setting } from '@obscost/flags';
+import { durationRule, setting } from '@obscost/flags';
 import { BENCH_CLI, freeStackPorts, STACK_CLI_MAIN } from '@obscost/infra';
 import { runToEnd, sleep } from '@obscost/process';
 import { benchmarkFlags, flag } from './settings.js';
