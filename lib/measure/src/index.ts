@@ -16,5 +16,5 @@ export {
   type ProfilePart,
 } from './cpu-profile.js';
 export { pin, planCpus, type CpuPlan } from './cpus.js';
-export { cpuSeconds, cpuSince, peakRssBytes, type CpuSeconds } from './proc.js';
+export { cpuSeconds, cpuSince, openFds, peakRssBytes, rssBytes, type CpuSeconds } from './proc.js';
 export { median } from './stats.js';
