@@ -18,3 +18,6 @@ export {
 export { pin, planCpus, type CpuPlan } from './cpus.js';
 export { cpuSeconds, cpuSince, openFds, peakRssBytes, rssBytes, type CpuSeconds } from './proc.js';
 export { median } from './stats.js';
+export { histogramQuantile, seriesValue, sumOf } from './prometheus-queries.js';
+export { parseExposition, type Sample } from './prometheus-text.js';
+export { scrape } from './scrape.js';
