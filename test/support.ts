@@ -24,7 +24,7 @@ export {
   type RunningApp,
   type RunningObserver,
 } from '@obscost/infra';
-export { scrape, seriesValue, sumOf } from '@obscost/measure';
+export { scrape, seriesValue } from '@obscost/measure';
 export { freePorts, listening, startChild, waitFor, type Child } from '@obscost/process';
 
 export function runBench(args: string[]): Promise<Finished> {
