@@ -14,9 +14,8 @@
  *
  *   npm run bench:aggregate -- [--runs 5] [--events 2000000] [--latency] [--seconds 10]
  */
-import { readFileSync } from 'node:fs';
 import { encodeSnapshot, PartitionState } from '@obscost/aggregator';
-import { median } from '@obscost/measure';
+import { cpuSeconds, histogramQuantile, median, scrape, sumOf } from '@obscost/measure';
 import { setting } from '@obscost/flags';
 import { BatchEncoder, decodeBatch } from '@obscost/events';
 import { kafkaClient } from '@obscost/infra';
@@ -114,36 +113,13 @@ const kafka = benchKafka(39192);
 const infraConfig = kafka.config;
 
 async function metric(aggregator: RunningAggregator, name: string): Promise<number> {
-  const text = await (await fetch(aggregator.url)).text();
-  return text
-    .split('\n')
-    .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
-    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return sumOf(await scrape(aggregator.url), name);
 }
 
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-/** The q-quantile of a Prometheus histogram, interpolated within its bucket. */
-function quantile(exposition: string, name: string, q: number): number {
-  const buckets = exposition
-    .split('\n')
-    .map((line) => new RegExp(`^${name}_bucket\\{.*le="([^"]+)".*\\} (\\S+)$`).exec(line))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ le: Number(m[1]), count: Number(m[2]) }));
-  const count = buckets.at(-1)?.count ?? 0;
-  let previous = { le: 0, count: 0 };
-  for (const bucket of buckets) {
-    if (bucket.count >= q * count) {
-      if (!Number.isFinite(bucket.le)) return previous.le;
-      const within = (q * count - previous.count) / (bucket.count - previous.count || 1);
-      return previous.le + (bucket.le - previous.le) * within;
-    }
-    previous = bucket;
-  }
-  return NaN;
+/** The process's CPU time so far, user and system together, in seconds. */
+function cpuTotal(pid: number): number {
+  const { user, system } = cpuSeconds(pid);
+  return user + system;
 }
 
 await kafka.up();
@@ -171,7 +147,7 @@ try {
   );
   const firstCount = await metric(aggregator, 'aggregator_events_total');
   const started = process.hrtime.bigint();
-  const cpuBefore = cpuSeconds(pid);
+  const cpuBefore = cpuTotal(pid);
   await waitFor(
     'every event counted',
     async () => {
@@ -184,7 +160,7 @@ try {
     300_000,
   );
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const cpu = (cpuSeconds(pid) - cpuBefore) / seconds;
+  const cpu = (cpuTotal(pid) - cpuBefore) / seconds;
   lines.push(
     `through Kafka (kafkajs fetch, decode, count, one commit per fetch):`,
     `  ${perSecond((total - firstCount) / seconds)} at ${(cpu * 100).toFixed(0)}% of a core` +
@@ -217,9 +193,9 @@ try {
       async () => (await metric(aggregator, 'aggregator_consumer_lag_records')) === 0,
     );
     await sleep(1000);
-    const text = await (await fetch(aggregator.url)).text();
+    const text = await scrape(aggregator.url);
     const ms = (q: number): string =>
-      `${(quantile(text, 'aggregator_event_delay_seconds', q) * 1000).toFixed(1)} ms`;
+      `${(histogramQuantile(text, 'aggregator_event_delay_seconds', q) * 1000).toFixed(1)} ms`;
     lines.push(
       `kernel timestamp to counted (${load.requests.toLocaleString('en')} requests at 2,000/s, observer --batch-age 5):`,
       `  p50 ${ms(0.5)}  p99 ${ms(0.99)}  (per batch, its oldest event; bucket-interpolated)`,

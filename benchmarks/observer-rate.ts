@@ -9,16 +9,15 @@
  *   npm run bench:rate -- [--kafka] [--seconds 3] [--rates 250000,500000,1000000,1500000,0]
  *   (rate 0: unpaced)
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { integerRule, setting } from '@obscost/flags';
+import { cpuSeconds, scrape, seriesValue } from '@obscost/measure';
 import { startChild, waitFor } from '@obscost/process';
 import { ROOT, startObserver, type RunningObserver } from '@obscost/infra';
 import { benchKafka } from './own-kafka.js';
 import { benchmarkFlags, flag } from './settings.js';
 
 const WRITE_LOOP = path.join(ROOT, 'services/observer/native/build/write-loop');
-const TICKS_PER_SECOND = 100;
 
 const values = benchmarkFlags('bench:rate', 'The highest event rate the observer keeps up with.', {
   seconds: flag.count('seconds', 3, 'seconds at each rate'),
@@ -35,14 +34,13 @@ const values = benchmarkFlags('bench:rate', 'The highest event rate the observer
 const { seconds, rates } = values;
 
 async function metric(observer: RunningObserver, series: string): Promise<number> {
-  const text = await (await fetch(observer.url)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
+  return seriesValue(await scrape(observer.url), series);
 }
 
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+/** The process's CPU time so far, user and system together, in seconds. */
+function cpuTotal(pid: number): number {
+  const { user, system } = cpuSeconds(pid);
+  return user + system;
 }
 
 const DELIVERED = 'app_write_events_total{syscall="write",fd="other"}';
@@ -78,7 +76,7 @@ try {
       'the observer to follow the producer',
       async () => (await metric(observer, 'observer_targets')) === 2,
     );
-    const cpuBefore = cpuSeconds(observerPid);
+    const cpuBefore = cpuTotal(observerPid);
     const started = process.hrtime.bigint();
     producer.process.stdin?.end('go\n');
     if ((await producer.exited) !== 0) throw new Error('the producer failed');
@@ -110,7 +108,7 @@ try {
       kafka = `  to Kafka ${sent.toLocaleString('en').padStart(10)}  lost before Kafka ${lost.toLocaleString('en')}`;
     }
     // CPU until the last event was handled (sent, with --kafka), over the producer's time.
-    const cpu = (cpuSeconds(observerPid) - cpuBefore) / elapsed;
+    const cpu = (cpuTotal(observerPid) - cpuBefore) / elapsed;
     const achieved = events / elapsed;
     rows.push(
       `${(rate === 0 ? 'unpaced' : rate.toLocaleString('en')).padStart(10)}  ${Math.round(achieved).toLocaleString('en').padStart(10)}/s` +

@@ -1,6 +1,6 @@
 import { errorClass, reportFailure, usage } from '@obscost/errors';
-import { durationRule } from '@obscost/bench';
 import {
+  durationRule,
   integerRule,
   parseSettings,
   setting,

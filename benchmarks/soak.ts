@@ -7,12 +7,12 @@
  *
  *   npm run bench:soak -- [--dur 10m] [--rate 500] [--sample 10s] [--json]
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { durationRule } from '@obscost/bench';
-import { setting } from '@obscost/flags';
+import { durationRule, setting } from '@obscost/flags';
 import { BENCH_CLI, freeStackPorts, STACK_CLI_MAIN } from '@obscost/infra';
+import { openFds, rssBytes, scrape, sumOf } from '@obscost/measure';
 import { runToEnd, sleep } from '@obscost/process';
 import { benchmarkFlags, flag } from './settings.js';
 
@@ -55,21 +55,8 @@ const progress = (line: string): void => {
   if (process.stderr.isTTY) process.stderr.write(`\r\x1b[K${line}`);
 };
 
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/^VmRSS:\s+(\d+) kB$/m.exec(status)?.[1] ?? NaN) / 1024;
-}
-
-function openFds(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
-}
-
 async function lagOf(metricsUrl: string): Promise<number> {
-  const text = await (await fetch(metricsUrl)).text();
-  return [...text.matchAll(/^aggregator_consumer_lag_records\{[^}]*\} (\S+)$/gm)].reduce(
-    (sum, [, value]) => sum + Number(value),
-    0,
-  );
+  return sumOf(await scrape(metricsUrl), 'aggregator_consumer_lag_records');
 }
 
 const workDir = mkdtempSync(path.join(tmpdir(), 'obscost-soak-'));
@@ -107,7 +94,9 @@ try {
     const seconds = (performance.now() - started) / 1000;
     samples.push({
       seconds,
-      rssMiB: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, rssMiB(pid)])),
+      rssMiB: Object.fromEntries(
+        Object.entries(pids).map(([name, pid]) => [name, rssBytes(pid) / 1024 / 1024]),
+      ),
       fds: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, openFds(pid)])),
       lag: await lagOf(`http://127.0.0.1:${ports.AGGREGATOR_PORT ?? ''}/metrics`),
     });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { EVENT_METRICS, EventKind, type DecodedBatch, type EventFamily } from '@obscost/events';
 import { kafkaClient } from '@obscost/infra';
+import { parseExposition, sumOf } from '@obscost/measure';
 import {
   scrape,
   startAggregator,
@@ -11,6 +12,9 @@ import {
 } from './support.js';
 
 /** What the aggregator tests share: batches to produce, expected totals, scrapes, topics. */
+
+/** The aggregator tests' words for the library's parser (every sample) and its sum. */
+export { parseExposition as samples, sumOf as total } from '@obscost/measure';
 
 /** An event kind as the Avro enum names it: EventKind's keys. */
 export type Kind = keyof typeof EventKind;
@@ -79,34 +83,6 @@ export function expectedTotals(batches: DecodedBatch[]): Map<string, number> {
   return totals;
 }
 
-/** Parses a Prometheus exposition: every sample with its labels. */
-export function samples(
-  exposition: string,
-): { name: string; labels: Record<string, string>; value: number }[] {
-  const result = [];
-  for (const line of exposition.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) continue;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)) {
-      labels[key as string] = value as string;
-    }
-    result.push({ name: match[1] as string, labels, value: Number(match[3]) });
-  }
-  return result;
-}
-
-/** The sum of a metric's samples whose labels include `where`. */
-export function total(
-  exposition: string,
-  name: string,
-  where: Record<string, string> = {},
-): number {
-  return samples(exposition)
-    .filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
-}
-
 /** Every aggregator's metrics; one that exited fails the scrape with what it printed. */
 export async function scrapeAll(aggregators: RunningAggregator[]): Promise<string> {
   const exited = aggregators.find((a) => !a.running);
@@ -122,14 +98,14 @@ export const EXACT_NAMES: string[] = Object.values(EVENT_METRICS).flatMap((names
 
 export function assertExact(exposition: string, expected: Map<string, number>): void {
   for (const name of EXACT_NAMES) {
-    assert.equal(total(exposition, name), expected.get(name) ?? 0, name);
+    assert.equal(sumOf(exposition, name), expected.get(name) ?? 0, name);
   }
 }
 
 /** Every exact counter's sample by name and labels, for comparing scrapes. */
 export function seriesValues(exposition: string): Map<string, number> {
   return new Map(
-    samples(exposition)
+    parseExposition(exposition)
       .filter((s) => EXACT_NAMES.includes(s.name))
       .map((s) => [`${s.name}${JSON.stringify(s.labels)}`, s.value]),
   );
@@ -221,7 +197,7 @@ export async function waitForRecords(
     `${records} records counted`,
     async () => {
       exposition = await scrapeAll(aggregators);
-      return total(exposition, 'aggregator_records_total') === records;
+      return sumOf(exposition, 'aggregator_records_total') === records;
     },
     timeoutMs,
   );

@@ -7,6 +7,7 @@ import { test, type TestContext } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
 import { APP_METRICS } from '@obscost/events';
 import { componentNamed, loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
+import { seriesValue } from '@obscost/measure';
 import { freePorts, runToEnd, waitFor, type Finished } from '@obscost/process';
 import { BENCH_CLI, startApp, type RunningApp } from '@obscost/infra';
 
@@ -23,6 +24,7 @@ export {
   type RunningApp,
   type RunningObserver,
 } from '@obscost/infra';
+export { scrape, seriesValue } from '@obscost/measure';
 export { freePorts, listening, startChild, waitFor, type Child } from '@obscost/process';
 
 export function runBench(args: string[]): Promise<Finished> {
@@ -36,17 +38,6 @@ export function run(
   env: NodeJS.ProcessEnv = {},
 ): Promise<Finished> {
   return runToEnd(command, args, { env });
-}
-
-/** The value of one series in a Prometheus text exposition, 0 when absent. */
-export function seriesValue(exposition: string, series: string): number {
-  const line = exposition.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? 0 : Number(line.slice(series.length + 1));
-}
-
-export async function scrape(url: string): Promise<string> {
-  const response = await fetch(url);
-  return response.text();
 }
 
 export const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');

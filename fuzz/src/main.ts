@@ -10,9 +10,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { durationRule } from '@obscost/bench';
 import { errorClass, runMain, usage } from '@obscost/errors';
-import { choiceRule, parseSettings, setting, usageText } from '@obscost/flags';
+import { choiceRule, durationRule, parseSettings, setting, usageText } from '@obscost/flags';
 import { runCampaign, type CampaignResult } from './campaign.js';
 import { TARGETS } from './targets.js';
 

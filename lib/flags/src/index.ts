@@ -1,3 +1,4 @@
+export { durationRule, formatDuration, parseDuration } from './duration.js';
 export { DEFAULT_KAFKA_BROKERS, DEFAULT_OTLP_HTTP_ENDPOINT, LOOPBACK, PORTS } from './defaults.js';
 export {
   brokersRule,
@@ -5,6 +6,7 @@ export {
   choiceListRule,
   choiceRule,
   integerRule,
+  positiveIntegerRule,
   positiveNumberRule,
   SettingError,
   sizeRule,

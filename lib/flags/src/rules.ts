@@ -14,6 +14,14 @@ export function integerRule(name: string, text: string, min: number, max: number
   return value;
 }
 
+/** A count of at least one (connections, requests, rounds), as large as is exact. */
+export function positiveIntegerRule(name: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
+    throw new SettingError(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
 const SIZE_UNITS: Record<string, number> = { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 };
 
 /** Bytes in `64K`, `16M`, `1G` or `4096`; NaN for anything else. */

@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { runToEnd } from '@obscost/process';
 
 /** A BPF program's cost from the kernel's statistics (kernel.bpf_stats_enabled). */
 export interface BpfProgramCost {
@@ -60,9 +57,10 @@ export async function programCounters(owners: Record<string, number>): Promise<P
     for (const id of programIdsOf(pid)) ownerOf.set(id, owner);
   }
   if (ownerOf.size === 0) return [];
-  const { stdout } = await run('bpftool', ['prog', 'show', '--json'], {
-    maxBuffer: 64 * 1024 * 1024,
+  const { code, stdout, stderr } = await runToEnd('bpftool', ['prog', 'show', '--json'], {
+    timeoutMs: 30_000,
   });
+  if (code !== 0) throw new Error(`bpftool prog show exited with ${code}: ${stderr.trim()}`);
   const seen = new Map<string, number>();
   return (JSON.parse(stdout) as BpftoolProgram[])
     .filter((p) => ownerOf.has(p.id))

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { runToEnd, startChild, waitFor } from '@obscost/process';
+import { runToEnd, startChild, stdoutLines, waitFor } from '@obscost/process';
 
 /**
  * Where a sample of the app's CPU was, by what put it there: the parts the observer adds
@@ -130,16 +128,9 @@ export async function recordCpuProfile(pid: number, frequencyHz = 2999): Promise
           throw new Error(`perf record exited with ${code}: ${perf.output().trim()}`);
         }
         // Read as it comes, not kept: a recording's stacks run to tens of megabytes of text.
-        const script = spawn('perf', ['script', '-i', file, '-F', 'ip,sym,dso'], {
-          stdio: ['ignore', 'pipe', 'ignore'],
-        });
-        const exited = new Promise<number | null>((resolve, reject) => {
-          script.once('error', reject);
-          script.once('close', resolve);
-        });
-        const parts = await attributeSamples(createInterface({ input: script.stdout }));
-        const scriptCode = await exited;
-        if (scriptCode !== 0) throw new Error(`perf script -i ${file} exited with ${scriptCode}`);
+        const parts = await attributeSamples(
+          stdoutLines('perf', ['script', '-i', file, '-F', 'ip,sym,dso']),
+        );
         const samples = Object.values(parts).reduce((sum, n) => sum + n, 0);
         return { frequency_hz: frequencyHz, samples, parts };
       } finally {

@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { runToEnd } from '@obscost/process';
 
 /** Which CPUs run the app and which run everything else. Both empty: nothing is pinned. */
 export interface CpuPlan {
@@ -36,5 +33,8 @@ export function planCpus(
 /** Pins every thread of `pid` to `cpus` (taskset -a: threads started later inherit it). */
 export async function pin(pid: number, cpus: readonly number[]): Promise<void> {
   if (cpus.length === 0) return;
-  await run('taskset', ['-a', '-p', '-c', cpus.join(','), String(pid)]);
+  const args = ['-a', '-p', '-c', cpus.join(','), String(pid)];
+  const { code, stderr } = await runToEnd('taskset', args, { timeoutMs: 10_000 });
+  if (code !== 0)
+    throw new Error(`taskset ${args.join(' ')} exited with ${code}: ${stderr.trim()}`);
 }

@@ -16,5 +16,8 @@ export {
   type ProfilePart,
 } from './cpu-profile.js';
 export { pin, planCpus, type CpuPlan } from './cpus.js';
-export { cpuSeconds, cpuSince, peakRssBytes, type CpuSeconds } from './proc.js';
+export { cpuSeconds, cpuSince, openFds, peakRssBytes, rssBytes, type CpuSeconds } from './proc.js';
 export { median } from './stats.js';
+export { histogramQuantile, seriesValue, sumOf } from './prometheus-queries.js';
+export { parseExposition, type Sample } from './prometheus-text.js';
+export { scrape } from './scrape.js';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { programCosts, type ProgramCounters } from '../src/bpf-programs.js';
 import { planCpus } from '../src/cpus.js';
-import { cpuSeconds, peakRssBytes } from '../src/proc.js';
+import { cpuSeconds, openFds, peakRssBytes, rssBytes } from '../src/proc.js';
 
 test('the app gets the last CPU and the rest the others, unless told', () => {
   assert.deepEqual(planCpus(2), { app: [1], other: [0] });
@@ -59,4 +59,13 @@ test("a program's cost is what it ran between two readings; one loaded meanwhile
     ],
   );
   assert.equal(programCosts([], [program(3, 0, 0)])[0]?.ns_per_run, 0);
+});
+
+test("this process's resident memory and open file descriptors, from /proc", () => {
+  const rss = rssBytes(process.pid);
+  assert.ok(rss <= peakRssBytes(process.pid) && rss % 1024 === 0, String(rss));
+  assert.ok(rss >= process.memoryUsage().rss * 0.5, String(rss));
+  // stdin, stdout and stderr at least.
+  assert.ok(openFds(process.pid) >= 3);
+  assert.throws(() => cpuSeconds(2 ** 22 + 1), /no process 4194305 in \/proc/);
 });

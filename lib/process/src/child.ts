@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync } from 'node:fs';
+import { readProcStat } from './proc-stat.js';
 import { listening, sleep, waitFor } from './wait-for.js';
 
 export interface ChildOptions {
@@ -131,7 +132,8 @@ export class Child {
 
   /**
    * SIGTERM, then SIGKILL after `graceMs`, to the group when started with `group`; resolves
-   * with the exit code once the child (and its group) are gone and its output is all read.
+   * with the exit code once the child (and every live process of its group) are gone and its
+   * output is all read. A zombie of the group is gone: it has exited, only its reaping waits.
    */
   async stop(graceMs = 10_000): Promise<number | null> {
     const pid = this.pid;
@@ -228,19 +230,19 @@ function signalProcess(pid: number, signal: NodeJS.Signals, group: boolean): voi
   }
 }
 
-/** Whether `pid` exists and is not a zombie waiting to be reaped. */
+/**
+ * Whether `pid` is a live process: it exists and is not a zombie. A zombie has exited; its
+ * entry waits for its parent (PID 1 for an orphan, in its own time) to reap it.
+ */
 export function alive(pid: number): boolean {
-  try {
-    return !/^\d+ \(.*\) Z /s.test(readFileSync(`/proc/${pid}/stat`, 'latin1'));
-  } catch {
-    return false;
-  }
+  const state = readProcStat(pid)?.state;
+  return state !== undefined && state !== 'Z';
 }
 
 /**
  * Stops a process this one did not start (a detached one, known by its pid file): SIGTERM,
- * SIGKILL after `graceMs`, to its group when `group`; resolves once it (and its group) are
- * gone.
+ * SIGKILL after `graceMs`, to its group when `group`; resolves once it (and every live process
+ * of its group) are gone: zombies are not waited for, their reaping is up to their parent.
  */
 export async function stopPid(pid: number, graceMs: number, group = false): Promise<void> {
   const running = (): boolean => alive(pid) || (group && groupAlive(pid));
@@ -252,23 +254,19 @@ export async function stopPid(pid: number, graceMs: number, group = false): Prom
   while (running()) await sleep(20);
 }
 
-/** Whether any process of the group `pgid` is left (zombies waiting to be reaped aside). */
-function groupAlive(pgid: number): boolean {
+/**
+ * Whether a live process of the group `pgid` is left. kill(-pgid, 0) answers for a zombie
+ * too: a group it finds empty is, and one it does not is looked at process by process.
+ */
+export function groupAlive(pgid: number): boolean {
   try {
     process.kill(-pgid, 0);
   } catch {
     return false;
   }
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // /proc/PID/stat: pid (comm) state ppid pgrp ...; comm may hold spaces and parentheses.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') return true;
-    } catch {
-      // It exited while we looked.
-    }
-  }
-  return false;
+  return readdirSync('/proc').some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    const stat = readProcStat(Number(entry));
+    return stat !== undefined && stat.processGroup === pgid && stat.state !== 'Z';
+  });
 }

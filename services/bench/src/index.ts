@@ -1,5 +1,4 @@
 export { compareFigures, formatComparison, parseFigures, type ComparedFigure } from './compare.js';
-export { durationRule, formatDuration, parseDuration } from './duration.js';
 export { BenchError, ERRORS, type BenchErrorCode } from './errors.js';
 export { LatencyRecorder, type LatencySummary, type PercentilePoint } from './latency.js';
 export { runLoad } from './load.js';
@@ -7,6 +6,6 @@ export type { LoadOptions } from './load-options.js';
 export type { LoadResult, Progress } from './load-result.js';
 export { ProgressLine } from './progress.js';
 export { ResponseParser } from './response-parser.js';
-export { parseCommand, positiveIntegerRule, SETTINGS, type Command } from './settings.js';
+export { parseCommand, SETTINGS, type Command } from './settings.js';
 export { failureOf, formatSummary } from './summary.js';
 export { checkReachable } from './target.js';

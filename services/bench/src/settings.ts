@@ -1,14 +1,15 @@
 import { readFileSync } from 'node:fs';
 import {
+  durationRule,
   LOOPBACK,
   parseSettings,
   PORTS,
+  positiveIntegerRule,
   setting,
   SettingError,
   usageText,
   type SettingValues,
 } from '@obscost/flags';
-import { durationRule } from './duration.js';
 import { BenchError } from './errors.js';
 import type { LoadOptions } from './load-options.js';
 
@@ -16,14 +17,6 @@ export type Command =
   | { kind: 'run'; load: LoadOptions; json: boolean }
   | { kind: 'compare'; files: [string, string]; json: boolean }
   | { kind: 'help' };
-
-/** A count of at least one (connections, requests): the bench's wording. */
-export function positiveIntegerRule(name: string, text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1 || !Number.isSafeInteger(Number(text))) {
-    throw new SettingError(`${name} must be a positive integer, got ${JSON.stringify(text)}`);
-  }
-  return Number(text);
-}
 
 function targetUrlRule(name: string, text: string): URL {
   let url: URL;

@@ -1,4 +1,4 @@
-import { formatDuration } from './duration.js';
+import { formatDuration } from '@obscost/flags';
 import type { LoadResult } from './load-result.js';
 import { LATENCY_FIGURES } from './latency.js';
 

@@ -1,6 +1,9 @@
 import { sleep } from '@obscost/process';
 import type { Accuracy, Approach } from './report.js';
 
+// The runner's modules read their scrapes through here; the one implementation is the library's.
+export { scrape, sumOf } from '@obscost/measure';
+
 /** What one approach counted, read from its own endpoint or output. */
 export interface Counted {
   requests?: number;
@@ -17,38 +20,6 @@ export type Counts = Partial<Record<Approach, Counted>>;
 export interface Truth {
   requests: number;
   bytes: number;
-}
-
-/**
- * The sum of every sample of `metric` in a Prometheus text exposition whose labels include
- * `labels`; 0 when there is none.
- */
-export function sumOf(
-  exposition: string,
-  metric: string,
-  labels: Record<string, string> = {},
-): number {
-  const wanted = Object.entries(labels).map(([name, value]) => `${name}="${value}"`);
-  let sum = 0;
-  for (const line of exposition.split('\n')) {
-    if (!line.startsWith(metric)) continue;
-    const rest = line.slice(metric.length);
-    if (rest[0] !== ' ' && rest[0] !== '{') continue;
-    const labelText = rest[0] === '{' ? rest.slice(1, rest.indexOf('}')) : '';
-    if (!wanted.every((pair) => labelText.split(',').includes(pair))) continue;
-    const value = rest
-      .slice(rest[0] === '{' ? rest.indexOf('}') + 1 : 0)
-      .trim()
-      .split(' ')[0];
-    sum += Number(value);
-  }
-  return sum;
-}
-
-export async function scrape(url: string): Promise<string> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-  if (!response.ok) throw new Error(`${url} answered HTTP ${response.status}`);
-  return response.text();
 }
 
 function matches(counted: Counted, truth: Truth): boolean {

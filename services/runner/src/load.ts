@@ -1,4 +1,5 @@
-import { failureOf, formatDuration, type LoadResult } from '@obscost/bench';
+import { failureOf, type LoadResult } from '@obscost/bench';
+import { formatDuration } from '@obscost/flags';
 import { BENCH_CLI } from '@obscost/infra';
 import { startChild } from '@obscost/process';
 

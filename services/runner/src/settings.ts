@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { durationRule, positiveIntegerRule } from '@obscost/bench';
 import {
   choiceListRule,
+  durationRule,
   integerRule,
   parseSettings,
+  positiveIntegerRule,
   positiveNumberRule,
   setting,
   SettingError,

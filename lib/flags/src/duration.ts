@@ -1,4 +1,4 @@
-import { SettingError } from '@obscost/flags';
+import { SettingError } from './rules.js';
 
 const UNIT_MS: Record<string, number> = {
   ns: 1e-6,

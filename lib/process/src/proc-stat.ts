@@ -1,0 +1,36 @@
+import { readFileSync } from 'node:fs';
+
+/** What the project reads of a process's /proc/PID/stat. */
+export interface ProcStat {
+  /** The command name (comm), at most 15 characters; it may hold spaces and parentheses. */
+  command: string;
+  /** R, S, D, Z (a zombie: exited, waiting to be reaped), T, ... */
+  state: string;
+  processGroup: number;
+  /** CPU time in clock ticks (CLK_TCK a second), all threads, user and system. */
+  userTicks: number;
+  systemTicks: number;
+}
+
+/**
+ * `pid`'s /proc/PID/stat, or undefined once it is gone. The command name stands between the
+ * first `(` and the last `)`, since it may hold both; the fields after it are counted from
+ * field 3, the state.
+ */
+export function readProcStat(pid: number): ProcStat | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const close = stat.lastIndexOf(')');
+  const fields = stat.slice(close + 2).split(' ');
+  return {
+    command: stat.slice(stat.indexOf('(') + 1, close),
+    state: fields[0] ?? '',
+    processGroup: Number(fields[2]),
+    userTicks: Number(fields[11]),
+    systemTicks: Number(fields[12]),
+  };
+}
