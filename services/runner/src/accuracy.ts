@@ -1,5 +1,5 @@
 import { sleep } from '@obscost/process';
-import type { Accuracy, Approach } from './report.js';
+import type { Accuracy, Approach } from '@obscost/report';
 
 /** What one approach counted, read from its own endpoint or output. */
 export interface Counted {

@@ -14,7 +14,7 @@ import {
   programCosts,
   programCounters,
 } from '@obscost/measure';
-import type { CpuSeconds, ProcessCost, RoundResult } from './report.js';
+import type { CpuSeconds, ProcessCost, RoundResult } from '@obscost/report';
 import type { Observation, Scenario } from './scenarios.js';
 
 /** What every round of every scenario shares. */

@@ -4,17 +4,23 @@ import path from 'node:path';
 import { runMain } from '@obscost/errors';
 import { InfraError } from '@obscost/infra';
 import { runRound, type RoundSettings } from './comparison.js';
-import { renderHtml } from './html.js';
+
 import { RunError } from './errors.js';
 import { Infrastructure } from './infrastructure.js';
 import { Interrupted } from './load.js';
 import { pin, planCpus } from '@obscost/measure';
-import { REPORT_VERSION, type Report, type RoundResult, type ScenarioReport } from './report.js';
+import {
+  formatTable,
+  renderHtml,
+  REPORT_VERSION,
+  type Report,
+  type RoundResult,
+  type ScenarioReport,
+} from '@obscost/report';
 import { SCENARIOS } from './scenarios.js';
 import { parseRunArgs, USAGE, type RunSettings } from './settings.js';
 import { StatusLine } from './status-line.js';
 import { summarize } from './summarize.js';
-import { formatTable } from './table.js';
 
 /** A shell's exit code after Ctrl-C: what was measured is written, nothing failed. */
 const EXIT_INTERRUPTED = 130;

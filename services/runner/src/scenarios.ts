@@ -13,7 +13,7 @@ import { PROBES, type Probe } from '@obscost/observer';
 import { startChild, type Child } from '@obscost/process';
 import { scrape, sumOf, type Counts } from './accuracy.js';
 import type { Infrastructure, StartedCollector } from './infrastructure.js';
-import type { ScenarioName } from './report.js';
+import type { ScenarioName } from '@obscost/report';
 
 /** One scenario's observability around one fresh app. */
 export interface Observation {
