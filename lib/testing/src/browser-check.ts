@@ -18,7 +18,7 @@ const CHROMIUM_ARGS = [
   '--disable-gpu',
 ];
 
-/** The page's charts, by the ids html.ts gives them. */
+/** The page's charts, by the ids @obscost/report gives them, in the page's order. */
 export const CHART_IDS = [
   'chart-capacity',
   'chart-latency',

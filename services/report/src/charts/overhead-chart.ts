@@ -55,35 +55,85 @@ const whisker: CustomSeriesRenderItem = (_params, api) => {
   };
 };
 
-export function overheadChart(scenarios: readonly ScenarioReport[]): Chart {
-  const compared = scenarios.filter((s) => s.overhead !== undefined);
-  const panels = [
-    ['rps_ratio', 'capacity (req/s)', 'lower is worse'],
-    ['p99_ratio', 'p99 latency', 'higher is worse'],
-    ['cpu_ratio', 'app CPU per request', 'higher is worse'],
-  ] as const;
+/** The three ratios, a panel each: the key in `overhead`, the heading, which way is worse. */
+const PANELS = [
+  ['rps_ratio', 'capacity (req/s)', 'lower is worse'],
+  ['p99_ratio', 'p99 latency', 'higher is worse'],
+  ['cpu_ratio', 'app CPU per request', 'higher is worse'],
+] as const;
+type Ratio = (typeof PANELS)[number][0];
+
+/** Where the panels sit: room for the scenario names on the left, a gap between panels. */
+const LEFT = 125;
+const GAP = 56;
+const PANEL_WIDTH = (WIDTH - LEFT - 20 - GAP * (PANELS.length - 1)) / PANELS.length;
+const panelLeft = (i: number): number => LEFT + i * (PANEL_WIDTH + GAP);
+
+/** One panel's drawing: each scenario's spread as a whisker, its median as a dot on it. */
+function panelSeries(
+  compared: readonly ScenarioReport[],
+  key: Ratio,
+  i: number,
+): [CustomSeriesOption, ScatterSeriesOption] {
+  const whiskers: CustomSeriesOption = {
+    type: 'custom',
+    xAxisIndex: i,
+    yAxisIndex: i,
+    renderItem: whisker,
+    encode: { x: [0, 1], y: 2 },
+    data: compared.flatMap((s, c) => {
+      const spread = s.overhead?.[key];
+      return spread && finite(spread.min, spread.max) ? [[spread.min, spread.max, c]] : [];
+    }),
+    silent: true,
+  };
+  const medians: ScatterSeriesOption = {
+    type: 'scatter',
+    xAxisIndex: i,
+    yAxisIndex: i,
+    symbolSize: 13,
+    data: compared.flatMap((s, c) => {
+      const median = s.overhead?.[key].median;
+      if (median === undefined || !finite(median)) return [];
+      return [{ value: [median, c], itemStyle: { color: SCENARIO_COLORS[s.name] } }];
+    }),
+    label: {
+      show: true,
+      position: 'top',
+      distance: 6,
+      fontWeight: 'bold',
+      // Readable where it sits on the baseline's dashed line.
+      backgroundColor: '#ffffff',
+      padding: [1, 3],
+      formatter: ({ value }) => formatRatio(Number((value as number[])[0])),
+    },
+    markLine: {
+      silent: true,
+      symbol: 'none',
+      lineStyle: { color: '#57606a', type: 'dashed' },
+      // The y axis runs downwards: its start is the panel's top.
+      label: { formatter: 'baseline', position: 'start', color: '#57606a', fontSize: 11 },
+      data: [{ xAxis: 1 }],
+    },
+  };
+  return [whiskers, medians];
+}
+
+/** The panels side by side, the scenario names on the first one's axis only. */
+function overheadOption(compared: readonly ScenarioReport[]): EChartsOption {
   const names = compared.map((s) => s.name);
-  const left = 125;
-  const gap = 56;
-  const panelWidth = (WIDTH - left - 20 - gap * (panels.length - 1)) / panels.length;
-  const height = 120 + compared.length * 50;
-  const option: EChartsOption = {
-    title: panels.map(([, title, hint], i) => ({
+  return {
+    title: PANELS.map(([, title, hint], i) => ({
       text: title,
       subtext: hint,
-      left: left + i * (panelWidth + gap),
+      left: panelLeft(i),
       top: 0,
       textStyle: { fontSize: 13, color: '#1f2328' },
       subtextStyle: { fontSize: 11, color: '#57606a' },
       itemGap: 4,
     })),
-    grid: panels.map((_, i) => ({
-      left: left + i * (panelWidth + gap),
-      width: panelWidth,
-      top: 70,
-      bottom: 36,
-    })),
-    xAxis: panels.map(([key], i) => ({
+    grid: PANELS.map((_, i) => ({ left: panelLeft(i), width: PANEL_WIDTH, top: 70, bottom: 36 })),
+    xAxis: PANELS.map(([key], i) => ({
       type: 'value',
       gridIndex: i,
       ...ratioAxis(compared.flatMap((s) => (s.overhead ? [s.overhead[key]] : []))),
@@ -93,7 +143,7 @@ export function overheadChart(scenarios: readonly ScenarioReport[]): Chart {
       nameTextStyle: AXIS_NAME,
       axisLabel: { formatter: (v: number) => String(Number(v.toFixed(2))) },
     })),
-    yAxis: panels.map((_, i) => ({
+    yAxis: PANELS.map((_, i) => ({
       type: 'category',
       gridIndex: i,
       data: names,
@@ -101,57 +151,18 @@ export function overheadChart(scenarios: readonly ScenarioReport[]): Chart {
       axisLabel: { show: i === 0, fontSize: 13 },
       axisTick: { show: false },
     })),
-    series: panels.flatMap(([key], i) => {
-      const whiskers: CustomSeriesOption = {
-        type: 'custom',
-        xAxisIndex: i,
-        yAxisIndex: i,
-        renderItem: whisker,
-        encode: { x: [0, 1], y: 2 },
-        data: compared.flatMap((s, c) => {
-          const spread = s.overhead?.[key];
-          return spread && finite(spread.min, spread.max) ? [[spread.min, spread.max, c]] : [];
-        }),
-        silent: true,
-      };
-      const medians: ScatterSeriesOption = {
-        type: 'scatter',
-        xAxisIndex: i,
-        yAxisIndex: i,
-        symbolSize: 13,
-        data: compared.flatMap((s, c) => {
-          const median = s.overhead?.[key].median;
-          if (median === undefined || !finite(median)) return [];
-          return [{ value: [median, c], itemStyle: { color: SCENARIO_COLORS[s.name] } }];
-        }),
-        label: {
-          show: true,
-          position: 'top',
-          distance: 6,
-          fontWeight: 'bold',
-          // Readable where it sits on the baseline's dashed line.
-          backgroundColor: '#ffffff',
-          padding: [1, 3],
-          formatter: ({ value }) => formatRatio(Number((value as number[])[0])),
-        },
-        markLine: {
-          silent: true,
-          symbol: 'none',
-          lineStyle: { color: '#57606a', type: 'dashed' },
-          // The y axis runs downwards: its start is the panel's top.
-          label: { formatter: 'baseline', position: 'start', color: '#57606a', fontSize: 11 },
-          data: [{ xAxis: 1 }],
-        },
-      };
-      return [whiskers, medians];
-    }),
+    series: PANELS.flatMap(([key], i) => panelSeries(compared, key, i)),
   };
+}
+
+export function overheadChart(scenarios: readonly ScenarioReport[]): Chart {
+  const compared = scenarios.filter((s) => s.overhead !== undefined);
   return {
     id: 'chart-overhead',
     title: 'Overhead against the baseline',
     about:
       "Each scenario's figure divided by the baseline's in the same round: the dot is the " +
       'median over the rounds, the bar spans the lowest and highest round. 1 means no cost.',
-    svg: draw(option, height),
+    svg: draw(overheadOption(compared), 120 + compared.length * 50),
   };
 }
