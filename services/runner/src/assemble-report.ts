@@ -4,7 +4,7 @@ import { REPORT_VERSION, type Report, type ScenarioReport } from '@obscost/repor
 import type { OpenRate } from './open-rate.js';
 import { roundWarnings } from './round-warnings.js';
 import type { RoundsRun } from './rounds.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './scenarios/scenario.js';
 import type { RunSettings } from './settings.js';
 import { summarize } from './summarize.js';
 

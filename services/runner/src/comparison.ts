@@ -15,7 +15,7 @@ import {
   programCounters,
 } from '@obscost/measure';
 import type { BpfProgramCost, CpuSeconds, ProcessCost, RoundResult } from '@obscost/report';
-import type { Observation, Scenario } from './scenarios.js';
+import type { Observation, Scenario } from './scenarios/scenario.js';
 
 /** What every round of every scenario shares. */
 export interface RoundSettings {

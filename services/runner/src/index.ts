@@ -1,9 +1,5 @@
 export { runRound, type RoundSettings } from './comparison.js';
 export { Infrastructure, type StartedCollector } from './infrastructure.js';
-export {
-  baseline,
-  observerAlone,
-  type ObserverAloneOptions,
-  type Observation,
-  type Scenario,
-} from './scenarios.js';
+export { baseline } from './scenarios/baseline.js';
+export { observerAlone, type ObserverAloneOptions } from './scenarios/observer.js';
+export type { Observation, Scenario } from './scenarios/scenario.js';

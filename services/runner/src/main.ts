@@ -8,7 +8,8 @@ import { cpuPlan, placeRunner } from './cpu-placement.js';
 import { Infrastructure } from './infrastructure.js';
 import { OpenRate } from './open-rate.js';
 import { runRounds } from './rounds.js';
-import { SCENARIOS, type Scenario } from './scenarios.js';
+import { SCENARIOS } from './scenarios.js';
+import type { Scenario } from './scenarios/scenario.js';
 import { parseRunArgs, USAGE, type RunSettings } from './settings.js';
 import { StatusLine } from './status-line.js';
 

@@ -5,7 +5,7 @@ import { runRound, type RoundSettings } from './comparison.js';
 import type { Infrastructure } from './infrastructure.js';
 import { Interrupted } from './load.js';
 import type { OpenRate } from './open-rate.js';
-import type { Scenario } from './scenarios.js';
+import type { Scenario } from './scenarios/scenario.js';
 import type { RunSettings } from './settings.js';
 import type { StatusLine } from './status-line.js';
 
