@@ -25,10 +25,15 @@ import {
   recordCpuProfile,
 } from '@obscost/measure';
 import { choiceListRule, positiveNumberRule, setting } from '@obscost/flags';
-import { runRound, type RoundSettings } from '@obscost/runner/comparison';
-import { Infrastructure } from '@obscost/runner/infrastructure';
-import type { RoundResult } from '@obscost/runner/report';
-import { baseline, observerAlone, type Scenario } from '@obscost/runner/scenarios';
+import type { RoundResult } from '@obscost/report';
+import {
+  baseline,
+  Infrastructure,
+  observerAlone,
+  runRound,
+  type RoundSettings,
+  type Scenario,
+} from '@obscost/runner';
 import { benchmarkFlags, flag } from './settings.js';
 
 const ALL_PROBES = ['write', 'tcp', 'uprobe'] as const;

@@ -3,9 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { checkReportInBrowser } from '@obscost/runner/browser-check';
-import type { Report, ScenarioReport } from '@obscost/runner/report';
-import { readReport } from '@obscost/runner/validate';
+import { readReport, type Report, type ScenarioReport } from '@obscost/report';
+import { checkReportInBrowser } from '@obscost/testing';
 import { stopPid } from '@obscost/process';
 import { run, RUNNER_MAIN, startChild, waitFor } from './support.js';
 

@@ -1,5 +1,5 @@
 import { sleep } from '@obscost/process';
-import type { Accuracy, Approach } from './report.js';
+import type { Accuracy, Approach } from '@obscost/report';
 
 // The runner's modules read their scrapes through here; the one implementation is the library's.
 export { scrape, sumOf } from '@obscost/measure';

@@ -14,8 +14,8 @@ import {
   programCosts,
   programCounters,
 } from '@obscost/measure';
-import type { CpuSeconds, ProcessCost, RoundResult } from './report.js';
-import type { Observation, Scenario } from './scenarios.js';
+import type { BpfProgramCost, CpuSeconds, ProcessCost, RoundResult } from '@obscost/report';
+import type { Observation, Scenario } from './scenarios/scenario.js';
 
 /** What every round of every scenario shares. */
 export interface RoundSettings {
@@ -68,6 +68,149 @@ function truthOf(runs: readonly LoadResult[]): Truth {
   };
 }
 
+/** What a round started, recorded as it starts, so that whatever did start is stopped. */
+interface Started {
+  observation?: Observation;
+  app?: RunningApp;
+}
+
+/** A fresh app pinned to its CPUs, with the scenario's observation attached to it. */
+async function startObserved(
+  scenario: Scenario<string>,
+  round: number,
+  settings: RoundSettings,
+  started: Started,
+): Promise<{ app: RunningApp; observation: Observation; metricsPort: number }> {
+  const observation = await scenario.observe(settings.infra, round);
+  started.observation = observation;
+  const [metricsPort = 0] = await freePorts(1);
+  const app = await startApp({ ...observation.appEnv, APP_METRICS_PORT: String(metricsPort) });
+  started.app = app;
+  await pin(app.pid ?? 0, settings.cpus.app);
+  await observation.attach(app);
+  if (settings.signal.aborted) throw new Interrupted(String(settings.signal.reason));
+  return { app, observation, metricsPort };
+}
+
+/** The load runs of a round and what they cost each process and each BPF program. */
+interface Measured {
+  /** Every run against the app, the warm-up too: the truth is what they received. */
+  runs: LoadResult[];
+  closed: LoadResult;
+  open: LoadResult;
+  appClosed: CpuSeconds;
+  appOpen: CpuSeconds;
+  processes: ProcessCost[];
+  bpfPrograms: BpfProgramCost[];
+}
+
+type Bench = (what: string, load: Omit<Load, 'url' | 'conns'>) => Promise<LoadResult>;
+
+/** The open-model run at the rate `rate` picks from the closed run's capacity, watched if asked. */
+async function openRun(
+  bench: Bench,
+  closed: LoadResult,
+  rate: (capacity: number) => number,
+  settings: RoundSettings,
+  appPid: number,
+): Promise<LoadResult> {
+  const openRate = rate(closed.rps);
+  const stopWatching = await settings.watchOpenRun?.(appPid);
+  const open = await bench(`open model at ${openRate} req/s`, {
+    durationMs: settings.durationMs,
+    rate: openRate,
+  }).catch(async (err: unknown) => {
+    await stopWatching?.(undefined);
+    throw err;
+  });
+  await stopWatching?.(open.requests);
+  return open;
+}
+
+/** Warm-up, the closed run and the open run, with every process's CPU and peak RSS. */
+async function measureRuns(
+  app: RunningApp,
+  observation: Observation,
+  settings: RoundSettings,
+  rate: (capacity: number) => number,
+  say: (what: string) => void,
+): Promise<Measured> {
+  const appPid = app.pid ?? 0;
+  const url = `${app.url}${settings.path}`;
+  const bench: Bench = async (what, load) => {
+    say(what);
+    return runBench({ url, conns: settings.conns, ...load }, settings.signal);
+  };
+  const runs: LoadResult[] = [];
+  if (settings.warmupMs > 0) runs.push(await bench('warm-up', { durationMs: settings.warmupMs }));
+
+  const pids = { app: appPid, ...observation.processes() };
+  const cpuBefore = cpuOf(pids);
+  // Without the statistics the kernel counts no run of any program: none is reported.
+  const programs = async () =>
+    settings.bpfStats ? await programCounters(observation.bpfOwners()) : [];
+  const programsBefore = await programs();
+  const closed = await bench('closed model', { durationMs: settings.durationMs });
+  runs.push(closed);
+  const appBeforeOpen = cpuSeconds(appPid);
+  const appClosed = cpuSince(cpuBefore.app ?? appBeforeOpen, appBeforeOpen);
+  const open = await openRun(bench, closed, rate, settings, appPid);
+  runs.push(open);
+  const appOpen = cpuSince(appBeforeOpen, cpuSeconds(appPid));
+  const cpuAfter = cpuOf(pids);
+  const programsAfter = await programs();
+  const processes: ProcessCost[] = Object.entries(pids).map(([name, pid]) => ({
+    name,
+    pid,
+    cpu_s: cpuSince(cpuBefore[name] ?? NO_CPU, cpuAfter[name] ?? NO_CPU),
+    peak_rss_bytes: peakRssBytes(pid),
+  }));
+  const bpfPrograms = programCosts(programsBefore, programsAfter);
+  return { runs, closed, open, appClosed, appOpen, processes, bpfPrograms };
+}
+
+/** Each approach's count once settled, and the app's own, read last. */
+async function countApproaches(
+  observation: Observation,
+  truth: Truth,
+  metricsPort: number,
+  signal: AbortSignal,
+): Promise<Counts> {
+  const counted = await settle(() => observation.count(), truth, { signal });
+  // Read last: the app answering its own scrape is a socket write the probes would count.
+  Object.assign(counted, await appCount(metricsPort));
+  return counted;
+}
+
+function roundResult(
+  round: number,
+  measured: Measured,
+  accuracy: RoundResult['accuracy'],
+): RoundResult {
+  const { runs, closed, open, appClosed, appOpen } = measured;
+  const perRequest = (seconds: number): number =>
+    open.requests === 0 ? 0 : (seconds * 1e6) / open.requests;
+  const benchCpu = closed.cpu_s.user + closed.cpu_s.system;
+  return {
+    round,
+    rps: closed.rps,
+    open_rps: open.rps,
+    latency_ms: open.latency_ms,
+    latency_distribution: open.latency_distribution,
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    app_cpu_us_per_request: {
+      user: perRequest(appOpen.user),
+      system: perRequest(appOpen.system),
+      total: perRequest(appOpen.user + appOpen.system),
+    },
+    bench_cpu_fraction: fractionOf(benchCpu, closed.duration_s),
+    app_cpu_fraction: fractionOf(appClosed.user + appClosed.system, closed.duration_s),
+    processes: measured.processes,
+    bpf_programs: measured.bpfPrograms,
+    accuracy,
+  };
+}
+
 /**
  * One scenario in one round, on a freshly started app pinned to its CPUs: warm-up, a
  * closed-model run for capacity, an open-model run at `rate` for latency and CPU per
@@ -80,95 +223,28 @@ export async function runRound(
   settings: RoundSettings,
   rate: (capacity: number) => number,
 ): Promise<RoundResult> {
-  const { infra, signal, status } = settings;
   const say = (what: string): void => {
-    status(`round ${round}, ${scenario.name}: ${what}`);
+    settings.status(`round ${round}, ${scenario.name}: ${what}`);
   };
   const restoreStats = scenario.loadsBpf && settings.bpfStats ? enableBpfStats() : undefined;
-  let observation: Observation | undefined;
-  let app: RunningApp | undefined;
+  const started: Started = {};
   try {
     say('starting');
-    observation = await scenario.observe(infra, round);
-    const [metricsPort = 0] = await freePorts(1);
-    app = await startApp({ ...observation.appEnv, APP_METRICS_PORT: String(metricsPort) });
-    const appPid = app.pid ?? 0;
-    await pin(appPid, settings.cpus.app);
-    await observation.attach(app);
-    if (signal.aborted) throw new Interrupted(String(signal.reason));
-
-    const url = `${app.url}${settings.path}`;
-    const bench = async (what: string, load: Omit<Load, 'url' | 'conns'>) => {
-      say(what);
-      return runBench({ url, conns: settings.conns, ...load }, signal);
-    };
-    const runs: LoadResult[] = [];
-    if (settings.warmupMs > 0) runs.push(await bench('warm-up', { durationMs: settings.warmupMs }));
-
-    const pids = { app: appPid, ...observation.processes() };
-    const cpuBefore = cpuOf(pids);
-    // Without the statistics the kernel counts no run of any program: none is reported.
-    const programs = async () =>
-      settings.bpfStats ? await programCounters(observation?.bpfOwners() ?? {}) : [];
-    const programsBefore = await programs();
-    const closed = await bench('closed model', { durationMs: settings.durationMs });
-    runs.push(closed);
-    const appBeforeOpen = cpuSeconds(appPid);
-    const appClosed = cpuSince(cpuBefore.app ?? appBeforeOpen, appBeforeOpen);
-    const openRate = rate(closed.rps);
-    const stopWatching = await settings.watchOpenRun?.(appPid);
-    const open = await bench(`open model at ${openRate} req/s`, {
-      durationMs: settings.durationMs,
-      rate: openRate,
-    }).catch(async (err: unknown) => {
-      await stopWatching?.(undefined);
-      throw err;
-    });
-    await stopWatching?.(open.requests);
-    runs.push(open);
-    const appOpen = cpuSince(appBeforeOpen, cpuSeconds(appPid));
-    const cpuAfter = cpuOf(pids);
-    const programsAfter = await programs();
-    const processes: ProcessCost[] = Object.entries(pids).map(([name, pid]) => ({
-      name,
-      pid,
-      cpu_s: cpuSince(cpuBefore[name] ?? NO_CPU, cpuAfter[name] ?? NO_CPU),
-      peak_rss_bytes: peakRssBytes(pid),
-    }));
-
-    say('waiting for every approach to settle');
-    const truth = truthOf(runs);
-    const counted = await settle(() => observation?.count() ?? Promise.resolve({}), truth, {
-      signal,
-    });
-    // Read last: the app answering its own scrape is a socket write the probes would count.
-    Object.assign(counted, await appCount(metricsPort));
-
-    const perRequest = (seconds: number): number =>
-      open.requests === 0 ? 0 : (seconds * 1e6) / open.requests;
-    const benchCpu = closed.cpu_s.user + closed.cpu_s.system;
-    return {
+    const { app, observation, metricsPort } = await startObserved(
+      scenario,
       round,
-      rps: closed.rps,
-      open_rps: open.rps,
-      latency_ms: open.latency_ms,
-      latency_distribution: open.latency_distribution,
-      errors: runs.reduce((sum, r) => sum + r.errors, 0),
-      app_cpu_us_per_request: {
-        user: perRequest(appOpen.user),
-        system: perRequest(appOpen.system),
-        total: perRequest(appOpen.user + appOpen.system),
-      },
-      bench_cpu_fraction: fractionOf(benchCpu, closed.duration_s),
-      app_cpu_fraction: fractionOf(appClosed.user + appClosed.system, closed.duration_s),
-      processes,
-      bpf_programs: programCosts(programsBefore, programsAfter),
-      accuracy: accuracyOf(counted, truth),
-    };
+      settings,
+      started,
+    );
+    const measured = await measureRuns(app, observation, settings, rate, say);
+    say('waiting for every approach to settle');
+    const truth = truthOf(measured.runs);
+    const counted = await countApproaches(observation, truth, metricsPort, settings.signal);
+    return roundResult(round, measured, accuracyOf(counted, truth));
   } finally {
     say('stopping');
-    await observation?.stop();
-    await app?.stop();
+    await started.observation?.stop();
+    await started.app?.stop();
     restoreStats?.();
   }
 }

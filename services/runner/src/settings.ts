@@ -13,7 +13,7 @@ import {
 } from '@obscost/flags';
 import { ROOT } from '@obscost/infra';
 import { RunError } from './errors.js';
-import { SCENARIO_NAMES, type ScenarioName } from './report.js';
+import { SCENARIO_NAMES, type ScenarioName } from '@obscost/report';
 
 /** A comma-separated list of scenarios; baseline is added first when not named. */
 function scenariosRule(name: string, text: string): ScenarioName[] {

@@ -8,7 +8,7 @@ import type {
   RoundResult,
   ScenarioReport,
   Spread,
-} from './report.js';
+} from '@obscost/report';
 
 function spread(values: number[]): Spread {
   return {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RoundResult } from '../src/report.js';
+import type { RoundResult } from '@obscost/report';
 import { summarize } from '../src/summarize.js';
 
 function round(n: number, rps: number, p99: number, cpu: number, counted: number): RoundResult {

@@ -1,16 +1,9 @@
-import { reportCharts, type Chart } from './charts.js';
 import { formatInstant } from './format.js';
 import type { Report } from './report.js';
-import {
-  figure,
-  reportTables,
-  settingsPairs,
-  type Cell,
-  type Column,
-  type Figure,
-  type Row,
-  type Table,
-} from './report-tables.js';
+import { reportCharts, type Chart } from './report-charts.js';
+import { reportTables } from './report-tables.js';
+import { settingsPairs } from './settings-pairs.js';
+import { figure, type Cell, type Column, type Figure, type Row, type Table } from './view-model.js';
 
 /** Text for HTML, in an element or an attribute's double quotes. */
 export function escapeHtml(text: string): string {
@@ -194,7 +187,7 @@ ${charts.length === 0 ? '<p class="about">No scenario was measured: nothing to d
 <h2>Figures</h2>
 ${reportTables(report).map(tableHtml).join('\n')}
 </section>
-<footer>The figures come from <code>report.json</code> beside this page; its fields are described by <code>services/runner/report.schema.json</code>, and how to read them by <code>docs/report.md</code>.</footer>
+<footer>The figures come from <code>report.json</code> beside this page; its fields are described by <code>services/report/report.schema.json</code>, and how to read them by <code>docs/report.md</code>.</footer>
 </main>
 </body>
 </html>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import { RunError } from './errors.js';
+import { ReportError } from './errors.js';
 import type { Report } from './report.js';
 
 /** The report's JSON Schema: report.ts as JSON, the authority for anything that reads report.json. */
@@ -50,7 +50,7 @@ export function validateReport(value: unknown, source = 'the report'): Report {
   if (validate(value)) return value;
   const [first] = validate.errors ?? [];
   const problem = first === undefined ? 'does not match report.schema.json' : problemOf(first);
-  throw new RunError('REPORT_INVALID', `${source} is not a valid report: ${problem}`);
+  throw new ReportError('REPORT_INVALID', `${source} is not a valid report: ${problem}`);
 }
 
 /** The report in `file`, validated; any reason it cannot be is a REPORT_INVALID error. */
@@ -59,7 +59,7 @@ export function readReport(file: string): Report {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new RunError('REPORT_INVALID', `cannot read ${file}: ${(err as Error).message}`, {
+    throw new ReportError('REPORT_INVALID', `cannot read ${file}: ${(err as Error).message}`, {
       cause: err,
     });
   }
@@ -67,7 +67,7 @@ export function readReport(file: string): Report {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new RunError('REPORT_INVALID', `${file} is not JSON: ${(err as Error).message}`, {
+    throw new ReportError('REPORT_INVALID', `${file} is not JSON: ${(err as Error).message}`, {
       cause: err,
     });
   }

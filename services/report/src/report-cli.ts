@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { EXIT, runMain } from '@obscost/errors';
 import { parseSettings, usageText } from '@obscost/flags';
 import { formatComparison } from './compare.js';
-import { RunError } from './errors.js';
+import { ReportError } from './errors.js';
 import { renderHtml } from './html.js';
 import { formatTable } from './table.js';
 import { readReport } from './validate.js';
@@ -15,7 +15,7 @@ const USAGE = usageText(
       'Reads reports the comparison (npm start) wrote. "show" prints the terminal table of a ' +
       'report; "html" draws its page again, to OUT.html or beside it (A.html); "compare" sets ' +
       'two reports side by side, scenario by scenario, with B/A. Each report is checked ' +
-      'against services/runner/report.schema.json first. How to read them: docs/report.md.',
+      'against services/report/report.schema.json first. How to read them: docs/report.md.',
   },
 ).trimEnd();
 
@@ -26,7 +26,7 @@ type ReportCommand =
   | { kind: 'html'; file: string; out: string }
   | { kind: 'compare'; files: [string, string] };
 
-const usageError = (message: string): RunError => new RunError('REPORT_USAGE', message);
+const usageError = (message: string): ReportError => new ReportError('REPORT_USAGE', message);
 
 /** The page beside its report: report.json -> report.html. */
 function htmlFileFor(jsonFile: string): string {

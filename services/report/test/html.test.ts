@@ -5,7 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { renderHtml } from '../src/html.js';
 import { readReport } from '../src/validate.js';
-import { checkReportInBrowser } from './browser.js';
+import { checkReportInBrowser } from '@obscost/testing';
 import { smallReport } from './small-report.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../test/fixtures/report.json');

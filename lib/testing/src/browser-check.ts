@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { pathToFileURL } from 'node:url';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
-import { formatField } from '../src/format.js';
-import { rawValue } from '../src/html.js';
-import type { Report } from '../src/report.js';
+import { formatField, rawValue, type Report } from '@obscost/report';
 
 /** Debian's Chromium (infra/setup.sh installs it): playwright-core downloads no browser. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -20,7 +18,7 @@ const CHROMIUM_ARGS = [
   '--disable-gpu',
 ];
 
-/** The page's charts, by the ids html.ts gives them. */
+/** The page's charts, by the ids @obscost/report gives them, in the page's order. */
 export const CHART_IDS = [
   'chart-capacity',
   'chart-latency',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
-import { RunError } from '../src/errors.js';
+import { ReportError } from '../src/errors.js';
 import { fieldPath, readReport, REPORT_SCHEMA_FILE, validateReport } from '../src/validate.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../test/fixtures/report.json');
@@ -188,7 +188,7 @@ test('an invalid report is a REPORT_INVALID error naming the first problem by it
     assert.throws(
       () => validateReport(invalid(change)),
       (err: unknown) =>
-        err instanceof RunError &&
+        err instanceof ReportError &&
         err.code === 'REPORT_INVALID' &&
         err.exitCode === 1 &&
         err.message === message,
@@ -215,7 +215,9 @@ test('a file that is not a report says which file, and why', { timeout: 10_000 }
     assert.throws(
       () => readReport(file),
       (err: unknown) =>
-        err instanceof RunError && err.code === 'REPORT_INVALID' && err.message.startsWith(start),
+        err instanceof ReportError &&
+        err.code === 'REPORT_INVALID' &&
+        err.message.startsWith(start),
       start,
     );
   }

@@ -1,5 +1,7 @@
 import type { Report } from './report.js';
-import { cellText, reportTables, settingsPairs, type Column, type Table } from './report-tables.js';
+import { reportTables } from './report-tables.js';
+import { settingsPairs } from './settings-pairs.js';
+import { cellText, type Column, type Table } from './view-model.js';
 
 /** Where prose (a table's note, a warning) wraps: the tables themselves stay under ~105. */
 const TEXT_WIDTH = 100;

@@ -1,54 +1,9 @@
-import { formatDiscrepancy, formatField } from './format.js';
-import type { Accuracy, Approach, Report, ScenarioReport, Spread } from './report.js';
+import { formatDiscrepancy } from './format.js';
+import type { Accuracy, Report, ScenarioReport, Spread } from './report.js';
+import { addedProcesses, approachesOf, measured } from './selectors.js';
+import { figure, type Cell, type Row, type Table } from './view-model.js';
 
-/**
- * The report's tables as rows of figures, before they are text or HTML: the terminal table
- * (table.ts) and the page (html.ts) show the same rows. Each figure keeps its path in
- * report.json, which the page writes beside it for the browser test to check.
- */
-
-/** A figure of report.json as shown: its path there, its value, its text. */
-export interface Figure {
-  field: string;
-  value: unknown;
-  text: string;
-}
-
-/** A cell: figures with words between them, e.g. "0.82 (0.80–0.83)". */
-export type Cell = readonly (string | Figure)[];
-
-export interface Column {
-  title: string;
-  align: 'left' | 'right';
-}
-
-/** A row of cells, one per column; or the first cells and then a note across the rest. */
-export type Row = { cells: Cell[] } | { lead: Cell[]; note: Cell };
-
-export interface Table {
-  /** Stable, for the page's ids. */
-  id: string;
-  title: string;
-  /** What the figures are, in one sentence. */
-  about: string;
-  columns: Column[];
-  rows: Row[];
-}
-
-/** A label and its value, for the settings and the machine. */
-export interface Pair {
-  label: string;
-  value: Cell;
-}
-
-export function cellText(cell: Cell): string {
-  return cell.map((part) => (typeof part === 'string' ? part : part.text)).join('');
-}
-
-/** The figure at `field` of the report (a path such as `scenarios[1].rps`). */
-export function figure(field: string, value: unknown): Figure {
-  return { field, value, text: formatField(field, value) };
-}
+/** The report's four tables, as rows of figures (view-model.ts). */
 
 function spreadCell(field: string, spread: Spread): Cell {
   const median = figure(`${field}.median`, spread.median);
@@ -61,18 +16,6 @@ function spreadCell(field: string, spread: Spread): Cell {
     figure(`${field}.max`, spread.max),
     ')',
   ];
-}
-
-/** A scenario whose figures are shown: skipped and failed ones show their reason instead. */
-export function measured(scenario: ScenarioReport): boolean {
-  return scenario.status === 'ok';
-}
-
-/** The processes a scenario added to the app: everything measured but the app and the bench. */
-export function addedProcesses(scenario: ScenarioReport) {
-  return scenario.processes
-    .map((process, index) => ({ process, index }))
-    .filter(({ process }) => process.name !== 'app' && process.name !== 'bench');
 }
 
 function reasonCell(scenario: ScenarioReport, at: string): Cell {
@@ -288,91 +231,8 @@ function bpfTable(report: Report): Table | undefined {
   };
 }
 
-/** The approaches a scenario counted with, in the order report.ts lists them. */
-export function approachesOf(scenario: ScenarioReport): [Approach, Accuracy][] {
-  return Object.entries(scenario.accuracy) as [Approach, Accuracy][];
-}
-
 /** Every table of the report, in the order they are shown. */
 export function reportTables(report: Report): Table[] {
   const bpf = bpfTable(report);
   return [capacityTable(report), cpuTable(report), accuracyTable(report), ...(bpf ? [bpf] : [])];
-}
-
-/** When, how, and where the comparison ran. */
-export function settingsPairs(report: Report): Pair[] {
-  const { settings, machine } = report;
-  const f = (field: string, value: unknown) => figure(field, value);
-  const cpus = (field: string, list: number[]) => [
-    list.length === 1 ? 'CPU ' : 'CPUs ',
-    f(field, list),
-  ];
-  return [
-    { label: 'started', value: [f('started_at', report.started_at)] },
-    { label: 'finished', value: [f('finished_at', report.finished_at)] },
-    ...(report.interrupted === undefined
-      ? []
-      : [{ label: 'interrupted', value: [f('interrupted', report.interrupted)] }]),
-    {
-      label: 'load',
-      value: [
-        'path ',
-        f('settings.path', settings.path),
-        ', ',
-        f('settings.conns', settings.conns),
-        ' connections, ',
-        f('settings.repeat', settings.repeat),
-        settings.repeat === 1 ? ' round' : ' rounds',
-      ],
-    },
-    {
-      label: 'each round',
-      value: [
-        'a fresh app, a ',
-        f('settings.warmup_s', settings.warmup_s),
-        ' warm-up, a ',
-        f('settings.duration_s', settings.duration_s),
-        ' closed-model run, a ',
-        f('settings.duration_s', settings.duration_s),
-        ' open-model run',
-      ],
-    },
-    {
-      label: 'open-model rate',
-      value: [
-        f('settings.rate', settings.rate),
-        ' req/s (',
-        f('settings.rate_source', settings.rate_source),
-        ')',
-      ],
-    },
-    {
-      label: 'BPF statistics',
-      value: settings.bpf_stats
-        ? [
-            f('settings.bpf_stats', true),
-            ': each BPF program run measured by the kernel, about 100 ns more per run',
-          ]
-        : [f('settings.bpf_stats', false), ' (--bpf-stats on measures each BPF program)'],
-    },
-    {
-      label: 'machine',
-      value: [
-        f('machine.cpus', machine.cpus),
-        machine.cpus === 1 ? ' CPU; ' : ' CPUs; ',
-        ...(machine.app_cpus.length === 0
-          ? ['the app not pinned']
-          : [
-              'the app on ',
-              ...cpus('machine.app_cpus', machine.app_cpus),
-              ', the rest on ',
-              ...cpus('machine.other_cpus', machine.other_cpus),
-            ]),
-        '; Linux ',
-        f('machine.kernel', machine.kernel),
-        '; Node ',
-        f('machine.node', machine.node),
-      ],
-    },
-  ];
 }

@@ -1,0 +1,80 @@
+import type { Report } from './report.js';
+import { figure, type Pair } from './view-model.js';
+
+/** When, how, and where the comparison ran. */
+export function settingsPairs(report: Report): Pair[] {
+  const { settings, machine } = report;
+  const f = (field: string, value: unknown) => figure(field, value);
+  const cpus = (field: string, list: number[]) => [
+    list.length === 1 ? 'CPU ' : 'CPUs ',
+    f(field, list),
+  ];
+  return [
+    { label: 'started', value: [f('started_at', report.started_at)] },
+    { label: 'finished', value: [f('finished_at', report.finished_at)] },
+    ...(report.interrupted === undefined
+      ? []
+      : [{ label: 'interrupted', value: [f('interrupted', report.interrupted)] }]),
+    {
+      label: 'load',
+      value: [
+        'path ',
+        f('settings.path', settings.path),
+        ', ',
+        f('settings.conns', settings.conns),
+        ' connections, ',
+        f('settings.repeat', settings.repeat),
+        settings.repeat === 1 ? ' round' : ' rounds',
+      ],
+    },
+    {
+      label: 'each round',
+      value: [
+        'a fresh app, a ',
+        f('settings.warmup_s', settings.warmup_s),
+        ' warm-up, a ',
+        f('settings.duration_s', settings.duration_s),
+        ' closed-model run, a ',
+        f('settings.duration_s', settings.duration_s),
+        ' open-model run',
+      ],
+    },
+    {
+      label: 'open-model rate',
+      value: [
+        f('settings.rate', settings.rate),
+        ' req/s (',
+        f('settings.rate_source', settings.rate_source),
+        ')',
+      ],
+    },
+    {
+      label: 'BPF statistics',
+      value: settings.bpf_stats
+        ? [
+            f('settings.bpf_stats', true),
+            ': each BPF program run measured by the kernel, about 100 ns more per run',
+          ]
+        : [f('settings.bpf_stats', false), ' (--bpf-stats on measures each BPF program)'],
+    },
+    {
+      label: 'machine',
+      value: [
+        f('machine.cpus', machine.cpus),
+        machine.cpus === 1 ? ' CPU; ' : ' CPUs; ',
+        ...(machine.app_cpus.length === 0
+          ? ['the app not pinned']
+          : [
+              'the app on ',
+              ...cpus('machine.app_cpus', machine.app_cpus),
+              ', the rest on ',
+              ...cpus('machine.other_cpus', machine.other_cpus),
+            ]),
+        '; Linux ',
+        f('machine.kernel', machine.kernel),
+        '; Node ',
+        f('machine.node', machine.node),
+      ],
+    },
+  ];
+}

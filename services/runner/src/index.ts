@@ -1,0 +1,5 @@
+export { runRound, type RoundSettings } from './comparison.js';
+export { Infrastructure, type StartedCollector } from './infrastructure.js';
+export { baseline } from './scenarios/baseline.js';
+export { observerAlone, type ObserverAloneOptions } from './scenarios/observer.js';
+export type { Observation, Scenario } from './scenarios/scenario.js';

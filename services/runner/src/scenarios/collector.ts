@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { COLLECTOR_METRICS } from '@obscost/events';
+import { scrape, sumOf, type Counts } from '../accuracy.js';
+import type { StartedCollector } from '../infrastructure.js';
+import { nothing, type Observation, type Scenario } from './scenario.js';
+
+/** A scenario around one Collector: the app's environment for it, and how to read it. */
+function withCollector(
+  collector: StartedCollector,
+  appEnv: NodeJS.ProcessEnv,
+  count: (metrics: string) => Counts,
+): Observation {
+  return {
+    ...nothing(appEnv),
+    processes: () => ({ collector: collector.pid }),
+    count: async () => count(await scrape(collector.metricsUrl)),
+    stop: () => collector.stop(),
+  };
+}
+
+export const sidecar: Scenario = {
+  name: 'sidecar',
+  description: "the app's request log, tailed by the Collector's filelog receiver",
+  loadsBpf: false,
+  unavailable: (infra) => infra.collectorMissing(),
+  async observe(infra, round) {
+    const logFile = path.join(infra.workDir, `requests-${round}.log`);
+    const collector = await infra.collector('otel/collector-filelog.yaml', logFile);
+    return withCollector(collector, { APP_LOG_FILE: logFile }, (metrics) => ({
+      sidecar: {
+        requests: sumOf(metrics, COLLECTOR_METRICS.logRequests),
+        bytes: sumOf(metrics, COLLECTOR_METRICS.logResponseBytes),
+        source: `the Collector's exporter: ${COLLECTOR_METRICS.logRequests}, ${COLLECTOR_METRICS.logResponseBytes}`,
+      },
+    }));
+  },
+};
+
+export const otelSdk: Scenario = {
+  name: 'otel-sdk',
+  description: 'the OpenTelemetry SDK in the app: traces and metrics over OTLP to the Collector',
+  loadsBpf: false,
+  unavailable: (infra) => infra.collectorMissing(),
+  async observe(infra) {
+    const collector = await infra.collector('otel/collector.yaml');
+    const appEnv = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.config.collector.otlpHttpPort}`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      // As `npm run stack` runs it: the SDK's metrics every 5 s, as often as Prometheus scrapes.
+      OTEL_METRIC_EXPORT_INTERVAL: '5000',
+    };
+    return withCollector(collector, appEnv, (metrics) => ({
+      otel_sdk: {
+        requests: sumOf(metrics, COLLECTOR_METRICS.serverSpans),
+        source: `the Collector's exporter: ${COLLECTOR_METRICS.serverSpans}`,
+      },
+    }));
+  },
+};

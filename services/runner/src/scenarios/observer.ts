@@ -1,0 +1,114 @@
+import { MARKER_SYMBOLS } from '@obscost/events';
+import { startAggregator, startObserver, type Listening, type RunningApp } from '@obscost/infra';
+import { PROBES, type Probe } from '@obscost/observer';
+import type { ScenarioName } from '@obscost/report';
+import { scrape } from '../accuracy.js';
+import { probeCounts, withObserverCounts } from './observer-counts.js';
+import { hasCommand, needsRoot } from './requirements.js';
+import type { Scenario } from './scenario.js';
+
+/**
+ * The CO-RE observer following the app, every raw event to Kafka, the aggregator counting them:
+ * with the app's nop5 marker, whose uprobe the kernel optimizes into a jump, or with its plain
+ * twin, whose uprobe stays a breakpoint trap.
+ */
+export function observerToKafka(
+  name: ScenarioName,
+  description: string,
+  marker: 'nop5' | 'plain',
+): Scenario {
+  return {
+    name,
+    description,
+    loadsBpf: true,
+    unavailable: (infra) =>
+      needsRoot() ?? (hasCommand('java') ? infra.kafkaMissing() : 'Java is not installed'),
+    async observe(infra, round) {
+      const topic = `obscost.comparison.${process.pid}.${name}.${round}`;
+      const kafka = await infra.kafka(topic);
+      let observer: Listening | undefined;
+      let aggregator: Listening | undefined;
+      const read = async (service: Listening | undefined) =>
+        service === undefined ? '' : scrape(service.url);
+      return {
+        appEnv: { APP_MARKER: marker },
+        async attach(app: RunningApp) {
+          observer = await startObserver([
+            ...['--pid', String(app.pid), '--kafka-brokers', kafka.kafka.brokers],
+            ...['--topic', topic, '--observer-id', `comparison-${round}`],
+            ...['--uprobe-symbol', MARKER_SYMBOLS[marker]],
+          ]);
+          aggregator = await startAggregator([
+            ...['--kafka-brokers', kafka.kafka.brokers, '--topic', topic],
+            ...['--group', topic],
+          ]);
+        },
+        processes: () => ({
+          ...(observer?.pid === undefined ? {} : { observer: observer.pid }),
+          ...(aggregator?.pid === undefined ? {} : { aggregator: aggregator.pid }),
+          ...(infra.kafkaPid() === undefined ? {} : { kafka: infra.kafkaPid() ?? 0 }),
+        }),
+        bpfOwners: () => (observer?.pid === undefined ? {} : { observer: observer.pid }),
+        async count() {
+          const [atObserver, atAggregator] = await Promise.all([read(observer), read(aggregator)]);
+          const where = "the aggregator's /metrics (the observer's beside it)";
+          return withObserverCounts(
+            probeCounts(atAggregator, PROBES, where),
+            probeCounts(atObserver, PROBES, where),
+          );
+        },
+        async stop() {
+          await observer?.stop();
+          await aggregator?.stop();
+        },
+      };
+    },
+  };
+}
+
+export interface ObserverAloneOptions {
+  /** The app's marker, and so the uprobe's kind: nop5 (a jump) or plain (a breakpoint). */
+  readonly marker: 'nop5' | 'plain';
+  readonly probes: readonly Probe[];
+  /** More of the observer's flags. */
+  readonly args?: readonly string[];
+}
+
+/**
+ * The CO-RE observer following the app and forwarding nothing (--no-kafka): what its probes
+ * alone cost the app, each event still drained from the ring buffer and counted (or, with
+ * --mode count in `args`, counted in the kernel).
+ */
+export function observerAlone<N extends string>(
+  name: N,
+  description: string,
+  { marker, probes, args = [] }: ObserverAloneOptions,
+): Scenario<N> {
+  return {
+    name,
+    description,
+    loadsBpf: true,
+    unavailable: () => needsRoot(),
+    observe() {
+      let observer: Listening | undefined;
+      return Promise.resolve({
+        appEnv: { APP_MARKER: marker },
+        async attach(app: RunningApp) {
+          observer = await startObserver([
+            ...['--pid', String(app.pid), '--no-kafka', '--probes', probes.join(',')],
+            ...['--uprobe-symbol', MARKER_SYMBOLS[marker], ...args],
+          ]);
+        },
+        processes: () => (observer?.pid === undefined ? {} : { observer: observer.pid }),
+        bpfOwners: () => (observer?.pid === undefined ? {} : { observer: observer.pid }),
+        count: async () =>
+          observer === undefined
+            ? {}
+            : probeCounts(await scrape(observer.url), probes, "the observer's /metrics"),
+        stop: async () => {
+          await observer?.stop();
+        },
+      });
+    },
+  };
+}

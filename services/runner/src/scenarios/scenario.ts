@@ -1,0 +1,43 @@
+import type { RunningApp } from '@obscost/infra';
+import type { ScenarioName } from '@obscost/report';
+import type { Counts } from '../accuracy.js';
+import type { Infrastructure } from '../infrastructure.js';
+
+/** One scenario's observability around one fresh app. */
+export interface Observation {
+  /** Added to the app's environment when it starts. */
+  readonly appEnv: NodeJS.ProcessEnv;
+  /** Starts what follows the running app (probes, tracers). */
+  attach(app: RunningApp): Promise<void>;
+  /** The processes it started, by name, to measure. */
+  processes(): Record<string, number>;
+  /** The processes holding its BPF programs, by name. */
+  bpfOwners(): Record<string, number>;
+  /** What each of its approaches counted so far, without a request to the app. */
+  count(): Promise<Counts>;
+  stop(): Promise<void>;
+}
+
+/** One way of observing the app; benchmarks name scenarios of their own (N). */
+export interface Scenario<N extends string = ScenarioName> {
+  readonly name: N;
+  /** What it adds to the app, one line. */
+  readonly description: string;
+  /** Whether it loads BPF programs, whose run time the kernel's statistics then report. */
+  readonly loadsBpf: boolean;
+  /** Why it cannot run here, or undefined when it can. */
+  unavailable(infra: Infrastructure): string | undefined;
+  observe(infra: Infrastructure, round: number): Promise<Observation>;
+}
+
+/** Nothing started, nothing observed. */
+export function nothing(appEnv: NodeJS.ProcessEnv = {}): Observation {
+  return {
+    appEnv,
+    attach: () => Promise.resolve(),
+    processes: () => ({}),
+    bpfOwners: () => ({}),
+    count: () => Promise.resolve({}),
+    stop: () => Promise.resolve(),
+  };
+}
