@@ -1,9 +1,6 @@
 import { sleep } from '@obscost/process';
 import type { Accuracy, Approach } from '@obscost/report';
 
-// The runner's modules read their scrapes through here; the one implementation is the library's.
-export { scrape, sumOf } from '@obscost/measure';
-
 /** What one approach counted, read from its own endpoint or output. */
 export interface Counted {
   requests?: number;

@@ -1,7 +1,8 @@
 import { type LoadResult } from '@obscost/bench';
 import { startApp, type RunningApp } from '@obscost/infra';
 import { freePorts } from '@obscost/process';
-import { accuracyOf, scrape, settle, sumOf, type Counts, type Truth } from './accuracy.js';
+import { scrape, sumOf } from '@obscost/measure';
+import { accuracyOf, settle, type Counts, type Truth } from './accuracy.js';
 import type { Infrastructure } from './infrastructure.js';
 import { Interrupted, runBench, type Load } from './load.js';
 import {

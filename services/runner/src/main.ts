@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { runMain } from '@obscost/errors';
+import { EXIT, onShutdown, runMain, SHUTDOWN_SIGNALS } from '@obscost/errors';
 import { formatTable, renderHtml, type Report } from '@obscost/report';
 import { assembleReport } from './assemble-report.js';
 import { cpuPlan, placeRunner } from './cpu-placement.js';
@@ -13,23 +13,17 @@ import type { Scenario } from './scenarios/scenario.js';
 import { parseRunArgs, USAGE, type RunSettings } from './settings.js';
 import { StatusLine } from './status-line.js';
 
-/** A shell's exit code after Ctrl-C: what was measured is written, nothing failed. */
-const EXIT_INTERRUPTED = 130;
-
 /** Ctrl-C or SIGTERM aborts the comparison; the function returned stops listening. */
 function abortOnSignals(abort: AbortController, status: StatusLine): () => void {
   // A second Ctrl-C must not kill the runner before it has stopped what it started.
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (abort.signal.aborted) return;
-    status.print(`obscost: ${signal}: stopping, and writing what was measured`);
-    abort.abort(signal);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return () => {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  };
+  return onShutdown(
+    SHUTDOWN_SIGNALS,
+    (signal) => {
+      status.print(`obscost: ${signal}: stopping, and writing what was measured`);
+      abort.abort(signal);
+    },
+    { again: 'ignore' },
+  );
 }
 
 /** The scenarios the flags name, and why those that cannot run here are skipped. */
@@ -100,7 +94,7 @@ async function main(argv: string[]): Promise<number> {
   writeFileSync(html, renderHtml(report));
   process.stdout.write(formatTable(report));
   process.stderr.write(`obscost: report in ${json} and ${html}\n`);
-  if (report.interrupted !== undefined) return EXIT_INTERRUPTED;
+  if (report.interrupted !== undefined) return EXIT.interrupted;
   return report.scenarios.some((s) => s.status === 'failed') ? 1 : 0;
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { accuracyOf, settle, sumOf, type Counts } from '../src/accuracy.js';
+import { sumOf } from '@obscost/measure';
+import { accuracyOf, settle, type Counts } from '../src/accuracy.js';
 
 const EXPOSITION = `# HELP app_write_bytes_total Bytes written.
 # TYPE app_write_bytes_total counter

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { COLLECTOR_METRICS } from '@obscost/events';
-import { scrape, sumOf, type Counts } from '../accuracy.js';
+import { scrape, sumOf } from '@obscost/measure';
+import type { Counts } from '../accuracy.js';
 import type { StartedCollector } from '../infrastructure.js';
 import { nothing, type Observation, type Scenario } from './scenario.js';
 

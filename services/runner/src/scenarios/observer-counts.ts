@@ -1,6 +1,7 @@
 import { EVENT_METRICS } from '@obscost/events';
 import type { Probe } from '@obscost/observer';
-import { sumOf, type Counted, type Counts } from '../accuracy.js';
+import { sumOf } from '@obscost/measure';
+import type { Counted, Counts } from '../accuracy.js';
 
 /**
  * What the observer's probes counted of the app's responses, read from a /metrics that

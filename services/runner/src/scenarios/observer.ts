@@ -2,7 +2,7 @@ import { MARKER_SYMBOLS } from '@obscost/events';
 import { startAggregator, startObserver, type Listening, type RunningApp } from '@obscost/infra';
 import { PROBES, type Probe } from '@obscost/observer';
 import type { ScenarioName } from '@obscost/report';
-import { scrape } from '../accuracy.js';
+import { scrape } from '@obscost/measure';
 import { probeCounts, withObserverCounts } from './observer-counts.js';
 import { hasCommand, needsRoot } from './requirements.js';
 import type { Scenario } from './scenario.js';

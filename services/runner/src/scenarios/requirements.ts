@@ -1,15 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { missingCapabilities } from '@obscost/observer/capabilities';
+import { which } from '@obscost/process';
 
 /** What a scenario needs of the machine: a command on the PATH, the right to load BPF. */
 
 export function hasCommand(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return which(command) !== undefined;
 }
 
 /**
