@@ -1,7 +1,7 @@
 import { formatDiscrepancy } from './format.js';
 import type { Accuracy, Report, ScenarioReport, Spread } from './report.js';
 import { addedProcesses, approachesOf, measured } from './selectors.js';
-import { figure, type Cell, type Row, type Table } from './view-model.js';
+import { figure, left, right, type Cell, type Row, type Table } from './view-model.js';
 
 /** The report's four tables, as rows of figures (view-model.ts). */
 
@@ -30,6 +30,17 @@ function notMeasuredRow(scenario: ScenarioReport, at: string): Row {
   };
 }
 
+/** A table's rows, scenario by scenario: a note for one not measured, else its own rows. */
+function scenarioRows(
+  report: Report,
+  rowsOf: (scenario: ScenarioReport, at: string) => Row[],
+): Row[] {
+  return report.scenarios.flatMap((s, i) => {
+    const at = `scenarios[${i}]`;
+    return measured(s) ? rowsOf(s, at) : [notMeasuredRow(s, at)];
+  });
+}
+
 function scenarioLead(scenario: ScenarioReport, at: string): Cell[] {
   return [[figure(`${at}.name`, scenario.name)], [figure(`${at}.status`, scenario.status)]];
 }
@@ -43,14 +54,14 @@ function capacityTable(report: Report): Table {
       `req/s in the closed model; latency (ms) in the open model at ${rate.text} req/s; ratios ` +
       "to the same round's baseline, median (min–max) over the rounds",
     columns: [
-      { title: 'scenario', align: 'left' },
-      { title: 'status', align: 'left' },
-      { title: 'req/s', align: 'right' },
-      { title: 'vs baseline', align: 'right' },
-      { title: 'p50 ms', align: 'right' },
-      { title: 'p99 ms', align: 'right' },
-      { title: 'p99.9 ms', align: 'right' },
-      { title: 'p99 vs baseline', align: 'right' },
+      left('scenario'),
+      left('status'),
+      right('req/s'),
+      right('vs baseline'),
+      right('p50 ms'),
+      right('p99 ms'),
+      right('p99.9 ms'),
+      right('p99 vs baseline'),
     ],
     rows: report.scenarios.map((s, i) => {
       const at = `scenarios[${i}]`;
@@ -74,13 +85,7 @@ function capacityTable(report: Report): Table {
 }
 
 function cpuTable(report: Report): Table {
-  const rows: Row[] = [];
-  report.scenarios.forEach((s, i) => {
-    const at = `scenarios[${i}]`;
-    if (!measured(s)) {
-      rows.push(notMeasuredRow(s, at));
-      return;
-    }
+  const rows = scenarioRows(report, (s, at) => {
     const perRequest = (key: 'total' | 'user' | 'system'): Cell => [
       figure(`${at}.app_cpu_us_per_request.${key}`, s.app_cpu_us_per_request[key]),
     ];
@@ -98,7 +103,7 @@ function cpuTable(report: Report): Table {
       ];
     };
     const added = addedProcesses(s);
-    rows.push({
+    const first: Row = {
       cells: [
         [figure(`${at}.name`, s.name)],
         perRequest('total'),
@@ -108,10 +113,13 @@ function cpuTable(report: Report): Table {
         app ? [figure(`${at}.processes[${appIndex}].peak_rss_bytes`, app.peak_rss_bytes)] : ['-'],
         ...processCells(added[0]?.index ?? -1),
       ],
-    });
-    for (const { index } of added.slice(1)) {
-      rows.push({ cells: [[], [], [], [], [], [], ...processCells(index)] });
-    }
+    };
+    return [
+      first,
+      ...added
+        .slice(1)
+        .map(({ index }) => ({ cells: [[], [], [], [], [], [], ...processCells(index)] })),
+    ];
   });
   return {
     id: 'cpu-memory',
@@ -120,16 +128,16 @@ function cpuTable(report: Report): Table {
       "the app's CPU per request in the open model; the app's peak RSS; CPU seconds over both " +
       'measured runs and peak RSS of each process the scenario added',
     columns: [
-      { title: 'scenario', align: 'left' },
-      { title: 'app µs/req', align: 'right' },
-      { title: 'user', align: 'right' },
-      { title: 'system', align: 'right' },
-      { title: 'vs baseline', align: 'right' },
-      { title: 'app RSS', align: 'right' },
-      { title: 'added process', align: 'left' },
-      { title: 'user s', align: 'right' },
-      { title: 'system s', align: 'right' },
-      { title: 'peak RSS', align: 'right' },
+      left('scenario'),
+      right('app µs/req'),
+      right('user'),
+      right('system'),
+      right('vs baseline'),
+      right('app RSS'),
+      left('added process'),
+      right('user s'),
+      right('system s'),
+      right('peak RSS'),
     ],
     rows,
   };
@@ -155,27 +163,21 @@ function accuracyRows(entry: Accuracy, at: string): { measure: string; cells: Ce
 }
 
 function accuracyTable(report: Report): Table {
-  const rows: Row[] = [];
-  report.scenarios.forEach((s, i) => {
-    const at = `scenarios[${i}]`;
-    if (!measured(s)) {
-      rows.push(notMeasuredRow(s, at));
-      return;
-    }
-    let first = true;
+  const rows = scenarioRows(report, (s, at) => {
+    const rows: Row[] = [];
     for (const [approach, entry] of approachesOf(s)) {
       accuracyRows(entry, `${at}.accuracy.${approach}`).forEach((row, j) => {
         rows.push({
           cells: [
-            first ? [figure(`${at}.name`, s.name)] : [],
+            rows.length === 0 ? [figure(`${at}.name`, s.name)] : [],
             j === 0 ? [approach] : [],
             [row.measure],
             ...row.cells,
           ],
         });
-        first = false;
       });
     }
+    return rows;
   });
   return {
     id: 'accuracy',
@@ -184,11 +186,11 @@ function accuracyTable(report: Report): Table {
       "each approach's count against the truth, what the load generator received, summed over " +
       'the rounds; exact when equal in every round',
     columns: [
-      { title: 'scenario', align: 'left' },
-      { title: 'approach', align: 'left' },
-      { title: 'measure', align: 'left' },
-      { title: 'counted/truth', align: 'right' },
-      { title: '', align: 'left' },
+      left('scenario'),
+      left('approach'),
+      left('measure'),
+      right('counted/truth'),
+      left(''),
     ],
     rows,
   };
@@ -220,12 +222,12 @@ function bpfTable(report: Report): Table | undefined {
       "the kernel's statistics, summed over the rounds; a program's run time is CPU time of " +
       'the process it ran for, mostly the app',
     columns: [
-      { title: 'scenario', align: 'left' },
-      { title: 'owner', align: 'left' },
-      { title: 'program', align: 'left' },
-      { title: 'type', align: 'left' },
-      { title: 'runs', align: 'right' },
-      { title: 'ns/run', align: 'right' },
+      left('scenario'),
+      left('owner'),
+      left('program'),
+      left('type'),
+      right('runs'),
+      right('ns/run'),
     ],
     rows,
   };

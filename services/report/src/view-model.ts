@@ -21,6 +21,12 @@ export interface Column {
   align: 'left' | 'right';
 }
 
+/** A column of words, aligned left. */
+export const left = (title: string): Column => ({ title, align: 'left' });
+
+/** A column of figures, aligned right so their digits line up. */
+export const right = (title: string): Column => ({ title, align: 'right' });
+
 /** A row of cells, one per column; or the first cells and then a note across the rest. */
 export type Row = { cells: Cell[] } | { lead: Cell[]; note: Cell };
 
