@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { runMain } from '@obscost/errors';
 import { EventKind } from '@obscost/events';
-import { parseObserverArgs, USAGE } from './config.js';
+import { parseObserverArgs } from './config.js';
+import { USAGE } from './settings.js';
 import { ObserverError } from './errors.js';
 import { kafkaLoginRefusal } from './kafka-sink.js';
 import { collectDefaultMetrics, Registry } from 'prom-client';

@@ -5,7 +5,7 @@ import type { DecodeError, EventTotals } from './counters.js';
 import type { DropReason } from './kafka-sink.js';
 import type { KernelTotals, KindTotals } from './kernel-counts.js';
 import type { ProgramStats } from './kernel-stats.js';
-import type { Probe } from './probes.js';
+import type { Probe } from './probe-vocabulary.js';
 
 /** What forwarding did, as KafkaSink counts it. */
 export interface SinkReadings {
