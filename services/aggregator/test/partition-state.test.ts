@@ -2,12 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { DecodedBatch, DecodedEvent } from '@obscost/events';
 import { SIZE_BOUNDS } from '@obscost/events';
-import {
-  invalidBatch,
-  OVERFLOW,
-  PartitionState,
-  type SeriesTotals,
-} from '../src/partition-state.js';
+import { invalidBatch } from '../src/batch-validation.js';
+import { PartitionState } from '../src/partition-state.js';
+import type { SeriesTotals } from '../src/series-table.js';
+import { OVERFLOW } from '../src/state-limits.js';
 import { encodeSnapshot } from '../src/snapshot-codec.js';
 import { MAX_SNAPSHOT_BYTES } from '../src/snapshot-store.js';
 
