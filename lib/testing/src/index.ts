@@ -1,1 +1,1 @@
-export {};
+export { decodedBatch, decodedEvent, FIXTURE_PID } from './decoded-batches.js';
