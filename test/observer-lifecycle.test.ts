@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { readCapture } from '@obscost/events';
 import { ROOT } from '@obscost/infra';
 import { programIdsOf } from '@obscost/measure';
@@ -19,17 +19,24 @@ import {
   startChild,
   startObserver,
   waitFor,
+  type RunningObserver,
 } from './support.js';
 
 // The observer's start and stop: what it leaves loaded, how it fails, what its capture file keeps.
 
-test('after SIGKILL no program of the observer stays loaded', async (t) => {
+/** An observer of a fresh app, stopped at the end, and the ids of the programs it loaded. */
+async function observingApp(t: TestContext): Promise<{ observer: RunningObserver; ids: number[] }> {
   const app = await startApp();
   t.after(() => app.stop());
   const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
   t.after(() => observer.stop());
   const ids = programIdsOf(observer.process.pid ?? 0);
   assert.equal(ids.length, PROGRAM_COUNT);
+  return { observer, ids };
+}
+
+test('after SIGKILL no program of the observer stays loaded', async (t) => {
+  const { observer, ids } = await observingApp(t);
   assert.deepEqual(stillLoaded(ids), ids);
   observer.process.kill('SIGKILL');
   await observer.exited;
@@ -37,12 +44,7 @@ test('after SIGKILL no program of the observer stays loaded', async (t) => {
 });
 
 test('SIGTERM detaches everything and exits 0', async (t) => {
-  const app = await startApp();
-  t.after(() => app.stop());
-  const observer = await startObserver(['--no-kafka', '--pid', String(app.process.pid)]);
-  t.after(() => observer.stop());
-  const ids = programIdsOf(observer.process.pid ?? 0);
-  assert.equal(ids.length, PROGRAM_COUNT);
+  const { observer, ids } = await observingApp(t);
   assert.equal(await observer.stop(), 0);
   assert.match(observer.output(), /observer: detached and stopped/);
   assert.deepEqual(stillLoaded(ids), []);

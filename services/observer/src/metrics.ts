@@ -18,29 +18,29 @@ function register(registry: Registry, observer: ObserverReadings, metric: Metric
   const registers = [registry];
   switch (metric.type) {
     case 'counter':
-      new Counter({
-        name,
-        help,
-        labelNames: metric.labelNames ?? [],
-        registers,
-        collect() {
-          this.reset();
-          for (const [labels, value] of metric.read(observer)) this.inc(labels, value);
-        },
-      });
+    case 'gauge': {
+      // Each scrape starts from nothing, so a series the observer no longer reads is gone.
+      const configuration = { name, help, labelNames: metric.labelNames ?? [], registers };
+      const samples = () => metric.read(observer);
+      if (metric.type === 'counter') {
+        new Counter({
+          ...configuration,
+          collect() {
+            this.reset();
+            for (const [labels, value] of samples()) this.inc(labels, value);
+          },
+        });
+      } else {
+        new Gauge({
+          ...configuration,
+          collect() {
+            this.reset();
+            for (const [labels, value] of samples()) this.set(labels, value);
+          },
+        });
+      }
       return;
-    case 'gauge':
-      new Gauge({
-        name,
-        help,
-        labelNames: metric.labelNames ?? [],
-        registers,
-        collect() {
-          this.reset();
-          for (const [labels, value] of metric.read(observer)) this.set(labels, value);
-        },
-      });
-      return;
+    }
     case 'kernel-histogram':
       new KernelHistogram(registry, name, help, () => metric.read(observer));
       return;
