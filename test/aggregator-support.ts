@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
-import { EVENT_METRICS, EventKind, type DecodedBatch, type EventFamily } from '@obscost/events';
+import {
+  EVENT_FLAG_SOCKET,
+  EVENT_METRICS,
+  EventKind,
+  type DecodedBatch,
+  type EventFamily,
+} from '@obscost/events';
+import { decodedBatch, decodedEvent } from '@obscost/testing';
 import { kafkaClient } from '@obscost/infra';
 import { parseExposition, sumOf } from '@obscost/measure';
 import {
@@ -30,22 +37,16 @@ export const HOST = 'test-host';
 export const APP_PID = 4242;
 
 export function batch(observer: string, sequence: number, events: TestEvent[]): DecodedBatch {
-  return {
-    observer_id: observer,
-    host: HOST,
-    sequence,
-    incarnation: 1,
-    events: events.map((e, i) => ({
-      timestamp_ns: 1_000_000 + i,
-      bytes: e.bytes,
-      pid: e.pid ?? APP_PID,
-      tid: e.pid ?? APP_PID,
+  const decoded = events.map((e, i) =>
+    decodedEvent(e.kind, e.bytes, e.pid ?? APP_PID, e.socket === false ? 0 : EVENT_FLAG_SOCKET, {
       fd: 7,
-      kind: e.kind,
-      flags: e.socket === false ? 0 : 1,
-    })),
+      timestamp_ns: 1_000_000 + i,
+    }),
+  );
+  return decodedBatch(observer, sequence, decoded, {
+    host: HOST,
     processes: [{ pid: APP_PID, name: 'obscost-app' }],
-  };
+  });
 }
 
 const KINDS = Object.keys(EventKind) as Kind[];

@@ -6,13 +6,17 @@ import { test, type TestContext } from 'node:test';
 import { CaptureWriter, EVENT_METRICS, encodeBatch, type DecodedBatch } from '@obscost/events';
 import { sleep } from '@obscost/process';
 import {
+  assertRejectionsAndSequences,
+  assertTcpSizes,
+  assertWriteSeries,
+  knownRecords,
+} from './aggregator-known-batches.js';
+import {
   aggregator,
-  APP_PID,
   assertExact,
   batch,
   EXACT_NAMES,
   expectedTotals,
-  HOST,
   newTopic,
   readDeadLetters,
   samples,
@@ -35,105 +39,20 @@ import {
 
 /**
  * The aggregator and replay doing their work. What goes wrong (kill -9, totals too large,
- * foreign offsets, Kafka away, bad flags and files) is in aggregator-faults.test.ts.
+ * foreign offsets, Kafka away, bad flags and files) is in aggregator-faults.test.ts; the known
+ * batches and what they must count to, in aggregator-known-batches.ts.
  */
 
 async function knownBatches(t: TestContext, kafka: OwnKafka): Promise<void> {
   const topic = await newTopic(kafka, 2);
-  const first = batch('observer-a', 1, [
-    { kind: 'WRITE', bytes: 100 },
-    { kind: 'WRITE', bytes: 64, socket: false },
-    { kind: 'WRITEV', bytes: 3000 },
-    { kind: 'TCP_SEND', bytes: 3100 },
-    { kind: 'UPROBE', bytes: 3000 },
-    { kind: 'WRITE', bytes: 5, pid: 99 },
-  ]);
-  const second = batch('observer-a', 2, variedEvents(500, 1));
-  const afterGap = batch('observer-a', 5, variedEvents(300, 2));
-  const other = batch('observer-b', 1, variedEvents(400, 3));
-  // observer-a restarted under the same id: a new run, its sequence from 1 again.
-  const restarted = { ...batch('observer-a', 1, variedEvents(200, 4)), incarnation: 2 };
-  const restartedNext = { ...batch('observer-a', 2, variedEvents(100, 5)), incarnation: 2 };
-  const negative = batch('observer-c', 1, [{ kind: 'WRITE', bytes: -100 }]);
-  const counted = [first, second, afterGap, other, restarted, restartedNext];
-  const truncated = encodeBatch(second).subarray(0, 40);
-  const wrongSchema = Buffer.concat([
-    Buffer.from([0xc3, 0x01]),
-    Buffer.alloc(8, 0xab),
-    Buffer.from('x'),
-  ]);
-  await topic.produce([
-    { partition: 0, value: encodeBatch(first) },
-    { partition: 0, value: Buffer.from('not an Avro batch') },
-    { partition: 0, value: encodeBatch(second) },
-    { partition: 0, value: encodeBatch(second) },
-    { partition: 0, value: wrongSchema },
-    { partition: 0, value: encodeBatch(afterGap) },
-    { partition: 0, value: encodeBatch(restarted) },
-    { partition: 0, value: encodeBatch(restartedNext) },
-    { partition: 0, value: encodeBatch(negative) },
-    { partition: 1, value: encodeBatch(other) },
-    { partition: 1, value: truncated },
-  ]);
+  const known = knownRecords();
+  await topic.produce(known.records);
   const agg = await aggregator(t, topic.args);
   const text = await waitForRecords([agg], 11);
-  assertExact(text, expectedTotals(counted));
-
-  const onPartition0 = [first, second, afterGap, restarted, restartedNext].flatMap((b) => b.events);
-  const writes = (kind: string, socket: boolean) =>
-    onPartition0.filter((e) => e.kind === kind && e.pid === APP_PID && (e.flags === 1) === socket)
-      .length;
-  const app = { host: HOST, process: 'obscost-app', partition: '0' };
-  for (const [syscall, kind] of [
-    ['write', 'WRITE'],
-    ['writev', 'WRITEV'],
-  ] as const) {
-    for (const socket of [true, false]) {
-      assert.equal(
-        total(text, EVENT_METRICS.write.events, {
-          ...app,
-          syscall,
-          fd: socket ? 'socket' : 'other',
-        }),
-        writes(kind, socket),
-        `${syscall} ${socket ? 'socket' : 'other'}`,
-      );
-    }
-  }
-  assert.equal(
-    total(text, EVENT_METRICS.write.bytes, { process: 'unknown' }),
-    5,
-    'a pid missing from the batch names no process',
-  );
-  const tcpSizes = EVENT_METRICS.tcp_send.sizes;
-  assert.equal(
-    total(text, `${tcpSizes}_count`),
-    expectedTotals(counted).get(EVENT_METRICS.tcp_send.events),
-  );
-  assert.equal(
-    total(text, `${tcpSizes}_sum`),
-    expectedTotals(counted).get(EVENT_METRICS.tcp_send.bytes),
-  );
-  const tcpBytes = counted.flatMap((b) =>
-    b.events.filter((e) => e.kind === 'TCP_SEND').map((e) => e.bytes),
-  );
-  for (const le of [64, 256, 1024, 4096]) {
-    assert.equal(
-      total(text, `${tcpSizes}_bucket`, { le: String(le) }),
-      tcpBytes.filter((bytes) => bytes <= le).length,
-      `tcp sizes <= ${le}`,
-    );
-  }
-
-  assert.equal(total(text, 'aggregator_decode_errors_total', { reason: 'not-single-object' }), 1);
-  assert.equal(total(text, 'aggregator_decode_errors_total', { reason: 'unknown-schema' }), 1);
-  assert.equal(total(text, 'aggregator_decode_errors_total', { reason: 'malformed' }), 1);
-  assert.equal(total(text, 'aggregator_decode_errors_total', { reason: 'invalid' }), 1);
-  assert.equal(total(text, 'aggregator_dead_letter_records_total'), 4);
-  assert.equal(total(text, 'aggregator_sequence_gap_batches_total', { host: HOST }), 2);
-  assert.equal(total(text, 'aggregator_duplicate_batches_total', { host: HOST }), 1);
-  assert.equal(total(text, 'aggregator_observer_restarts_total', { host: HOST }), 1);
-  assert.equal(total(text, 'aggregator_consumer_lag_records'), 0);
+  assertExact(text, expectedTotals(known.counted));
+  assertWriteSeries(text, known.onPartition0);
+  assertTcpSizes(text, known.counted);
+  assertRejectionsAndSequences(text);
 
   // At least once: a retried fetch may repeat a dead letter, never lose one.
   const reasons = await readDeadLetters(kafka, topic.dlq, 4);

@@ -15,7 +15,7 @@ import {
   usageText,
 } from '@obscost/flags';
 import { usageError } from './errors.js';
-import { DEFAULT_MAX_SERIES } from './partition-state.js';
+import { DEFAULT_MAX_SERIES } from './state-limits.js';
 
 const EXPORTERS = ['prometheus', 'otlp', 'both'] as const;
 export type Exporter = (typeof EXPORTERS)[number];

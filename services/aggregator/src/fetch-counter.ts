@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
 import { decodeBatch, FramingError, type DecodedBatch } from '@obscost/events';
 import type { AggregatorConfig } from './config.js';
-import { invalidBatch, type PartitionState, type RejectReason } from './partition-state.js';
+import { invalidBatch } from './batch-validation.js';
+import type { PartitionState, RejectReason } from './partition-state.js';
 
 /** A fetch counted into a copy of its partition's state, its dead letters sent. */
 export interface CountedFetch {

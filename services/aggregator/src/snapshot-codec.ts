@@ -1,6 +1,7 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { AggregatorError } from './errors.js';
-import { PartitionState, type PartitionData } from './partition-state.js';
+import type { PartitionData } from './partition-data.js';
+import { PartitionState } from './partition-state.js';
 
 /** Runs of observers silent this long (by Kafka timestamps) before the newest batch are forgotten. */
 export const OBSERVER_TTL_MS = 24 * 3_600_000;

@@ -1,13 +1,13 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { diag } from '@opentelemetry/api';
 import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   MeterProvider,
   PeriodicExportingMetricReader,
   type MetricReader,
 } from '@opentelemetry/sdk-metrics';
+import { serveMetrics, type Exposition, type MetricsServer } from '@obscost/metrics-server';
 import type { AggregatorConfig } from './config.js';
 import { DELAY_VIEW, healthMetrics, type ConsumerHealth } from './health-metrics.js';
 import type { PartitionState } from './partition-state.js';
@@ -42,14 +42,9 @@ export async function startTelemetry(
   const readers: MetricReader[] = [];
   let prometheus: PrometheusExporter | undefined;
   if (config.exporter !== 'otlp') {
-    prometheus = new PrometheusExporter({
-      host: config.host,
-      port: config.port,
-      metricProducers: [producer],
-      withoutScopeInfo: true,
-      // Served below by a server of ours, which can listen on port 0 and tell its port.
-      preventServerStart: true,
-    });
+    // The reader only: lib/metrics-server serves its collection (serve, below), and can
+    // listen on port 0 and tell its port.
+    prometheus = new PrometheusExporter({ metricProducers: [producer], preventServerStart: true });
     readers.push(prometheus);
   }
   if (config.exporter !== 'prometheus') {
@@ -67,25 +62,25 @@ export async function startTelemetry(
   return {
     provider,
     recordDelay,
-    prometheusUrl: server
-      ? `http://${config.host}:${(server.address() as AddressInfo).port}/metrics`
-      : undefined,
+    prometheusUrl: server ? `http://${config.host}:${server.port}/metrics` : undefined,
     shutdown: async () => {
-      server?.close();
+      await server?.close();
       await provider.shutdown();
     },
   };
 }
 
-function serve(exporter: PrometheusExporter, host: string, port: number): Promise<Server> {
-  const server = createServer((request, response) => {
-    if (request.url === '/metrics') exporter.getMetricsRequestHandler(request, response);
-    else response.writeHead(404).end();
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      resolve(server);
-    });
-  });
+/** The exporter's serializer settings: no scope labels, the resource as target_info. */
+const SERIALIZER = new PrometheusSerializer('', false, undefined, false, true);
+
+/** The exporter's collection in the text format, as its own server wrote it. */
+async function render(exporter: PrometheusExporter): Promise<Exposition> {
+  const { resourceMetrics, errors } = await exporter.collect();
+  // What a partial collection lost is logged, as the exporter does; the rest is served.
+  if (errors.length > 0) diag.error('PrometheusExporter: metrics collection errors', ...errors);
+  return { contentType: 'text/plain', text: SERIALIZER.serialize(resourceMetrics) };
+}
+
+function serve(exporter: PrometheusExporter, host: string, port: number): Promise<MetricsServer> {
+  return serveMetrics({ host, port, render: () => render(exporter) });
 }

@@ -3,27 +3,15 @@ import { test } from 'node:test';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { DataPointType, type MetricData } from '@opentelemetry/sdk-metrics';
 import type { DecodedBatch } from '@obscost/events';
+import { decodedBatch, decodedEvent, FIXTURE_PID } from '@obscost/testing';
 import { StateMetricProducer } from '../src/state-metrics.js';
 import { startTelemetry } from '../src/telemetry.js';
 import { PartitionState } from '../src/partition-state.js';
 
+/** A batch of observer `o`'s events of pid 10 (`app`), each a kind, bytes and its flags. */
 function batch(sequence: number, kinds: [string, number, number?][]): DecodedBatch {
-  return {
-    observer_id: 'o',
-    host: 'h',
-    sequence,
-    incarnation: 1,
-    events: kinds.map(([kind, bytes, flags = 1]) => ({
-      timestamp_ns: 1,
-      bytes,
-      pid: 7,
-      tid: 7,
-      fd: 3,
-      kind,
-      flags,
-    })),
-    processes: [{ pid: 7, name: 'app' }],
-  };
+  const events = kinds.map(([kind, bytes, flags]) => decodedEvent(kind, bytes, FIXTURE_PID, flags));
+  return decodedBatch('o', sequence, events);
 }
 
 async function collect(states: Map<number, PartitionState>): Promise<Map<string, MetricData>> {

@@ -1,33 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { DecodedBatch, DecodedEvent } from '@obscost/events';
 import { SIZE_BOUNDS } from '@obscost/events';
-import {
-  invalidBatch,
-  OVERFLOW,
-  PartitionState,
-  type SeriesTotals,
-} from '../src/partition-state.js';
+import { decodedBatch as batch, decodedEvent as event } from '@obscost/testing';
+import { invalidBatch } from '../src/batch-validation.js';
+import { PartitionState } from '../src/partition-state.js';
+import type { SeriesTotals } from '../src/series-table.js';
+import { OVERFLOW } from '../src/state-limits.js';
 import { encodeSnapshot } from '../src/snapshot-codec.js';
 import { MAX_SNAPSHOT_BYTES } from '../src/snapshot-store.js';
-
-function event(kind: string, bytes: number, pid = 10, flags = 1): DecodedEvent {
-  return { timestamp_ns: 1, bytes, pid, tid: pid, fd: 3, kind, flags };
-}
-
-function batch(observer: string, sequence: number, events: DecodedEvent[]): DecodedBatch {
-  return {
-    observer_id: observer,
-    host: 'h',
-    sequence,
-    incarnation: 1,
-    events,
-    processes: [
-      { pid: 10, name: 'app' },
-      { pid: 11, name: 'app' },
-    ],
-  };
-}
 
 function find(state: PartitionState, match: Partial<SeriesTotals>): SeriesTotals[] {
   return [...state.allSeries()].filter((s) =>

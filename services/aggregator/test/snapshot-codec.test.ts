@@ -1,28 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
-import type { DecodedBatch, DecodedEvent } from '@obscost/events';
+import { decodedBatch as batch, decodedEvent as event } from '@obscost/testing';
 import { AggregatorError } from '../src/errors.js';
 import { PartitionState } from '../src/partition-state.js';
 import { decodeSnapshot, encodeSnapshot, OBSERVER_TTL_MS } from '../src/snapshot-codec.js';
-
-function event(kind: string, bytes: number, pid = 10, flags = 1): DecodedEvent {
-  return { timestamp_ns: 1, bytes, pid, tid: pid, fd: 3, kind, flags };
-}
-
-function batch(observer: string, sequence: number, events: DecodedEvent[]): DecodedBatch {
-  return {
-    observer_id: observer,
-    host: 'h',
-    sequence,
-    incarnation: 1,
-    events,
-    processes: [
-      { pid: 10, name: 'app' },
-      { pid: 11, name: 'app' },
-    ],
-  };
-}
 
 test('a snapshot restores everything, the runs forgotten as silent included', () => {
   const state = new PartitionState(true);

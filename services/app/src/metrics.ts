@@ -1,6 +1,7 @@
 // The names alone: the package's index loads avsc and its schema, 10 MB the app need not carry.
 import { APP_HEALTH_METRICS, APP_METRICS } from '@obscost/events/names';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { registerProcessMetrics } from '@obscost/metrics-server';
+import { Counter, Histogram, Registry } from 'prom-client';
 
 /** The app's own Prometheus metrics, with the seed's names. */
 export class HttpMetrics {
@@ -21,7 +22,7 @@ export class HttpMetrics {
   constructor() {
     // The process's own CPU and memory (process_cpu_seconds_total, ...), for the
     // pipeline-health dashboard: read at each scrape.
-    collectDefaultMetrics({ register: this.registry });
+    registerProcessMetrics(this.registry);
   }
 
   /** The request log's failures, read at each scrape. */

@@ -1,6 +1,6 @@
 import type { EventKind } from '@obscost/events';
 import type { BpfObject, Link } from './bpf-object.js';
-import type { TcpProbe } from './config.js';
+import type { TcpProbe, TcpProbeMode } from './probe-vocabulary.js';
 import { ObserverError } from './errors.js';
 import { KernelCounts } from './kernel-counts.js';
 import { KernelStats, perCpuSum, type ProgramStats } from './kernel-stats.js';
@@ -11,7 +11,6 @@ import {
   loadPrograms,
   programsFor,
   type LoadOptions,
-  type TcpProbeMode,
   type UprobeOptions,
 } from './probes.js';
 import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';

@@ -1,11 +1,12 @@
-import type { AddressInfo } from 'node:net';
 import { onShutdown, runMain, SHUTDOWN_SIGNALS } from '@obscost/errors';
 import { EventKind } from '@obscost/events';
-import { parseObserverArgs, USAGE } from './config.js';
+import { parseObserverArgs } from './config.js';
+import { USAGE } from './settings.js';
 import { ObserverError } from './errors.js';
 import { kafkaLoginRefusal } from './kafka-sink.js';
-import { collectDefaultMetrics, Registry } from 'prom-client';
-import { observerRegistry, serveMetrics } from './metrics.js';
+import { registerProcessMetrics, serveMetrics } from '@obscost/metrics-server';
+import { Registry } from 'prom-client';
+import { observerRegistry } from './metrics.js';
 import { Observer } from './observer.js';
 import { describeTarget } from './targets.js';
 
@@ -29,9 +30,13 @@ async function main(argv: string[]): Promise<number> {
   }
   // Beside the observer's own, the process's CPU and memory for the pipeline-health dashboard.
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  registerProcessMetrics(registry);
   // The port first: one in use fails before anything is loaded or a capture file begun.
-  const server = await serveMetrics(registry, config.host, config.port);
+  const server = await serveMetrics({
+    host: config.host,
+    port: config.port,
+    render: async () => ({ contentType: registry.contentType, text: await registry.metrics() }),
+  });
   let observer: Observer;
   try {
     const refused =
@@ -39,11 +44,10 @@ async function main(argv: string[]): Promise<number> {
     if (refused) throw new ObserverError('OBS_KAFKA_REFUSED', refused);
     observer = Observer.start(config);
   } catch (err) {
-    server.close();
+    await server.close();
     throw err;
   }
   observerRegistry(observer, registry);
-  const { port } = server.address() as AddressInfo;
   const uprobe = config.probes.includes('uprobe')
     ? `${config.uprobeSymbol} in ${config.uprobeLibrary}`
     : 'off';
@@ -51,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
     `observer: watching ${describeTarget(config.target)} (pids ${observer.targets.join(', ')}); ` +
       `mode: ${config.mode}; probes: ${config.probes.join(',')}; TCP send probe: ${observer.tcpMode}; uprobe: ${uprobe}; ` +
       `BPF statistics: ${config.bpfStats ? 'on' : 'off'}\n` +
-      `observer: metrics on http://${config.host}:${port}/metrics\n` +
+      `observer: metrics on http://${config.host}:${server.port}/metrics\n` +
       (config.kafka
         ? `observer: forwarding to Kafka topic ${config.kafka.topic} at ${config.kafka.brokers.join(',')} as ${config.observerId}\n`
         : '') +
@@ -71,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const failure = await Promise.race([signalled, observer.failed]);
   await observer.stop();
-  server.close();
+  await server.close();
   if (failure !== undefined) {
     process.stdout.write(`observer: stopped on an error${summary(observer)}\n`);
     throw failure;

@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import { describeFailure } from '@obscost/errors';
 import { CaptureWriter, type EventKind } from '@obscost/events';
 import type { Batcher } from './batcher.js';
-import type { KafkaConfig, ObserverConfig, ObserverMode } from './config.js';
+import type { KafkaConfig, ObserverConfig } from './config.js';
+import type { ObserverMode } from './probe-vocabulary.js';
 import type { DecodeError, EventTotals } from './counters.js';
 import { DrainLoop, type PollTimers } from './drain-loop.js';
 import { ObserverError } from './errors.js';
@@ -13,7 +14,7 @@ import type { KernelCounts } from './kernel-counts.js';
 import type { ProgramStats } from './kernel-stats.js';
 import { Pipeline, shutDown, type BatchSink, type Outputs } from './pipeline.js';
 import { preflight } from './preflight.js';
-import type { Probe, TcpProbeMode } from './probes.js';
+import type { Probe, TcpProbeMode } from './probe-vocabulary.js';
 import { requireTargets } from './targets.js';
 
 export interface ObserverOptions {

@@ -1,9 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { missingCapabilities } from './capabilities.js';
 import { ObserverError } from './errors.js';
-import type { Probe } from './probes.js';
-
-export const TRACEFS = '/sys/kernel/tracing';
+import { TRACEFS, type Probe } from './probe-vocabulary.js';
 
 export interface PreflightOptions {
   readonly btfPath: string;

@@ -1,26 +1,14 @@
 import { existsSync } from 'node:fs';
 import { BpfObject, type Link } from './bpf-object.js';
-import type { ObserverMode, TcpProbe } from './config.js';
-import { TRACEFS } from './preflight.js';
-
-/** The programs of bpf/observer.bpf.c, by their C names. */
-export const PROGRAMS = {
-  writeExit: 'write_exit',
-  writevExit: 'writev_exit',
-  tcpKprobe: 'tcp_send_kprobe',
-  tcpTracepoint: 'tcp_send_tracepoint',
-  uprobe: 'app_write_uprobe',
-} as const;
-
-/** What --probes chooses from: each a family of events (EVENT_METRICS) and its programs. */
-export const PROBES = ['write', 'tcp', 'uprobe'] as const;
-export type Probe = (typeof PROBES)[number];
-
-export const TCP_PROBE_MODES = {
-  kprobe: 'kprobe/tcp_sendmsg',
-  tracepoint: 'tp_btf/sock_send_length',
-} as const;
-export type TcpProbeMode = (typeof TCP_PROBE_MODES)[keyof typeof TCP_PROBE_MODES];
+import {
+  PROGRAMS,
+  TCP_PROBE_MODES,
+  TRACEFS,
+  type ObserverMode,
+  type Probe,
+  type TcpProbe,
+  type TcpProbeMode,
+} from './probe-vocabulary.js';
 
 /** Whether this kernel can attach kprobes (CONFIG_KPROBES with kprobe events). */
 export function kernelHasKprobes(): boolean {

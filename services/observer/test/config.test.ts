@@ -5,10 +5,11 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { docRows, markdownTableRows } from '@obscost/flags';
 import { missingCapabilities } from '../src/capabilities.js';
-import { parseObserverArgs, parseSize, SETTINGS } from '../src/config.js';
+import { parseObserverArgs } from '../src/config.js';
+import { parseSize, SETTINGS } from '../src/settings.js';
 import { ObserverError } from '../src/errors.js';
 import { preflight } from '../src/preflight.js';
-import type { Probe } from '../src/probes.js';
+import type { Probe } from '../src/probe-vocabulary.js';
 import { verifierReason } from '../src/bpf-object.js';
 
 test('flags: target, sizes and defaults', () => {

@@ -8,7 +8,7 @@ import type { KernelSide } from '../src/kernel.js';
 import type { ProgramStats } from '../src/kernel-stats.js';
 import type { BatchCapture, BatchSink } from '../src/pipeline.js';
 import { PAGE_SIZE, type RecordVisitor } from '../src/ring-buffer.js';
-import { TCP_PROBE_MODES } from '../src/probes.js';
+import { TCP_PROBE_MODES } from '../src/probe-vocabulary.js';
 import { FakeRing } from './fake-ring.js';
 
 export class FakeKernel implements KernelSide {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { EventKind } from '@obscost/events';
 import { EventCounters } from '../src/counters.js';
-import { observerRegistry, type ObserverReadings, type SinkReadings } from '../src/metrics.js';
+import { observerRegistry } from '../src/metrics.js';
+import type { ObserverReadings, SinkReadings } from '../src/observer-readings.js';
 import { PAGE_SIZE } from '../src/ring-buffer.js';
 import { event, FakeRing } from './fake-ring.js';
 

@@ -1,0 +1,35 @@
+/**
+ * The words the settings, the preflight and the loader share about probes: a leaf that
+ * imports nothing, so none of them imports another for a name.
+ */
+
+/** Where tracefs is mounted: tracepoints attach through it, kprobe_events tells of kprobes. */
+export const TRACEFS = '/sys/kernel/tracing';
+
+/** The programs of bpf/observer.bpf.c, by their C names. */
+export const PROGRAMS = {
+  writeExit: 'write_exit',
+  writevExit: 'writev_exit',
+  tcpKprobe: 'tcp_send_kprobe',
+  tcpTracepoint: 'tcp_send_tracepoint',
+  uprobe: 'app_write_uprobe',
+} as const;
+
+/** What --probes chooses from: each a family of events (EVENT_METRICS) and its programs. */
+export const PROBES = ['write', 'tcp', 'uprobe'] as const;
+export type Probe = (typeof PROBES)[number];
+
+/** What --tcp-probe chooses from: auto takes the kprobe where the kernel has kprobes. */
+export const TCP_PROBES = ['auto', 'kprobe', 'tracepoint'] as const;
+export type TcpProbe = (typeof TCP_PROBES)[number];
+
+/** The TCP send probe attached, as the metrics' `probe` label names it. */
+export const TCP_PROBE_MODES = {
+  kprobe: 'kprobe/tcp_sendmsg',
+  tracepoint: 'tp_btf/sock_send_length',
+} as const;
+export type TcpProbeMode = (typeof TCP_PROBE_MODES)[keyof typeof TCP_PROBE_MODES];
+
+/** ring: every event to user space (and Kafka); count: counted in the kernel, nothing sent. */
+export const MODES = ['ring', 'count'] as const;
+export type ObserverMode = (typeof MODES)[number];
