@@ -14,9 +14,13 @@ COPY lib/errors/package.json lib/errors/
 COPY lib/events/package.json lib/events/
 COPY lib/flags/package.json lib/flags/
 COPY lib/process/package.json lib/process/
+COPY lib/measure/package.json lib/measure/
+COPY lib/metrics-server/package.json lib/metrics-server/
+COPY lib/testing/package.json lib/testing/
 COPY services/observer/package.json services/observer/
 COPY services/aggregator/package.json services/aggregator/
 COPY services/runner/package.json services/runner/
+COPY services/report/package.json services/report/
 COPY infra/package.json infra/
 COPY test/package.json test/
 COPY benchmarks/package.json benchmarks/
