@@ -13,6 +13,7 @@ export {
   topicRule,
   urlRule,
 } from './rules.js';
+export { kafkaClientSettings } from './kafka-client.js';
 export {
   KAFKA_SECURITY_SETTINGS,
   takeKafkaSecurity,

@@ -1,9 +1,8 @@
 import { hostname } from 'node:os';
 import { TOPICS } from '@obscost/events';
 import {
-  DEFAULT_KAFKA_BROKERS,
+  kafkaClientSettings,
   DEFAULT_OTLP_HTTP_ENDPOINT,
-  KAFKA_SECURITY_SETTINGS,
   takeKafkaSecurity,
   LOOPBACK,
   type KafkaClientSecurity,
@@ -71,20 +70,10 @@ function groupName(name: string, text: string): string {
 }
 
 export const SETTINGS = {
-  brokers: setting.brokers({
-    flag: 'kafka-brokers',
-    env: 'KAFKA_BROKERS',
-    placeholder: 'LIST',
-    default: DEFAULT_KAFKA_BROKERS,
-    help: 'Kafka brokers, host:port,...',
-  }),
-  ...KAFKA_SECURITY_SETTINGS,
-  topic: setting.topic({
-    flag: 'topic',
-    env: 'KAFKA_EVENTS_TOPIC',
-    placeholder: 'T',
-    default: TOPICS.events,
-    help: 'events topic',
+  ...kafkaClientSettings({
+    brokersHelp: 'Kafka brokers, host:port,...',
+    topicHelp: 'events topic',
+    defaultTopic: TOPICS.events,
   }),
   dlqTopic: setting.topic({
     flag: 'dlq-topic',

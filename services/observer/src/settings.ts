@@ -4,8 +4,7 @@ import { MARKER_SYMBOLS, TOPICS } from '@obscost/events';
 import {
   bytesOf,
   choiceListRule,
-  DEFAULT_KAFKA_BROKERS,
-  KAFKA_SECURITY_SETTINGS,
+  kafkaClientSettings,
   LOOPBACK,
   PORTS,
   setting,
@@ -145,20 +144,10 @@ export const SETTINGS = {
     max: 1000,
     help: 'longest idle pause of the ring-buffer drain',
   }),
-  brokers: setting.brokers({
-    flag: 'kafka-brokers',
-    env: 'KAFKA_BROKERS',
-    placeholder: 'LIST',
-    default: DEFAULT_KAFKA_BROKERS,
-    help: 'where every event goes, as Avro batches: host:port,...',
-  }),
-  ...KAFKA_SECURITY_SETTINGS,
-  topic: setting.topic({
-    flag: 'topic',
-    env: 'KAFKA_EVENTS_TOPIC',
-    placeholder: 'T',
-    default: TOPICS.events,
-    help: 'the events topic',
+  ...kafkaClientSettings({
+    brokersHelp: 'where every event goes, as Avro batches: host:port,...',
+    topicHelp: 'the events topic',
+    defaultTopic: TOPICS.events,
   }),
   noKafka: setting.switch({ flag: 'no-kafka', help: 'metrics only (and --capture, if given)' }),
   captureFile: setting.path({
