@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { readProcStat } from '@obscost/process';
 import { freeStackPorts, STACK_CLI_MAIN } from '@obscost/infra';
 import { ownCollector } from './collector-support.js';
 import { assertEveryPanelAnswers } from './dashboard-support.js';
@@ -196,14 +197,7 @@ test(
  * components (each is started as a group's leader), as `command address:port` lines.
  */
 function listenersOf(leaders: number[]): string[] {
-  const group = (pid: string): number => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-    } catch {
-      return -1;
-    }
-  };
+  const group = (pid: string): number => readProcStat(Number(pid))?.processGroup ?? -1;
   const members = new Set(
     readdirSync('/proc')
       .filter((entry) => /^\d+$/.test(entry) && leaders.includes(group(entry)))

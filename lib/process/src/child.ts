@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readdirSync } from 'node:fs';
-import { readProcStat } from './proc-stat.js';
+import { alive, readProcStat } from './proc-stat.js';
 import { listening, sleep, waitFor } from './wait-for.js';
 
 export interface ChildOptions {
@@ -228,15 +228,6 @@ function signalProcess(pid: number, signal: NodeJS.Signals, group: boolean): voi
   } catch {
     // Already gone.
   }
-}
-
-/**
- * Whether `pid` is a live process: it exists and is not a zombie. A zombie has exited; its
- * entry waits for its parent (PID 1 for an orphan, in its own time) to reap it.
- */
-export function alive(pid: number): boolean {
-  const state = readProcStat(pid)?.state;
-  return state !== undefined && state !== 'Z';
 }
 
 /**

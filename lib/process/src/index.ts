@@ -1,5 +1,4 @@
 export {
-  alive,
   Child,
   groupAlive,
   runToEnd,
@@ -10,7 +9,7 @@ export {
   type Finished,
 } from './child.js';
 export { freePorts } from './ports.js';
-export { readProcStat, type ProcStat } from './proc-stat.js';
+export { alive, readProcStat, type ProcStat } from './proc-stat.js';
 export { stdoutLines } from './stdout-lines.js';
 export { listening, sleep, waitFor } from './wait-for.js';
 export { which } from './which.js';

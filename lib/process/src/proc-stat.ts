@@ -10,17 +10,19 @@ export interface ProcStat {
   /** CPU time in clock ticks (CLK_TCK a second), all threads, user and system. */
   userTicks: number;
   systemTicks: number;
+  /** When it started, in clock ticks since boot: with the pid, it names one process. */
+  startTicks: number;
 }
 
 /**
  * `pid`'s /proc/PID/stat, or undefined once it is gone. The command name stands between the
  * first `(` and the last `)`, since it may hold both; the fields after it are counted from
- * field 3, the state.
+ * field 3, the state. `proc` is another /proc for tests.
  */
-export function readProcStat(pid: number): ProcStat | undefined {
+export function readProcStat(pid: number, proc = '/proc'): ProcStat | undefined {
   let stat: string;
   try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    stat = readFileSync(`${proc}/${pid}/stat`, 'latin1');
   } catch {
     return undefined;
   }
@@ -32,5 +34,15 @@ export function readProcStat(pid: number): ProcStat | undefined {
     processGroup: Number(fields[2]),
     userTicks: Number(fields[11]),
     systemTicks: Number(fields[12]),
+    startTicks: Number(fields[19]),
   };
+}
+
+/**
+ * Whether `pid` is a live process: it exists and is not a zombie. A zombie has exited; its
+ * entry waits for its parent (PID 1 for an orphan, in its own time) to reap it.
+ */
+export function alive(pid: number, proc = '/proc'): boolean {
+  const state = readProcStat(pid, proc)?.state;
+  return state !== undefined && state !== 'Z';
 }

@@ -1,9 +1,9 @@
 import { codedCause, type CodedError } from '@obscost/errors';
 import type { ProcessName } from '@obscost/events';
+import { alive } from '@obscost/process';
 import { ObserverError } from './errors.js';
 import type { KernelSide } from './kernel.js';
 import {
-  alive,
   describeTarget,
   processName,
   processUid,

@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { alive, readProcStat } from '@obscost/process';
 import { ObserverError } from './errors.js';
 
 export type TargetSpec = { pid: number } | { pidfile: string } | { comm: string };
@@ -7,11 +8,6 @@ export function describeTarget(spec: TargetSpec): string {
   if ('pid' in spec) return `pid ${spec.pid}`;
   if ('pidfile' in spec) return `the pid in ${spec.pidfile}`;
   return `processes named ${spec.comm}`;
-}
-
-/** Whether the process still exists. */
-export function alive(pid: number, proc: string): boolean {
-  return existsSync(`${proc}/${pid}/stat`);
 }
 
 /**
@@ -64,9 +60,8 @@ export function resolveTargets(spec: TargetSpec, proc = '/proc', uid?: number): 
   for (const entry of readdirSync(proc)) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`${proc}/${entry}/comm`, 'utf8').trim() === spec.comm.slice(0, 15)) {
-        pids.push(Number(entry));
-      }
+      const named = readFileSync(`${proc}/${entry}/comm`, 'utf8').trim() === spec.comm.slice(0, 15);
+      if (named && alive(Number(entry), proc)) pids.push(Number(entry));
     } catch {
       // The process exited while we looked.
     }
@@ -89,14 +84,8 @@ export function processUid(pid: number, proc = '/proc'): number | undefined {
  * it names one process, so a pid reused by another is told apart. Undefined once it has exited.
  */
 export function startTime(pid: number, proc = '/proc'): number | undefined {
-  try {
-    const stat = readFileSync(`${proc}/${pid}/stat`, 'utf8');
-    // The command name, in parentheses, may hold spaces and parentheses: count from the last.
-    const started = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-    return Number.isFinite(started) ? started : undefined;
-  } catch {
-    return undefined;
-  }
+  const started = readProcStat(pid, proc)?.startTicks;
+  return started !== undefined && Number.isFinite(started) ? started : undefined;
 }
 
 /** The process's command name (/proc/PID/comm), or `unknown` once it has exited. */

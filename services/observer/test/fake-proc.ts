@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -28,6 +28,11 @@ export function fakeProc(t: TestContext) {
         path.join(proc, String(pid), 'status'),
         `Name:\t${comm}\nUid:\t${uid}\t${uid}\t${uid}\t${uid}\n`,
       );
+    },
+    /** Exited, not yet reaped: the entry stays, its state says Z. */
+    zombie(pid: number): void {
+      const file = path.join(proc, String(pid), 'stat');
+      writeFileSync(file, readFileSync(file, 'utf8').replace(') S ', ') Z '));
     },
     exit(pid: number): void {
       rmSync(path.join(proc, String(pid)), { recursive: true });

@@ -81,6 +81,20 @@ test('re-resolved every second; a plain --pid is checked too, and never followed
   assert.deepEqual(byPid.targets.targets, [], 'the pid is another process now: not followed');
 });
 
+test('a target that exited but is not yet reaped (a zombie) is not followed', (t) => {
+  const fake = fakeProc(t);
+  fake.start(100, 'app');
+  fake.start(101, 'app');
+  const byPid = follower({ pid: 100 }, fake.proc);
+  const byComm = follower({ comm: 'app' }, fake.proc);
+  fake.zombie(100);
+  byPid.targets.follow();
+  byComm.targets.follow();
+  assert.deepEqual(byPid.targets.targets, []);
+  assert.deepEqual(byPid.calls, ['kernel: add 100', 'kernel: remove 100']);
+  assert.deepEqual(byComm.targets.targets, [101]);
+});
+
 test('a pid reused by another process: out, and back in only if it matches the target', (t) => {
   const fake = fakeProc(t);
   fake.start(10, 'worker', { started: 500 });
