@@ -25,15 +25,18 @@ export function costVerdict(interval: RatioInterval, options: VerdictOptions = {
 }
 
 /**
- * Whether the interval contains `value`: 1 for an A/A control (two baselines), the expected
- * ratio for a calibration. One round has no interval, so nothing is shown to hold.
+ * Whether the interval contains `value`, an expected ratio. One round has no interval, so
+ * nothing is shown to hold.
  */
 export function intervalCovers(interval: RatioInterval, value: number): boolean {
   if (interval.ci_low === null) return false;
   return interval.ci_low <= value && value <= interval.ci_high;
 }
 
-/** An A/A control holds when its ratio's interval contains 1. */
+/**
+ * A control holds when its ratio's interval contains 1: an A/A control (a second baseline
+ * over the first), or a calibration (the app burning N µs over the baseline's figure plus N).
+ */
 export function controlHolds(interval: RatioInterval): boolean {
   return intervalCovers(interval, 1);
 }

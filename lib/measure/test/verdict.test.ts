@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { RatioInterval } from '../src/interval.js';
+import { ratioInterval, type RatioInterval } from '../src/interval.js';
 import {
   controlHolds,
   costVerdict,
@@ -55,4 +55,20 @@ test('half-width: the farther end from the estimate; precise enough against ±3 
   assert.equal(preciseEnough(interval(0.96, 1.0, 1.02)), false);
   assert.equal(preciseEnough(interval(0.96, 1.0, 1.02), { target: 0.05 }), true);
   assert.equal(preciseEnough(oneRound), false);
+});
+
+test('a calibration holds when the burning app costs the baseline plus N, and fails when it does not', () => {
+  const baseline = [64.0, 72.3, 69.8, 78.5, 66.1];
+  const noise = [1.01, 0.99, 1.02, 0.98, 1.0];
+  const burnUs = 7;
+  const calibration = (extraUs: number): RatioInterval =>
+    ratioInterval(
+      baseline.map((reference, round) => ({
+        subject: (reference + extraUs) * (noise[round] ?? 1),
+        reference: reference + burnUs,
+      })),
+    );
+  assert.equal(controlHolds(calibration(burnUs)), true);
+  assert.equal(controlHolds(calibration(0)), false);
+  assert.equal(controlHolds(calibration(2 * burnUs)), false);
 });
