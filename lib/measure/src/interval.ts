@@ -48,8 +48,9 @@ function logRatio(pair: RoundPair, round: number): number {
 /**
  * The ratio subject/reference over rounds, with its interval: a Student t interval on the
  * mean of the rounds' log-ratios, taken back with exp. Within a round the two figures share
- * the machine's state, so the log-ratio is symmetric about the log of the true ratio, where
- * the t interval keeps its coverage even with heavy tails (docs/statistics.md).
+ * the machine's state, which cancels in the ratio; their own noises, drawn alike by fresh
+ * processes, leave the log-ratio symmetric about the true ratio's log, where the t interval
+ * keeps its coverage even with heavy tails (docs/statistics.md).
  */
 export function ratioInterval(
   pairs: readonly RoundPair[],
