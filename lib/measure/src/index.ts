@@ -18,6 +18,27 @@ export {
 export { pin, planCpus, type CpuPlan } from './cpus.js';
 export { cpuSeconds, cpuSince, openFds, peakRssBytes, rssBytes, type CpuSeconds } from './proc.js';
 export { median } from './stats.js';
+export {
+  DEFAULT_CONFIDENCE,
+  ratioInterval,
+  type IntervalOptions,
+  type RatioInterval,
+  type RatioWithInterval,
+  type RatioWithoutInterval,
+  type RoundPair,
+} from './interval.js';
+export { studentTCritical } from './student-t.js';
+export {
+  controlHolds,
+  costVerdict,
+  DEFAULT_TOLERANCE,
+  halfWidth,
+  intervalCovers,
+  preciseEnough,
+  type CostVerdict,
+  type PrecisionOptions,
+  type VerdictOptions,
+} from './verdict.js';
 export { histogramQuantile, seriesValue, sumOf } from './prometheus-queries.js';
 export { parseExposition, type Sample } from './prometheus-text.js';
 export { scrape } from './scrape.js';

@@ -9,6 +9,9 @@ export const DEFAULT_MARKER_LIBRARY = path.resolve(
   '../../native/build/libappmarker.so',
 );
 
+/** The most APP_BURN_US may ask: 100 ms a request is already ten times any real route here. */
+export const MAX_BURN_US = 100_000;
+
 /** Every setting of the app: environment variables only (docs/app-and-bench.md). */
 export const SETTINGS = {
   host: setting.text({ env: 'HOST', default: LOOPBACK, help: 'the address it listens on' }),
@@ -43,6 +46,15 @@ export const SETTINGS = {
     defaultDoc: 'services/app/native/build/libappmarker.so',
     help: 'the marker library',
   }),
+  burnUs: setting.integer({
+    env: 'APP_BURN_US',
+    default: '0',
+    min: 0,
+    max: MAX_BURN_US,
+    help:
+      "the calibration knob: every request burns this many µs of the app's CPU before its " +
+      'response (below)',
+  }),
   otlpEndpoint: setting.text({
     env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     help: 'set: start the OpenTelemetry SDK (below)',
@@ -60,6 +72,8 @@ export interface AppConfig {
   readonly markerLibrary: string | undefined;
   /** The marker function the app calls in it. */
   readonly markerSymbol: MarkerSymbol;
+  /** µs of CPU every request burns on the app's thread: a known cost for the calibration. */
+  readonly burnUs: number;
   /** In-process OpenTelemetry SDK, enabled by OTEL_EXPORTER_OTLP_ENDPOINT. */
   readonly telemetry: boolean;
 }
@@ -77,6 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     logFile: values.logFile,
     markerLibrary: values.marker === 'off' ? undefined : values.markerLibrary,
     markerSymbol: MARKER_SYMBOLS[values.marker === 'plain' ? 'plain' : 'nop5'],
+    burnUs: values.burnUs,
     telemetry: values.otlpEndpoint !== undefined,
   });
 }

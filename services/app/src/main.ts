@@ -21,6 +21,8 @@ async function main(): Promise<number> {
   const { RequestLog } = await import('./request-log.js');
   const { loadMarker } = await import('./marker.js');
   const { startMetricsServer } = await import('./metrics-server.js');
+  // Loaded only when asked for, so the baseline carries not even an empty hook.
+  const burn = config.burnUs > 0 ? (await import('./burn.js')).cpuBurner(config.burnUs) : undefined;
 
   const metrics = new HttpMetrics();
   const { logFile } = config;
@@ -44,6 +46,7 @@ async function main(): Promise<number> {
         : loadMarker(config.markerLibrary, config.markerSymbol),
     onRoute: telemetry?.recordRoute,
     metricsRoute: config.metricsPort === undefined,
+    burn,
   });
   const metricsServer =
     config.metricsPort === undefined

@@ -16,6 +16,8 @@ export interface ServerParts {
   onRoute?: ((route: string) => void) | undefined;
   /** `false`: no /metrics route, the metrics listener serves it (APP_METRICS_PORT). */
   metricsRoute?: boolean | undefined;
+  /** Called before every request's handler, 404s included: the calibration's known cost. */
+  burn?: (() => void) | undefined;
 }
 
 function routeOf(url: string | undefined): string {
@@ -35,8 +37,15 @@ function responseBytes(socket: Socket): number {
 }
 
 export function buildServer(parts: ServerParts): FastifyInstance {
-  const { metrics, requestLog, marker, onRoute, metricsRoute = true } = parts;
+  const { metrics, requestLog, marker, onRoute, metricsRoute = true, burn } = parts;
   const app = Fastify({ logger: false });
+
+  if (burn) {
+    app.addHook('onRequest', (_request, _reply, done) => {
+      burn();
+      done();
+    });
+  }
 
   if (onRoute) {
     app.addHook('onRequest', (request, _reply, done) => {

@@ -6,7 +6,7 @@ import { docRows, markdownTableRows } from '@obscost/flags';
 import { DEFAULT_MARKER_LIBRARY, loadConfig, SETTINGS } from '../src/config.js';
 import { AppError } from '../src/errors.js';
 
-test('defaults: loopback 8080, the nop5 marker, no log, no telemetry', () => {
+test('defaults: loopback 8080, the nop5 marker, no log, no burn, no telemetry', () => {
   assert.deepEqual(loadConfig({}), {
     host: '127.0.0.1',
     port: 8080,
@@ -14,6 +14,7 @@ test('defaults: loopback 8080, the nop5 marker, no log, no telemetry', () => {
     logFile: undefined,
     markerLibrary: DEFAULT_MARKER_LIBRARY,
     markerSymbol: 'app_write',
+    burnUs: 0,
     telemetry: false,
   });
   assert.ok(Object.isFrozen(loadConfig({})));
@@ -27,6 +28,7 @@ test('every variable is read', () => {
       APP_METRICS_PORT: '9001',
       APP_LOG_FILE: '/tmp/x.log',
       APP_MARKER_LIB: '/opt/libm.so',
+      APP_BURN_US: '100000',
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318',
     }),
     {
@@ -36,6 +38,7 @@ test('every variable is read', () => {
       logFile: '/tmp/x.log',
       markerLibrary: '/opt/libm.so',
       markerSymbol: 'app_write',
+      burnUs: 100_000,
       telemetry: true,
     },
   );
@@ -49,6 +52,10 @@ test('invalid values name the variable and what is allowed', () => {
     [{ PORT: '65536' }, /PORT must be an integer from 0 to 65535/],
     [{ PORT: '-1' }, /PORT must be an integer/],
     [{ APP_METRICS_PORT: 'x' }, /APP_METRICS_PORT must be an integer from 0 to 65535, got "x"/],
+    [{ APP_BURN_US: '100001' }, /APP_BURN_US must be an integer from 0 to 100000, got "100001"/],
+    [{ APP_BURN_US: '-5' }, /APP_BURN_US must be an integer from 0 to 100000/],
+    [{ APP_BURN_US: '1.5' }, /APP_BURN_US must be an integer/],
+    [{ APP_BURN_US: '2ms' }, /APP_BURN_US must be an integer/],
     [{ APP_MARKER: 'yes' }, /APP_MARKER must be nop5, plain or off, got "yes"/],
   ] as const) {
     assert.throws(

@@ -1,0 +1,62 @@
+import type { RatioInterval } from './interval.js';
+
+/**
+ * What a cost's interval lets the report say: `cost` (even its low end is above 1),
+ * `no-cost-above` (it reaches 1 or below, and its high end is within the tolerance: "no cost
+ * measurable above ci_high"), `inconclusive` (neither: more rounds would tell).
+ */
+export type CostVerdict = 'cost' | 'no-cost-above' | 'inconclusive';
+
+/** The tolerance and the precision target when none is given: 3 percentage points. */
+export const DEFAULT_TOLERANCE = 0.03;
+
+export interface VerdictOptions {
+  /** How far above 1 the high end may reach for `no-cost-above`; DEFAULT_TOLERANCE when unset. */
+  readonly tolerance?: number | undefined;
+}
+
+/** The verdict on a cost given as a ratio to its baseline; one round is always inconclusive. */
+export function costVerdict(interval: RatioInterval, options: VerdictOptions = {}): CostVerdict {
+  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
+  if (interval.ci_low === null) return 'inconclusive';
+  if (interval.ci_low > 1) return 'cost';
+  if (interval.ci_high <= 1 + tolerance) return 'no-cost-above';
+  return 'inconclusive';
+}
+
+/**
+ * Whether the interval contains `value`, an expected ratio. One round has no interval, so
+ * nothing is shown to hold.
+ */
+export function intervalCovers(interval: RatioInterval, value: number): boolean {
+  if (interval.ci_low === null) return false;
+  return interval.ci_low <= value && value <= interval.ci_high;
+}
+
+/**
+ * A control holds when its ratio's interval contains 1: an A/A control (a second baseline
+ * over the first), or a calibration (the app burning N µs over the baseline's figure plus N).
+ */
+export function controlHolds(interval: RatioInterval): boolean {
+  return intervalCovers(interval, 1);
+}
+
+/**
+ * The farther of the interval's ends from the estimate, as a ratio (0.03 is ±3 percentage
+ * points): the interval is asymmetric around the estimate, and the promise is about both
+ * ends. Infinite for one round, which has no interval.
+ */
+export function halfWidth(interval: RatioInterval): number {
+  if (interval.ci_low === null) return Number.POSITIVE_INFINITY;
+  return Math.max(interval.ci_high - interval.estimate, interval.estimate - interval.ci_low);
+}
+
+export interface PrecisionOptions {
+  /** The half-width to reach; DEFAULT_TOLERANCE (±3 percentage points) when unset. */
+  readonly target?: number | undefined;
+}
+
+/** Whether the interval is narrower than the target on both sides of its estimate. */
+export function preciseEnough(interval: RatioInterval, options: PrecisionOptions = {}): boolean {
+  return halfWidth(interval) <= (options.target ?? DEFAULT_TOLERANCE);
+}
