@@ -25,7 +25,7 @@ export interface ComponentCpuMeter {
   readAll(): Record<string, ComponentCpu>;
   /**
    * Stops counting and removes the groups, moving what still runs in them back to the root
-   * group first. The processes themselves are not touched.
+   * group first. The processes themselves are not touched. Closing again does nothing.
    */
   close(): void;
 }
@@ -70,6 +70,7 @@ export function openComponentCpuMeter(options: ComponentCpuMeterOptions = {}): C
       ? firstCounting()
       : { source: options.source, counting: countingOf(options.source) };
   const components = new Set<string>();
+  let closed = false;
   const known = (component: string): string => {
     if (!components.has(component)) throw new Error(`no process was added as ${component}`);
     return component;
@@ -88,6 +89,8 @@ export function openComponentCpuMeter(options: ComponentCpuMeterOptions = {}): C
     readAll: () =>
       Object.fromEntries([...components].map((component) => [component, counting.read(component)])),
     close() {
+      if (closed) return;
+      closed = true;
       components.clear();
       counting.close();
     },
