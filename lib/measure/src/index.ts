@@ -15,8 +15,24 @@ export {
   type CpuRecording,
   type ProfilePart,
 } from './cpu-profile.js';
+export type { ComponentCpu } from './cgroup-readings.js';
+export {
+  openComponentCpuMeter,
+  type ComponentCpuMeter,
+  type ComponentCpuMeterOptions,
+} from './component-cpu.js';
+export type { CpuMeterSource } from './cpu-counting.js';
+export { cpuBusySnapshot, type CpuBusy, type CpuBusySnapshot } from './cpu-busy.js';
 export { pin, planCpus, type CpuPlan } from './cpus.js';
+export {
+  foreignLoad,
+  type CpuSide,
+  type ForeignLoad,
+  type OwnCpu,
+  type SideLoad,
+} from './foreign-load.js';
 export { cpuSeconds, cpuSince, openFds, peakRssBytes, rssBytes, type CpuSeconds } from './proc.js';
+export { processCpuNs, processTreeCpuNs } from './schedstat.js';
 export { median } from './stats.js';
 export {
   DEFAULT_CONFIDENCE,

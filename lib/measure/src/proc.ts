@@ -29,6 +29,11 @@ function clockTicksPerSecond(): number {
 
 const TICKS_PER_SECOND = clockTicksPerSecond();
 
+/** Clock ticks of /proc's CPU times (CLK_TCK) in nanoseconds. */
+export function ticksToNs(ticks: number): number {
+  return (ticks * 1e9) / TICKS_PER_SECOND;
+}
+
 /**
  * A process's CPU time so far, all of its threads, from /proc/PID/stat. Time the kernel
  * spends in a BPF program run from the process's syscall or uprobe is system time of that
@@ -47,12 +52,26 @@ export function cpuSince(start: CpuSeconds, end: CpuSeconds): CpuSeconds {
   return { user: end.user - start.user, system: end.system - start.system };
 }
 
+/** A number of /proc/PID/status (`VmRSS:  1234 kB`, `PPid:  1`), its unit left off. */
+function statusNumber(pid: number, field: string): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status);
+  if (match === null) throw new Error(`/proc/${pid}/status has no ${field}`);
+  return Number(match[1]);
+}
+
 /** A memory figure of /proc/PID/status (VmRSS, VmHWM, ...), in bytes. */
 function statusBytes(pid: number, field: string): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(status);
-  if (match === null) throw new Error(`/proc/${pid}/status has no ${field}`);
-  return Number(match[1]) * 1024;
+  return statusNumber(pid, field) * 1024;
+}
+
+/** The pid of `pid`'s parent, or undefined once `pid` is gone. */
+export function parentPid(pid: number): number | undefined {
+  try {
+    return statusNumber(pid, 'PPid');
+  } catch {
+    return undefined;
+  }
 }
 
 /** The memory the process has resident now (VmRSS), in bytes. */
