@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { processCpuNs } from '@obscost/measure';
 import { startChild, type Child } from '@obscost/process';
 import { buildServer } from '../src/server.js';
 import { HttpMetrics } from '../src/metrics.js';
@@ -17,19 +17,6 @@ const FRESH_APP_SPREAD = 0.2;
 function processCpuMicroseconds(): number {
   const { user, system } = process.cpuUsage();
   return user + system;
-}
-
-/**
- * A process's CPU time so far in µs, all its threads, from the scheduler's count (ns), which
- * is up to date for a thread that is not running: read between requests, the app idles.
- */
-function scheduledMicroseconds(pid: number): number {
-  let nanoseconds = 0;
-  for (const thread of readdirSync(`/proc/${pid}/task`)) {
-    const [run] = readFileSync(`/proc/${pid}/task/${thread}/schedstat`, 'utf8').split(' ');
-    nanoseconds += Number(run);
-  }
-  return nanoseconds / 1000;
 }
 
 async function startApp(env: NodeJS.ProcessEnv): Promise<{ child: Child; url: string }> {
@@ -74,7 +61,7 @@ test(
       }
     };
     await serve(WARM_UP_REQUESTS);
-    const cpu = (): number[] => apps.map(({ child }) => scheduledMicroseconds(child.pid ?? 0));
+    const cpu = (): number[] => apps.map(({ child }) => processCpuNs(child.pid ?? 0) / 1000);
     const before = cpu();
     await serve(MEASURED_REQUESTS);
     const after = cpu();
