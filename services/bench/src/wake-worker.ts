@@ -12,6 +12,12 @@ import {
 } from './wake-protocol.js';
 
 const PR_SET_TIMERSLACK = 29;
+/**
+ * A wake-up from a long sleep is slow on a virtual machine (its idle CPU is halted and the
+ * host must run it again); one from a sleep this short is not, the CPU being still awake
+ * or polling. So a long sleep ends this much before the due time, and a short one follows.
+ */
+const SETTLE_MS = 0.05;
 
 /**
  * A sleeping thread is woken up to its timer slack late: 50 µs by default on Linux. One
@@ -50,7 +56,7 @@ function serve(data: WakeWorkerData, port: NonNullable<typeof parentPort>): void
       Atomics.wait(control, WANT, -1);
       Atomics.store(control, PARKED, 0);
     } else if (left > 0) {
-      Atomics.wait(control, WANT, want, left);
+      Atomics.wait(control, WANT, want, left > SETTLE_MS ? left - SETTLE_MS : left);
       if (want < 0) expected = NaN;
     } else if (Atomics.compareExchange(control, WANT, want, -1) === want) {
       port.postMessage(want);
