@@ -129,7 +129,7 @@ function formatRate(rate: number, ours: RunFigures[], theirs: RunFigures[]): str
     `  our CPU a request ${spread(
       ours.map((r) => r.cpuUsPerRequest ?? NaN),
       1,
-    )} µs (the process's whole run, start-up included)`,
+    )} µs (its cpu_s over the run, the wake thread included)`,
     `  within 10% or 50 µs of vegeta: p50 ${within(oursP50, median(pick(theirs, 'p50')))}` +
       `, p99 ${within(oursP99, median(pick(theirs, 'p99')))}`,
   ].join('\n');
