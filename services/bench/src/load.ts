@@ -69,14 +69,17 @@ class LoadRun implements ConnectionEvents {
     };
     const done = new Promise<void>((resolve) => (this.finish = resolve));
     if (this.options.rate !== undefined) {
-      this.schedule = await OpenSchedule.start(
-        this.options.rate,
-        this.plannedRequests,
-        (connection, due) => {
+      this.schedule = await OpenSchedule.start(this.options.rate, this.plannedRequests, {
+        send: (connection, due) => {
           this.issuedTotal++;
           connection.send(due);
         },
-      );
+        // Without its timer the schedule would wait forever: the run ends, and says why.
+        failed: (err) => {
+          this.gaveUp = `the schedule's wake thread failed: ${err.message}`;
+          this.stopIssuing();
+        },
+      });
     }
     this.startedAt = performance.now();
     this.cpuAtStart = process.cpuUsage();

@@ -4,6 +4,13 @@ import { LatencyRecorder } from './latency.js';
 import { SlotTimer } from './slot-timer.js';
 import { dueOf } from './wake-protocol.js';
 
+export interface ScheduleHooks {
+  /** Sends the request due at `due` on `connection`, which is ready. */
+  send: (connection: Connection, due: number) => void;
+  /** The wake thread failed: no slot will be sent on time any more. */
+  failed: (err: Error) => void;
+}
+
 /**
  * The open model's schedule: slot k is due at origin + k / rate, and goes out on whichever
  * connection is free when it is due. A free connection waits in `idle`; the wake timer
@@ -23,18 +30,17 @@ export class OpenSchedule {
   private constructor(
     private readonly intervalMs: number,
     private readonly slots: number,
-    private readonly send: (connection: Connection, due: number) => void,
+    private readonly send: ScheduleHooks['send'],
   ) {}
 
   /** The schedule, its wake timer running. */
-  static async start(
-    rate: number,
-    slots: number,
-    send: (connection: Connection, due: number) => void,
-  ): Promise<OpenSchedule> {
-    const schedule = new OpenSchedule(1000 / rate, slots, send);
-    schedule.timer = await SlotTimer.start(schedule.intervalMs, () => {
-      schedule.sendDue();
+  static async start(rate: number, slots: number, hooks: ScheduleHooks): Promise<OpenSchedule> {
+    const schedule = new OpenSchedule(1000 / rate, slots, hooks.send);
+    schedule.timer = await SlotTimer.start(schedule.intervalMs, {
+      wake: () => {
+        schedule.sendDue();
+      },
+      failed: hooks.failed,
     });
     return schedule;
   }

@@ -11,6 +11,13 @@ import {
   type WakeWorkerData,
 } from './wake-protocol.js';
 
+export interface SlotTimerHooks {
+  /** The slot asked for is due. */
+  wake: () => void;
+  /** The worker thread died (it could not start, or threw): no wake-up will come. */
+  failed: (err: Error) => void;
+}
+
 /**
  * Wakes the main loop when a slot of the open model's schedule is due, with microsecond
  * precision. libuv's timers count in milliseconds, so a setTimeout fires up to a
@@ -25,7 +32,7 @@ export class SlotTimer {
   private readonly worker: Worker;
   private wanted = -1;
 
-  private constructor(intervalMs: number, onWake: () => void) {
+  private constructor(intervalMs: number, hooks: SlotTimerHooks) {
     const workerData: WakeWorkerData = {
       shared: this.shared,
       mainTimeOrigin: performance.timeOrigin,
@@ -35,13 +42,14 @@ export class SlotTimer {
     this.worker = new Worker(new URL('./wake-worker.js', import.meta.url), { workerData });
     this.worker.on('message', () => {
       this.wanted = -1;
-      onWake();
+      hooks.wake();
     });
+    this.worker.on('error', hooks.failed);
   }
 
   /** Starts the worker; resolves once it runs, so the first wake-up is not its start-up. */
-  static async start(intervalMs: number, onWake: () => void): Promise<SlotTimer> {
-    const timer = new SlotTimer(intervalMs, onWake);
+  static async start(intervalMs: number, hooks: SlotTimerHooks): Promise<SlotTimer> {
+    const timer = new SlotTimer(intervalMs, hooks);
     await once(timer.worker, 'online');
     return timer;
   }
@@ -63,6 +71,7 @@ export class SlotTimer {
   /** Stops the worker thread; no wake-up comes after. */
   async close(): Promise<void> {
     this.worker.removeAllListeners('message');
+    this.worker.removeAllListeners('error');
     Atomics.store(this.control, STOP, 1);
     Atomics.store(this.control, WANT, -2);
     Atomics.notify(this.control, WANT);

@@ -10,32 +10,34 @@ class FakeConnection {
   sentAt = -1;
 }
 
+const failOnError = (err: Error): never => {
+  throw err;
+};
+
 test(
   'every slot goes out once, in order, 1/rate apart, each lag recorded',
   { timeout: 10_000 },
   async (t) => {
     const dues: number[] = [];
-    const connections = [new FakeConnection(), new FakeConnection()];
-    let schedule: OpenSchedule | undefined;
-    const done = new Promise<void>((resolve) => {
-      void OpenSchedule.start(1000, 200, (connection, due) => {
-        const fake = connection as unknown as FakeConnection;
-        fake.sentAt = performance.now();
+    let allSent: () => void = () => undefined;
+    const done = new Promise<void>((resolve) => (allSent = resolve));
+    const schedule: OpenSchedule = await OpenSchedule.start(1000, 200, {
+      send: (connection, due) => {
+        (connection as unknown as FakeConnection).sentAt = performance.now();
         dues.push(due);
         // The response comes back a little later, and frees the connection again.
         setImmediate(() => {
-          schedule?.offer(connection, performance.now());
-          if (schedule?.exhausted === true) resolve();
+          schedule.offer(connection, performance.now());
+          if (schedule.exhausted) allSent();
         });
-      }).then((started) => {
-        schedule = started;
-        t.after(() => started.close());
-        for (const fake of connections)
-          started.offer(fake as unknown as Connection, performance.now());
-      });
+      },
+      failed: failOnError,
     });
+    t.after(() => schedule.close());
+    for (const fake of [new FakeConnection(), new FakeConnection()]) {
+      schedule.offer(fake as unknown as Connection, performance.now());
+    }
     await done;
-    assert.ok(schedule !== undefined);
     assert.equal(dues.length, 200);
     assert.equal(schedule.lag.count, 200, 'one lag a request issued');
     for (let i = 1; i < dues.length; i++) {
@@ -48,8 +50,11 @@ test(
 
 test('a connection that is no longer ready is passed over', { timeout: 10_000 }, async (t) => {
   let sent = 0;
-  const schedule = await OpenSchedule.start(1000, 10, () => {
-    sent++;
+  const schedule = await OpenSchedule.start(1000, 10, {
+    send: () => {
+      sent++;
+    },
+    failed: failOnError,
   });
   t.after(() => schedule.close());
   const gone = new FakeConnection();
