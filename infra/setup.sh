@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh Debian machine, and nothing when it is all
-# there: Debian packages, the npm workspaces, the Kafka broker's jars and the
-# OpenTelemetry Collector build. Idempotent; run by `npm start` and `npm test`, or alone
-# as `npm run setup`. Downloads and builds are cached under ~/.cache/obscost (or
-# $XDG_CACHE_HOME/obscost), outside the repository, so a fresh clone reuses them.
+# there: Debian packages, the npm workspaces, the Kafka broker's jars, the
+# OpenTelemetry Collector build and vegeta (bench:open's reference). Idempotent; run by
+# `npm start` and `npm test`, or alone as `npm run setup`. Downloads and builds are cached
+# under ~/.cache/obscost (or $XDG_CACHE_HOME/obscost), outside the repository, so a fresh
+# clone reuses them.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -161,6 +162,19 @@ build_compose_check() {
     die "building the Compose checker failed: see $dir/build.log"
 }
 
+# vegeta, the independent constant-rate generator npm run bench:open checks our open model
+# against; the version is the one benchmarks/open-model.ts reads from the cache.
+VEGETA_VERSION=12.13.0
+
+install_vegeta() {
+  local dir=$CACHE_DIR/vegeta-$VEGETA_VERSION
+  [[ -x $dir/vegeta ]] && return
+  say "installing vegeta v$VEGETA_VERSION into $dir"
+  mkdir -p "$dir"
+  GOBIN=$dir go install "github.com/tsenart/vegeta/v12@v$VEGETA_VERSION" >"$dir/install.log" 2>&1 ||
+    die "installing vegeta failed: see $dir/install.log"
+}
+
 # Classic tracepoints attach through tracefs, which a fresh machine may not have mounted.
 mount_tracefs() {
   local tracefs=/sys/kernel/tracing
@@ -198,4 +212,5 @@ find_go
 fetch_kafka_jars
 build_collector
 build_compose_check
+install_vegeta
 install_python_packages

@@ -27,6 +27,7 @@ withApp('the bench counts exactly what the app counted and logged', async (app, 
   assert.ok(timed.requests > 0);
   assert.equal(timed.status['200'], timed.requests);
   assert.equal(timed.errors + counted.errors, 0);
+  assert.equal(timed.schedule_lag_ms, undefined, 'no schedule in the closed model');
   assert.equal(requestsTotal(after, '/ping', 200) - requestsTotal(before, '/ping', 200), responses);
 
   // The log is written asynchronously: wait for every line, then check each byte count.
@@ -70,6 +71,12 @@ withApp('the open model issues exactly rate x duration requests, on schedule', a
   assert.equal(requestsTotal(after, '/work', 200) - requestsTotal(before, '/work', 200), 100);
   assert.ok(result.latency_ms.p50 >= 2, `p50 ${result.latency_ms.p50} ms covers 2 ms of work`);
   assert.ok(result.duration_s >= 0.99, `the schedule spans the second: ${result.duration_s}`);
+  const lag = result.schedule_lag_ms;
+  assert.ok(lag !== undefined, 'the open model reports its own lag');
+  assert.deepEqual(Object.keys(lag).sort(), Object.keys(result.latency_ms).sort());
+  assert.ok(lag.p50 <= lag.p99 && lag.p99 <= lag.max, JSON.stringify(lag));
+  // A bound a noisy 2-core machine keeps; bench:open measures the precision itself.
+  assert.ok(lag.p50 < 5, `p50 lag ${lag.p50} ms`);
 });
 
 withApp('bad /work input: 400s, counted, and a failed bench run', async (app) => {

@@ -34,9 +34,7 @@ export class Connection {
   origin = -1;
   /** When the request in flight was written; -1 when idle. */
   sentAt = -1;
-  /** Requests this connection has issued, which places it on an open-model schedule. */
-  issued = 0;
-  /** Pending open-model send, if the next slot is in the future. */
+  /** Pending reopen after a failed connect. */
   timer: NodeJS.Timeout | undefined;
   private socket: Socket | undefined;
   private connected = false;
@@ -99,7 +97,6 @@ export class Connection {
   send(origin: number): void {
     this.origin = origin;
     this.sentAt = performance.now();
-    this.issued++;
     this.socket?.write(this.target.request);
   }
 

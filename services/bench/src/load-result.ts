@@ -26,6 +26,11 @@ export interface LoadResult {
   bytes: number;
   bytes_per_s: number;
   latency_ms: LatencySummary;
+  /**
+   * Open model: how late the generator itself sent each request (send time - due time),
+   * which every latency, measured from the due time, includes.
+   */
+  schedule_lag_ms?: LatencySummary;
   /** The percentile curve the summary's figures are read from (JSON only). */
   latency_distribution: PercentilePoint[];
   /**

@@ -3,6 +3,7 @@ import { Connection, type ConnectionEvents, type FailureKind, type Target } from
 import { LatencyRecorder } from './latency.js';
 import type { LoadOptions } from './load-options.js';
 import type { ErrorCounts, LoadResult, Progress } from './load-result.js';
+import { OpenSchedule } from './open-schedule.js';
 import { hostOf, portOf, serializeRequest } from './target.js';
 
 export interface RunHooks {
@@ -31,7 +32,6 @@ class LoadRun implements ConnectionEvents {
   private readonly errors: ErrorCounts = { connect: 0, read: 0, timeout: 0, non2xx: 0 };
   private readonly status = new Map<number, number>();
   private readonly connections: Connection[] = [];
-  private readonly intervalMs: number;
   /** Requests to issue in all: the -requests cap, and in the open model the scheduled slots. */
   private readonly plannedRequests: number;
   private requests = 0;
@@ -45,13 +45,14 @@ class LoadRun implements ConnectionEvents {
   private gaveUp: string | undefined;
   private firstError: string | undefined;
   private finish: (() => void) | undefined;
+  /** The open model's schedule; undefined in the closed model. */
+  private schedule: OpenSchedule | undefined;
 
   constructor(
     private readonly options: LoadOptions,
     private readonly hooks: RunHooks,
   ) {
     const { rate, durationMs, requests } = options;
-    this.intervalMs = rate === undefined ? 0 : 1000 / rate;
     // Open model: every slot scheduled before the deadline is issued, late or not, so a
     // run of D seconds at R req/s issues exactly ceil(D * R) requests.
     const slots = rate === undefined ? Infinity : Math.ceil((durationMs * rate) / 1000 - 1e-9);
@@ -67,6 +68,19 @@ class LoadRun implements ConnectionEvents {
       bodyless: this.options.method === 'HEAD',
     };
     const done = new Promise<void>((resolve) => (this.finish = resolve));
+    if (this.options.rate !== undefined) {
+      this.schedule = await OpenSchedule.start(this.options.rate, this.plannedRequests, {
+        send: (connection, due) => {
+          this.issuedTotal++;
+          connection.send(due);
+        },
+        // Without its timer the schedule would wait forever: the run ends, and says why.
+        failed: (err) => {
+          this.gaveUp = `the schedule's wake thread failed: ${err.message}`;
+          this.stopIssuing();
+        },
+      });
+    }
     this.startedAt = performance.now();
     this.cpuAtStart = process.cpuUsage();
     this.lastConnectedAt = this.startedAt;
@@ -113,6 +127,7 @@ class LoadRun implements ConnectionEvents {
     for (const timer of timers) clearInterval(timer);
     this.hooks.signal?.removeEventListener('abort', onAbort);
     for (const connection of this.connections) connection.close();
+    await this.schedule?.close();
     return this.result(performance.now() - this.startedAt);
   }
 
@@ -156,30 +171,22 @@ class LoadRun implements ConnectionEvents {
       this.checkDone();
       return;
     }
+    if (this.schedule !== undefined) {
+      this.schedule.offer(connection, performance.now());
+      if (this.schedule.exhausted) this.stopIssuing();
+      return;
+    }
     if (this.issuedTotal >= this.plannedRequests) {
       this.stopIssuing();
       return;
     }
-    const now = performance.now();
-    let origin = now;
-    if (this.options.rate !== undefined) {
-      const slot = connection.index + connection.issued * this.options.conns;
-      if (slot >= this.plannedRequests) return;
-      origin = this.startedAt + slot * this.intervalMs;
-      if (origin > now) {
-        connection.timer = setTimeout(() => {
-          connection.timer = undefined;
-          this.dispatch(connection);
-        }, origin - now);
-        return;
-      }
-    }
     this.issuedTotal++;
-    connection.send(origin);
+    connection.send(performance.now());
   }
 
   private stopIssuing(): void {
     this.issuing = false;
+    this.schedule?.stop();
     for (const connection of this.connections) {
       if (!connection.busy) {
         clearTimeout(connection.timer);
@@ -245,6 +252,7 @@ class LoadRun implements ConnectionEvents {
       bytes_per_s: this.bytes / seconds,
       latency_ms: this.latency.summary(),
       latency_distribution: this.latency.distribution(),
+      ...(this.schedule === undefined ? {} : { schedule_lag_ms: this.schedule.lag.summary() }),
       cpu_s: { user: cpu.user / 1e6, system: cpu.system / 1e6 },
       ...(this.interrupted === undefined ? {} : { interrupted: this.interrupted }),
       ...(this.gaveUp === undefined ? {} : { gave_up: this.gaveUp }),

@@ -35,6 +35,16 @@ export function formatSummary(result: LoadResult, durationMs: number): string {
     ...LATENCY_FIGURES.map(
       (key) => `  ${TEXT_LABELS[key] ?? key}`.padEnd(14) + fixed(result.latency_ms[key], 3),
     ),
+    ...(result.schedule_lag_ms === undefined
+      ? []
+      : [
+          'schedule_lag_ms',
+          ...LATENCY_FIGURES.map(
+            (key) =>
+              `  ${TEXT_LABELS[key] ?? key}`.padEnd(14) +
+              fixed(result.schedule_lag_ms?.[key] ?? 0, 3),
+          ),
+        ]),
     'cpu_s',
     `  user        ${fixed(result.cpu_s.user, 3)}`,
     `  system      ${fixed(result.cpu_s.system, 3)}`,

@@ -35,6 +35,22 @@ test('the text summary reads back as the same figures as the JSON output', () =>
   assert.equal(fromText.get('status.503'), 10);
 });
 
+test("an open-model run's schedule lag reads back from its text summary", () => {
+  const open: LoadResult = {
+    ...RESULT,
+    model: 'open',
+    rate: 500,
+    schedule_lag_ms: { p50: 0.045, p90: 0.06, p99: 1.25, p999: 2.5, mean: 0.07, max: 3 },
+  };
+  const text = formatSummary(open, 2000);
+  assert.match(text, /^schedule_lag_ms\n {2}p50 {9}0\.045$/m);
+  const fromJson = parseFigures(JSON.stringify(open), 'json');
+  fromJson.delete('conns');
+  fromJson.delete('rate');
+  assert.deepEqual(parseFigures(text, 'text'), fromJson);
+  assert.equal(fromJson.get('schedule_lag_ms.p99'), 1.25);
+});
+
 test('the text summary layout is stable', () => {
   assert.equal(
     formatSummary(RESULT, 2000),
