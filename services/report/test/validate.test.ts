@@ -89,7 +89,8 @@ function schemaShape(node: SchemaNode, root: SchemaNode): Shape {
   if (node.enum !== undefined) return literals(node.enum);
   if (Array.isArray(node.type)) {
     const [type, other] = node.type;
-    if (other !== 'null' || type === undefined) throw new Error(`a type list: ${node.type}`);
+    if (other !== 'null' || type === undefined)
+      throw new Error(`a type list: ${node.type.join(', ')}`);
     return { nullable: schemaShape({ ...node, type }, root) };
   }
   switch (node.type) {
@@ -168,9 +169,9 @@ test('an invalid report is a REPORT_INVALID error naming the first problem by it
     ],
     [
       (r) => {
-        r['version'] = 2;
+        r['version'] = 1;
       },
-      'the report is not a valid report: version: must be equal to constant (1)',
+      'the report is not a valid report: version: must be equal to constant (2)',
     ],
     [
       (r) => {
