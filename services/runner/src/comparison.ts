@@ -77,12 +77,12 @@ interface Started {
 /** A fresh app pinned to its CPUs, with the scenario's observation attached to it. */
 async function startObserved(
   scenario: Scenario<string>,
-  round: number,
+  run: number,
   settings: RoundSettings,
   started: Started,
   meter: RunMeter,
 ): Promise<{ app: RunningApp; observation: Observation; metricsPort: number }> {
-  const observation = await scenario.observe(settings.infra, round);
+  const observation = await scenario.observe(settings.infra, run);
   started.observation = observation;
   const [metricsPort = 0] = await freePorts(1);
   const app = await startApp({ ...observation.appEnv, APP_METRICS_PORT: String(metricsPort) });
@@ -192,12 +192,14 @@ async function countApproaches(
  * closed-model run for capacity, an open-model run at `rate` for latency and CPU per
  * request; then each approach's count, once settled, against what the bench received.
  * `rate` is called after the closed run: the first baseline sets it from its capacity.
+ * `run` numbers the run in the comparison, for what the scenario names after it.
  */
 export async function runRound(
   scenario: Scenario<string>,
   round: number,
   settings: RoundSettings,
   rate: (capacity: number) => number,
+  run = round,
 ): Promise<RoundResult> {
   const say = (what: string): void => {
     settings.status(`round ${round}, ${scenario.name}: ${what}`);
@@ -210,7 +212,7 @@ export async function runRound(
     say('starting');
     const { app, observation, metricsPort } = await startObserved(
       scenario,
-      round,
+      run,
       settings,
       started,
       meter,

@@ -47,9 +47,12 @@ export function headlineIntervals(
   );
 }
 
-/** The widest half-width among the intervals; Infinity when there is none yet. */
+/**
+ * The widest half-width among the intervals; 0 when there are none (only the baseline ran,
+ * or every other scenario failed): more rounds would make nothing more precise.
+ */
 export function widestHalfWidth(intervals: readonly { interval: Interval }[]): number {
-  if (intervals.length === 0) return Number.POSITIVE_INFINITY;
+  if (intervals.length === 0) return 0;
   return Math.max(...intervals.map(({ interval }) => halfWidth(measured(interval))));
 }
 

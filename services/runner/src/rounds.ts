@@ -32,6 +32,8 @@ export interface RoundsRun {
   failures: Map<string, string>;
   interrupted: string | undefined;
   rounds: number;
+  /** The runs started so far, set aside ones too: each run's number. */
+  runs: number;
   setAside: SetAside[];
   /** The calibration's cost, µs a request; undefined without controls or a baseline. */
   burnUs: number | undefined;
@@ -78,7 +80,7 @@ async function runKept(
   const { settings, cpus, machineCpus, status } = context;
   const rate = context.rate.forScenario(scenario.name);
   for (let attempt = 0; ; attempt++) {
-    const result = await runRound(scenario, round, roundSettings, rate);
+    const result = await runRound(scenario, round, roundSettings, rate, ++run.runs);
     const spoil = spoiled(result, cpus, machineCpus, settings.maxForeign);
     if (spoil === undefined || attempt === MAX_RERUNS) return result;
     run.setAside.push({ scenario: scenario.name, round, ...spoil });
@@ -109,6 +111,7 @@ export async function runRounds(
     failures: new Map(),
     interrupted: undefined,
     rounds: 0,
+    runs: 0,
     setAside: [],
     burnUs: settings.noControls ? undefined : settings.calibrationUs,
     cpuMeter: 'schedstat',

@@ -51,7 +51,7 @@ test('the headline intervals by name; the widest; those not within the target', 
   );
   assert.ok(Math.abs(widestHalfWidth(intervals) - 0.05) < 1e-12);
   assert.deepEqual(notPrecise(intervals, 0.03), ['sidecar total']);
-  assert.equal(widestHalfWidth([]), Infinity);
+  assert.equal(widestHalfWidth([]), 0);
   const oneRound: Interval = {
     estimate: 1,
     ci_low: null,
