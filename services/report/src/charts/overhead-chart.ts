@@ -62,9 +62,9 @@ const whisker: CustomSeriesRenderItem = (_params, api) => {
 
 /** The headline ratios, a panel each: the key in `overhead`, the heading, which way is worse. */
 const PANELS = [
-  ['app', "the app's CPU a request", 'higher is worse'],
+  ['app', 'app CPU a request', 'higher is worse'],
   ['total', 'total CPU a request', 'higher is worse'],
-  ['neighbours', "the load generator's CPU a request", 'higher is worse'],
+  ['neighbours', "neighbours' CPU a request", 'the load generator; higher is worse'],
 ] as const;
 type Ratio = (typeof PANELS)[number][0];
 
