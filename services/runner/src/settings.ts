@@ -115,7 +115,7 @@ export const SETTINGS = {
     flag: 'budget',
     placeholder: 'D',
     default: '10m',
-    help: 'after --min-rounds, no round starts that would end, at the rounds\' average length, past this time from the start',
+    help: "after --min-rounds, no round starts that would end, at the rounds' average length, past this time from the start",
     parse: (text: string, name: string) => durationRule(name, text),
   }),
   confidence: setting.custom({

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { ratioInterval } from '@obscost/measure';
 import type { RoundResult } from '@obscost/report';
 import { aaControl, calibrationBurnUs, calibrationControl } from '../src/control-figures.js';
+import { unreliableReason } from '../src/assemble-report.js';
 import { roundOrder } from '../src/scenarios/controls.js';
 import { MAX_RERUNS, foreignShareOf, spoiled } from '../src/set-aside.js';
 
@@ -112,4 +113,24 @@ test("a run is set aside when its foreign load passes the share of the app's CPU
   // Unpinned: the foreign load of every CPU, over every CPU.
   assert.equal(foreignShareOf({ app_cpus: 0, other_cpus: 0.5 }, { app: [], other: [] }, 4), 0.125);
   assert.equal(MAX_RERUNS, 2);
+});
+
+test('the report is unreliable when a control misses, or had too few rounds to check', () => {
+  const rounds = [round(1, 60.5), round(2, 61.5), round(3, 59.2), round(4, 60.8)];
+  const aa = aaControl(rounds, BASELINES, SETTINGS);
+  const calibration = calibrationControl(
+    [round(1, 66.2), round(2, 67.9), round(3, 65.1), round(4, 67.0)],
+    BASELINES,
+    6,
+    SETTINGS,
+  );
+  assert.equal(unreliableReason(undefined), undefined);
+  assert.equal(unreliableReason({ aa, calibration }), undefined);
+  const missed = calibrationControl(rounds, BASELINES, 6, SETTINGS);
+  assert.match(
+    unreliableReason({ aa, calibration: missed }) ?? '',
+    /^the calibration's known 6 µs a request was measured as 0\.0 µs, its interval not containing it: this run cannot be trusted$/,
+  );
+  const oneRound = aaControl([round(1, 60)], BASELINES, SETTINGS);
+  assert.match(unreliableReason({ aa: oneRound, calibration }) ?? '', /fewer than 2 rounds/);
 });
