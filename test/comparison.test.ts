@@ -35,6 +35,9 @@ const EXACT: Record<string, string[]> = {
   'ebpf-inkernel': ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send', 'app'],
 };
 
+/** One round without controls, no run set aside: what is checked is each count, not figures. */
+const COUNTS_ONLY = ['--repeat', '1', '--no-controls', '--max-foreign', '0.99'];
+
 test(
   'npm start: every scenario, a short run each; every approach exact where it is by construction',
   { timeout: 280_000 },
@@ -46,7 +49,7 @@ test(
       [
         RUNNER_MAIN,
         ...['--dur', '1s', '--warmup', '200ms', '--conns', '8', '--bpf-stats', 'on'],
-        ...['--repeat', '1', '--no-controls', '--out', out],
+        ...[...COUNTS_ONLY, '--out', out],
       ],
       { TMPDIR: dir },
     );
@@ -122,7 +125,8 @@ test(
 
 test(
   'two rounds: every cost with its interval and verdict, the A/A control and the calibration, the schema, the page',
-  { timeout: 240_000 },
+  // Eight runs; on a busy machine each may be set aside and run again twice.
+  { timeout: 420_000 },
   async (t) => {
     const dir = ownDir(t);
     const out = path.join(dir, 'out');

@@ -149,6 +149,8 @@ export async function runRounds(
     round++
   ) {
     progress = describeProgress(round, widest, settings.budgetMs - (Date.now() - startedAt));
+    // Counted when it starts: an interrupted round's runs are in the report too.
+    run.rounds = round;
     for (const scenario of roundOrder<Scenario<string>>(runnable, controls, round)) {
       try {
         const result = await runKept(scenario, round, run, context, roundSettings);
@@ -163,7 +165,6 @@ export async function runRounds(
         noteFailure(run, scenario.name, round, err, status);
       }
     }
-    run.rounds = round;
     widest = widestSoFar(run, settings);
   }
   return run;
