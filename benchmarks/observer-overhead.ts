@@ -10,6 +10,9 @@
  * sample is put to the part of the observer it was in (services/runner/src/measure/cpu-profile.ts):
  * what each part costs a request, next to the app's own work.
  *
+ * Each cost is a ratio to the same round's baseline with its 95% interval, and every round
+ * runs an A/A baseline and a calibration: the same statistics and controls as npm start.
+ *
  *   npm run bench:overhead -- [--runs 5] [--dur 5s] [--conns 50] [--rate R]
  *                             [--scenarios LIST] [--profile] [--json]
  */
@@ -25,11 +28,18 @@ import {
   recordCpuProfile,
 } from '@obscost/measure';
 import { choiceListRule, positiveNumberRule, setting } from '@obscost/flags';
-import type { RoundResult } from '@obscost/report';
+import type { Interval, RoundResult } from '@obscost/report';
 import {
+  aaControl,
   baseline,
+  baselineAa,
+  calibration,
+  calibrationBurnUs,
+  calibrationControl,
   Infrastructure,
   observerAlone,
+  overheadOf,
+  roundOrder,
   runRound,
   type RoundSettings,
   type Scenario,
@@ -136,10 +146,14 @@ function watcherFor(scenario: string): RoundSettings['watchOpenRun'] {
     };
   };
 }
-const rounds = new Map<string, RoundResult[]>(chosen.map((s) => [s.name, []]));
+let burnUs: number | undefined;
+const controls = { aa: baselineAa, calibration: calibration(() => burnUs) };
+const rounds = new Map<string, RoundResult[]>(
+  [...chosen, controls.aa, controls.calibration].map((s) => [s.name, []]),
+);
 try {
   for (let round = 1; round <= values.runs; round++) {
-    for (const scenario of chosen) {
+    for (const scenario of roundOrder<Scenario<string>>(chosen, controls, round)) {
       const watchOpenRun = watcherFor(scenario.name);
       const roundSettings = watchOpenRun === undefined ? settings : { ...settings, watchOpenRun };
       const result = await runRound(scenario, round, roundSettings, (capacity) => {
@@ -153,6 +167,8 @@ try {
         );
       }
       rounds.get(scenario.name)?.push(result);
+      if (scenario.name === 'baseline')
+        burnUs ??= calibrationBurnUs(result.cost_us_per_request.app);
     }
   }
 } finally {
@@ -162,6 +178,25 @@ try {
 
 const cpuPerRequest = (r: RoundResult): number => r.app_cpu_us_per_request.total;
 const base = rounds.get('baseline') ?? [];
+const baselines = new Map(base.map((r) => [r.round, r]));
+const STATISTICS = { confidence: 0.95, target: 0.03 };
+const checks = {
+  aa: aaControl(rounds.get('baseline-aa') ?? [], baselines, STATISTICS),
+  calibration: calibrationControl(
+    rounds.get('calibration') ?? [],
+    baselines,
+    burnUs ?? 0,
+    STATISTICS,
+  ),
+};
+/** A control's figures without its rounds. */
+const figuresOf = (control: object) =>
+  Object.fromEntries(Object.entries(control).filter(([key]) => key !== 'rounds'));
+/** An interval as one line: "1.08 (1.05–1.11)", the estimate alone from one round. */
+const intervalText = ({ estimate: e, ci_low: low, ci_high: high }: Interval) =>
+  low === null || high === null
+    ? e.toFixed(3)
+    : `${e.toFixed(3)} (${low.toFixed(3)}–${high.toFixed(3)})`;
 const baseRps = median(base.map((r) => r.rps));
 const baseCpu = median(base.map(cpuPerRequest));
 const OBSERVER_PARTS = PROFILE_PARTS.filter((part) => part !== 'rest');
@@ -197,6 +232,7 @@ const results = chosen.map((scenario) => {
     app_cpu_us_per_request: cpu,
     ratio: rps / baseRps,
     cpu_ratio: cpu / baseCpu,
+    ...(scenario.name === 'baseline' ? {} : { overhead: overheadOf(runs, baselines, STATISTICS) }),
     ...(profile === undefined ? {} : { profile }),
     runs: runs.map((r, i) => ({
       rps: r.rps,
@@ -212,7 +248,7 @@ const results = chosen.map((scenario) => {
 
 if (values.json) {
   process.stdout.write(
-    `${JSON.stringify({ runs: values.runs, duration_s: values.dur / 1000, conns: values.conns, rate, app_cpus: cpus.app, ...(values.profile ? { app_own_us_per_request: appOwnUs } : {}), scenarios: results }, null, 2)}\n`,
+    `${JSON.stringify({ runs: values.runs, duration_s: values.dur / 1000, conns: values.conns, rate, app_cpus: cpus.app, ...(values.profile ? { app_own_us_per_request: appOwnUs } : {}), controls: { aa: figuresOf(checks.aa), calibration: figuresOf(checks.calibration) }, scenarios: results }, null, 2)}\n`,
   );
 } else {
   const where =
@@ -242,6 +278,20 @@ if (values.json) {
     }
     process.stdout.write('\n');
   }
+  process.stdout.write(
+    `this run's resolution (A/A app CPU a request): ${intervalText(checks.aa.app)} ${checks.aa.holds ? 'holds' : 'DOES NOT HOLD'}\n` +
+      `calibration: +${burnUs ?? 0} µs a request measured +${checks.calibration.extra_us.toFixed(2)}, ratio ${intervalText(checks.calibration.ratio)} ${checks.calibration.holds ? 'holds' : 'DOES NOT HOLD'}\n\n`,
+  );
+  for (const r of results) {
+    if (r.overhead !== undefined) {
+      const { app, capacity, capacity_limit: limit } = r.overhead;
+      process.stdout.write(
+        `${r.name.padEnd(width)}  app CPU a request ${intervalText(app)} ${app.verdict}; ` +
+          `capacity ${capacity === undefined ? `not compared: ${limit ?? ''}` : intervalText(capacity)}\n`,
+      );
+    }
+  }
+  process.stdout.write('\n');
   for (const r of results) {
     process.stdout.write(
       `${r.name.padEnd(width)}  ${r.rps_median.toFixed(0).padStart(6)} req/s  ratio ${r.ratio.toFixed(3)}  p99 ${r.p99_ms_median.toFixed(2)} ms  app CPU ${r.app_cpu_us_per_request.toFixed(1)} µs/req (${r.cpu_ratio >= 1 ? '+' : ''}${((r.cpu_ratio - 1) * 100).toFixed(1)}%)   runs: ${r.runs.map((run) => run.rps.toFixed(0)).join(' ')}\n`,

@@ -1,60 +1,17 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
-import { readReport, type Report, type ScenarioReport } from '@obscost/report';
+import { test } from 'node:test';
 import { checkReportInBrowser } from '@obscost/testing';
-import { stopPid } from '@obscost/process';
+import {
+  assertInterval,
+  checkControls,
+  logged,
+  ownDir,
+  processesUnder,
+  reportIn,
+  scenario,
+} from './comparison-support.js';
 import { run, RUNNER_MAIN, startChild, waitFor } from './support.js';
-
-/**
- * A directory of the test's own, the comparison's TMPDIR: its work directory (Kafka, the
- * Collector) lands inside, so the test finds and stops whatever a failed run left behind.
- */
-function ownDir(t: TestContext): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-comparison-test-'));
-  t.after(async () => {
-    for (const pid of processesUnder(dir)) await stopPid(pid, 5_000, true);
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return dir;
-}
-
-/** The processes infra started with their logs under `dir` (OBSCOST_LOG in their environment). */
-function processesUnder(dir: string): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`OBSCOST_LOG=${dir}`);
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
-}
-
-/** How many bytes the sidecar scenario's request log holds: its app is under load. */
-function logged(dir: string): number {
-  const [work] = readdirSync(dir).filter((d) => d.startsWith('obscost-comparison-'));
-  try {
-    return statSync(path.join(dir, work ?? '', 'requests-1.log')).size;
-  } catch {
-    return 0;
-  }
-}
-
-/** The report in `dir`, checked against report.schema.json. */
-function reportIn(dir: string): Report {
-  return readReport(path.join(dir, 'report.json'));
-}
-
-function scenario(report: Report, name: string): ScenarioReport {
-  const found = report.scenarios.find((s) => s.name === name);
-  assert.ok(found, `no scenario ${name} in the report`);
-  return found;
-}
 
 /** The processes each scenario starts besides the app. */
 const PROCESSES: Record<string, string[]> = {
@@ -78,6 +35,9 @@ const EXACT: Record<string, string[]> = {
   'ebpf-inkernel': ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send', 'app'],
 };
 
+/** One round without controls, no run set aside: what is checked is each count, not figures. */
+const COUNTS_ONLY = ['--repeat', '1', '--no-controls', '--max-foreign', '0.99'];
+
 test(
   'npm start: every scenario, a short run each; every approach exact where it is by construction',
   { timeout: 280_000 },
@@ -89,7 +49,7 @@ test(
       [
         RUNNER_MAIN,
         ...['--dur', '1s', '--warmup', '200ms', '--conns', '8', '--bpf-stats', 'on'],
-        ...['--out', out],
+        ...[...COUNTS_ONLY, '--out', out],
       ],
       { TMPDIR: dir },
     );
@@ -109,8 +69,9 @@ test(
       assert.deepEqual(s.processes.map((p) => p.name).sort(), [...processes].sort(), name);
       assert.ok(s.rps > 0 && s.latency_ms.p50 > 0 && s.latency_ms.p50 <= s.latency_ms.p99);
       assert.equal(s.latency_distribution.length, 16);
-      const cpu = s.app_cpu_us_per_request;
-      assert.ok(Math.abs(cpu.total - cpu.user - cpu.system) < 1e-9 && cpu.total > 0);
+      const cost = s.cost_us_per_request;
+      assert.ok(cost.app > 0 && cost.app === s.app_cpu_us_per_request.total);
+      assert.ok(cost.total >= cost.app && cost.neighbours > 0, `${name}: ${JSON.stringify(cost)}`);
       assert.equal(s.overhead === undefined, name === 'baseline');
       assert.deepEqual(
         Object.keys(s.accuracy).sort(),
@@ -163,6 +124,63 @@ test(
 );
 
 test(
+  'two rounds: every cost with its interval and verdict, the A/A control and the calibration, the schema, the page',
+  // Eight runs; on a busy machine each may be set aside and run again twice.
+  { timeout: 420_000 },
+  async (t) => {
+    const dir = ownDir(t);
+    const out = path.join(dir, 'out');
+    const result = await run(
+      process.execPath,
+      [
+        ...[RUNNER_MAIN, '--scenarios', 'sidecar', '--repeat', '2', '--dur', '1s'],
+        ...['--warmup', '300ms', '--conns', '8', '--out', out],
+      ],
+      { TMPDIR: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const report = reportIn(out);
+    assert.equal(report.version, 2);
+    assert.equal(report.settings.repeat, 2);
+    assert.equal(report.settings.fixed_rounds, true);
+    assert.ok(['cgroup1-cpuacct', 'cgroup2', 'schedstat'].includes(report.settings.cpu_meter));
+    const sidecar = scenario(report, 'sidecar');
+    assert.equal(sidecar.rounds.length, 2);
+    const overhead = sidecar.overhead;
+    assert.ok(overhead);
+    for (const key of ['app', 'total', 'neighbours', 'p99'] as const) {
+      assertInterval(overhead[key], 2, `sidecar ${key}`);
+      assert.ok(['cost', 'no-cost-above', 'inconclusive'].includes(overhead[key].verdict));
+    }
+    // Exactly one of them: the capacity ratio, or what limited the capacity instead.
+    assert.equal(overhead.capacity === undefined, overhead.capacity_limit !== undefined);
+    for (const round of [...sidecar.rounds, ...scenario(report, 'baseline').rounds]) {
+      const { closed, open } = round.foreign;
+      assert.ok([closed, open].every((f) => f.app_cpus >= 0 && f.other_cpus >= 0));
+    }
+    // The sidecar's Collector is counted in its total; the baseline adds nothing.
+    assert.ok(sidecar.rounds.every((r) => r.cost_us_per_request.total > r.cost_us_per_request.app));
+
+    checkControls(report, 2);
+    const headline = ['sidecar app', 'sidecar total', 'sidecar neighbours'];
+    assert.ok(
+      report.not_precise.every((name) => headline.includes(name)),
+      report.not_precise.join(),
+    );
+    assert.ok(Array.isArray(report.set_aside));
+
+    assert.match(result.stdout, /^Cost a request: /m);
+    assert.match(result.stdout, /^this run's resolution /m);
+    await checkReportInBrowser(
+      t,
+      path.join(out, 'report.html'),
+      report,
+      process.env.REPORT_SCREENSHOT ?? path.join(dir, 'report.png'),
+    );
+  },
+);
+
+test(
   'without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN the eBPF scenarios are skipped with their reason, and the rest run',
   { timeout: 120_000 },
   async (t) => {
@@ -173,7 +191,8 @@ test(
       'setpriv',
       [
         ...['--bounding-set', '-bpf,-perfmon,-sys_admin', process.execPath, RUNNER_MAIN],
-        ...['--scenarios', 'bpftrace,ebpf-core', '--dur', '300ms', '--warmup', '0s', '--out', out],
+        ...['--scenarios', 'bpftrace,ebpf-core', '--dur', '300ms', '--warmup', '0s'],
+        ...['--repeat', '1', '--no-controls', '--out', out],
       ],
       { TMPDIR: dir },
     );
@@ -216,7 +235,10 @@ test(
     // A heap no machine here has: the JVM refuses to start, so Kafka, and ebpf-core, fail.
     const result = await run(
       process.execPath,
-      [RUNNER_MAIN, '--scenarios', 'ebpf-core', '--dur', '300ms', '--warmup', '0s', '--out', out],
+      [
+        ...[RUNNER_MAIN, '--scenarios', 'ebpf-core', '--dur', '300ms', '--warmup', '0s'],
+        ...['--repeat', '1', '--no-controls', '--out', out],
+      ],
       { TMPDIR: dir, KAFKA_HEAP: '100000g' },
     );
     assert.equal(result.code, 1, result.stderr);
@@ -244,7 +266,10 @@ test(
     const out = path.join(dir, 'out');
     const runner = startChild(
       process.execPath,
-      [RUNNER_MAIN, '--scenarios', 'sidecar', '--dur', '20s', '--warmup', '0s', '--out', out],
+      [
+        ...[RUNNER_MAIN, '--scenarios', 'sidecar', '--dur', '20s', '--warmup', '0s'],
+        ...['--no-controls', '--out', out],
+      ],
       { env: { TMPDIR: dir } },
     );
     t.after(() => runner.stop(5_000));

@@ -173,9 +173,18 @@ export async function checkReportInBrowser(
   for (const [i, s] of report.scenarios.entries()) {
     const shown = new Set(findings.figures.map((f) => f.field));
     const must =
-      s.status === 'ok' ? ['rps', 'latency_ms.p99', 'app_cpu_us_per_request.total'] : ['reason'];
+      s.status === 'ok'
+        ? ['rps', 'latency_ms.p99', 'app_cpu_us_per_request.total', 'cost_us_per_request.app']
+        : ['reason'];
     for (const key of must) {
       assert.ok(shown.has(`scenarios[${String(i)}].${key}`), `${s.name}: ${key} shown`);
     }
   }
+  // The run's checks of itself, and its verdict on them, are on the page whenever made.
+  const shownFields = new Set(findings.figures.map((f) => f.field));
+  const checks = [
+    ...(report.controls ? ['controls.aa.holds', 'controls.calibration.holds'] : []),
+    ...(report.unreliable === undefined ? [] : ['unreliable']),
+  ];
+  for (const field of checks) assert.ok(shownFields.has(field), `${field} shown`);
 }

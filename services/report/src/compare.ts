@@ -20,18 +20,21 @@ interface Measure {
 const MEASURES: readonly Measure[] = [
   { label: 'req/s', value: (s) => s.rps, format: formatCount },
   { label: 'p99 ms', value: (s) => s.latency_ms.p99, format: formatFigure },
-  { label: 'app µs/req', value: (s) => s.app_cpu_us_per_request.total, format: formatFigure },
+  { label: 'app µs/req', value: (s) => s.cost_us_per_request.app, format: formatFigure },
+  { label: 'total µs/req', value: (s) => s.cost_us_per_request.total, format: formatFigure },
+  {
+    label: 'neighbours µs/req',
+    value: (s) => s.cost_us_per_request.neighbours,
+    format: formatFigure,
+  },
+  { label: 'app vs baseline', value: (s) => s.overhead?.app.estimate, format: formatRatio },
+  { label: 'total vs baseline', value: (s) => s.overhead?.total.estimate, format: formatRatio },
   {
     label: 'req/s vs baseline',
-    value: (s) => s.overhead?.rps_ratio.median,
+    value: (s) => s.overhead?.capacity?.estimate,
     format: formatRatio,
   },
-  { label: 'p99 vs baseline', value: (s) => s.overhead?.p99_ratio.median, format: formatRatio },
-  {
-    label: 'app CPU vs baseline',
-    value: (s) => s.overhead?.cpu_ratio.median,
-    format: formatRatio,
-  },
+  { label: 'p99 vs baseline', value: (s) => s.overhead?.p99.estimate, format: formatRatio },
 ];
 
 /** Which file a report is, and when and how it was measured. */

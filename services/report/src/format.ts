@@ -76,7 +76,13 @@ type Formatter = (value: number) => string;
  * (`scenarios[1].latency_ms.p99`); the first pattern that matches decides.
  */
 const FIGURE_FORMATS: readonly (readonly [RegExp, Formatter])[] = [
-  [/\.overhead\.\w+_ratio\.(median|min|max|values\[\d+\])$/, formatRatio],
+  [/\.(estimate|ci_low|ci_high)$/, formatRatio],
+  [/\.cost_us_per_request\.\w+$/, formatFigure],
+  [/\.burn_us$/, formatCount],
+  [/\.extra_us$/, formatFigure],
+  [/\.foreign\.\w+\.\w+$/, formatRatio],
+  [/(^|\.)(target|max_foreign|confidence)$/, (v) => String(v)],
+  [/(^|\.)budget_s$/, (v) => `${Number(v.toFixed(3))} s`],
   [/\.latency_ms\.\w+$/, formatFigure],
   [/\.latency_distribution\[\d+\]\.\w+$/, formatFigure],
   [/\.app_cpu_us_per_request\.\w+$/, formatFigure],
@@ -86,7 +92,10 @@ const FIGURE_FORMATS: readonly (readonly [RegExp, Formatter])[] = [
   [/(^|\.)(duration_s|warmup_s)$/, (v) => `${Number(v.toFixed(3))} s`],
   [/\.(bench|app)_cpu_fraction$/, formatRatio],
   [/\.ns_per_run$/, formatFigure],
-  [/(^|\.)(counted|truth|errors|run_cnt|run_time_ns|conns|repeat|cpus|pid|round)$/, formatCount],
+  [
+    /(^|\.)(counted|truth|errors|run_cnt|run_time_ns|conns|repeat|cpus|pid|round|rounds|min_rounds)$/,
+    formatCount,
+  ],
 ];
 
 /**
@@ -100,6 +109,9 @@ export function formatField(field: string, value: unknown): string {
     return format(value);
   }
   if (typeof value === 'boolean' && field.endsWith('.bpf_stats')) return value ? 'on' : 'off';
+  if (typeof value === 'boolean' && field.endsWith('.fixed_rounds')) {
+    return value ? 'rounds fixed by --repeat' : 'rounds until known';
+  }
   if (typeof value === 'boolean') return value ? EXACT_MARK : INEXACT_MARK;
   if (typeof value === 'string' && /(^|\.)(started_at|finished_at)$/.test(field)) {
     return formatInstant(value);

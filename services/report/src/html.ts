@@ -1,7 +1,8 @@
 import { formatInstant } from './format.js';
 import type { Report } from './report.js';
 import { reportCharts, type Chart } from './report-charts.js';
-import { reportTables } from './report-tables.js';
+import { detailTables, leadTables } from './report-tables.js';
+import { runNotes } from './run-notes.js';
 import { settingsPairs } from './settings-pairs.js';
 import { figure, type Cell, type Column, type Figure, type Row, type Table } from './view-model.js';
 
@@ -103,10 +104,12 @@ ${rows.join('\n')}
 }
 
 function warningsHtml(report: Report): string {
-  if (report.warnings.length === 0) return '';
-  const items = report.warnings
-    .map((w, i) => `<li>${cellHtml([figure(`warnings[${String(i)}]`, w)])}</li>`)
-    .join('\n');
+  const cells = [
+    ...report.warnings.map((w, i) => [figure(`warnings[${String(i)}]`, w)]),
+    ...runNotes(report),
+  ];
+  if (cells.length === 0) return '';
+  const items = cells.map((cell) => `<li>${cellHtml(cell)}</li>`).join('\n');
   return `<section id="warnings" class="warnings">
 <h2>Warnings</h2>
 <ul>
@@ -125,6 +128,7 @@ h2 { font-size: 20px; margin: 36px 0 12px; padding-bottom: 6px; border-bottom: 1
 h3 { font-size: 16px; margin: 0 0 2px; }
 p.lead { color: var(--muted); margin: 0 0 16px; }
 p.about { color: var(--muted); margin: 0 0 8px; font-size: 13px; }
+.unreliable { background: #ffebe9; border: 1px solid #ff8182; padding: 8px 12px; border-radius: 6px; font-weight: 600; }
 .interrupted { background: #fff1e5; border: 1px solid #f0b37e; padding: 8px 12px; border-radius: 6px; }
 .warnings { background: #fff8c5; border: 1px solid #e3cc5c; border-radius: 6px; padding: 4px 16px 8px; margin-top: 20px; }
 .warnings h2 { border: 0; margin: 8px 0 4px; font-size: 16px; }
@@ -170,10 +174,15 @@ export function renderHtml(report: Report): string {
 <main>
 <header>
 <h1>What observability costs</h1>
-<p class="lead">Each way of observing the app against the app alone, under the same load on a fresh app: capacity, latency at a fixed rate, CPU and memory, and how much of the traffic each approach counted.</p>
+<p class="lead">Each way of observing the app against the app alone, under the same load on a fresh app: the CPU it costs a request, each as a ratio to the same round's baseline with its confidence interval, checked by an A/A baseline and a calibration; then capacity, latency at a fixed rate, memory, and how much of the traffic each approach counted.</p>
 ${report.interrupted === undefined ? '' : `<p class="interrupted">Interrupted (${escapeHtml(report.interrupted)}): the report holds what was measured until then.</p>`}
+${report.unreliable === undefined ? '' : `<p class="unreliable" id="unreliable">Unreliable: ${cellHtml([figure('unreliable', report.unreliable)])}</p>`}
 ${settingsHtml(report)}
 </header>
+<section id="headline">
+<h2>The cost a request</h2>
+${leadTables(report).map(tableHtml).join('\n')}
+</section>
 ${warningsHtml(report)}
 <section id="scenario-list">
 <h2>Scenarios</h2>
@@ -185,7 +194,7 @@ ${charts.length === 0 ? '<p class="about">No scenario was measured: nothing to d
 </section>
 <section id="tables">
 <h2>Figures</h2>
-${reportTables(report).map(tableHtml).join('\n')}
+${detailTables(report).map(tableHtml).join('\n')}
 </section>
 <footer>The figures come from <code>report.json</code> beside this page; its fields are described by <code>services/report/report.schema.json</code>, and how to read them by <code>docs/report.md</code>.</footer>
 </main>

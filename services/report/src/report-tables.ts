@@ -1,22 +1,10 @@
 import { formatDiscrepancy } from './format.js';
-import type { Accuracy, Report, ScenarioReport, Spread } from './report.js';
+import { controlsTable, costTable, intervalCell, judgedCell } from './headline-tables.js';
+import type { Accuracy, Report, ScenarioReport } from './report.js';
 import { addedProcesses, approachesOf, measured } from './selectors.js';
 import { figure, left, right, type Cell, type Row, type Table } from './view-model.js';
 
 /** The report's four tables, as rows of figures (view-model.ts). */
-
-function spreadCell(field: string, spread: Spread): Cell {
-  const median = figure(`${field}.median`, spread.median);
-  if (spread.values.length < 2) return [median];
-  return [
-    median,
-    ' (',
-    figure(`${field}.min`, spread.min),
-    '–',
-    figure(`${field}.max`, spread.max),
-    ')',
-  ];
-}
 
 function reasonCell(scenario: ScenarioReport, at: string): Cell {
   return [figure(`${at}.reason`, scenario.reason ?? 'no reason given')];
@@ -45,14 +33,22 @@ function scenarioLead(scenario: ScenarioReport, at: string): Cell[] {
   return [[figure(`${at}.name`, scenario.name)], [figure(`${at}.status`, scenario.status)]];
 }
 
+/** The capacity's ratio where it compares, else what limited it. */
+function capacityCell(s: ScenarioReport, at: string): Cell {
+  if (s.overhead?.capacity) return intervalCell(`${at}.overhead.capacity`, s.overhead.capacity);
+  if (s.overhead?.capacity_limit) return ['not the app (see the warnings)'];
+  return ['-'];
+}
+
 function capacityTable(report: Report): Table {
   const rate = figure('settings.rate', report.settings.rate);
   return {
     id: 'capacity-latency',
     title: 'Capacity and latency',
     about:
-      `req/s in the closed model; latency (ms) in the open model at ${rate.text} req/s; ratios ` +
-      "to the same round's baseline, median (min–max) over the rounds",
+      `req/s in the closed model, its ratio only where the app's CPU set it in both runs; ` +
+      `latency (ms) in the open model at ${rate.text} req/s; ratios to the same round's ` +
+      'baseline with their intervals',
     columns: [
       left('scenario'),
       left('status'),
@@ -73,11 +69,11 @@ function capacityTable(report: Report): Table {
         cells: [
           ...scenarioLead(s, at),
           [figure(`${at}.rps`, s.rps)],
-          s.overhead ? spreadCell(`${at}.overhead.rps_ratio`, s.overhead.rps_ratio) : ['-'],
+          capacityCell(s, at),
           latency('p50'),
           latency('p99'),
           latency('p999'),
-          s.overhead ? spreadCell(`${at}.overhead.p99_ratio`, s.overhead.p99_ratio) : ['-'],
+          judgedCell(`${at}.overhead.p99`, s.overhead?.p99),
         ],
       };
     }),
@@ -109,7 +105,6 @@ function cpuTable(report: Report): Table {
         perRequest('total'),
         perRequest('user'),
         perRequest('system'),
-        s.overhead ? spreadCell(`${at}.overhead.cpu_ratio`, s.overhead.cpu_ratio) : ['-'],
         app ? [figure(`${at}.processes[${appIndex}].peak_rss_bytes`, app.peak_rss_bytes)] : ['-'],
         ...processCells(added[0]?.index ?? -1),
       ],
@@ -118,7 +113,7 @@ function cpuTable(report: Report): Table {
       first,
       ...added
         .slice(1)
-        .map(({ index }) => ({ cells: [[], [], [], [], [], [], ...processCells(index)] })),
+        .map(({ index }) => ({ cells: [[], [], [], [], [], ...processCells(index)] })),
     ];
   });
   return {
@@ -132,7 +127,6 @@ function cpuTable(report: Report): Table {
       right('app µs/req'),
       right('user'),
       right('system'),
-      right('vs baseline'),
       right('app RSS'),
       left('added process'),
       right('user s'),
@@ -233,8 +227,19 @@ function bpfTable(report: Report): Table | undefined {
   };
 }
 
-/** Every table of the report, in the order they are shown. */
-export function reportTables(report: Report): Table[] {
+/** The tables that lead: the cost a request, and the run's checks of itself. */
+export function leadTables(report: Report): Table[] {
+  const controls = controlsTable(report);
+  return [costTable(report), ...(controls ? [controls] : [])];
+}
+
+/** The tables that follow: capacity and latency, CPU and memory, accuracy, BPF programs. */
+export function detailTables(report: Report): Table[] {
   const bpf = bpfTable(report);
   return [capacityTable(report), cpuTable(report), accuracyTable(report), ...(bpf ? [bpf] : [])];
+}
+
+/** Every table of the report, in the order they are shown. */
+export function reportTables(report: Report): Table[] {
+  return [...leadTables(report), ...detailTables(report)];
 }

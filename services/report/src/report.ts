@@ -7,7 +7,7 @@ import type { BpfProgramCost, CpuSeconds } from '@obscost/measure';
  * field changes meaning or goes away.
  */
 
-export const REPORT_VERSION = 1;
+export const REPORT_VERSION = 2;
 
 /** The scenarios, in the order a round runs them; `baseline` is always first. */
 export const SCENARIO_NAMES = [
@@ -73,12 +73,42 @@ export interface Accuracy {
   observer?: { counted: number; truth: number; exact: boolean };
 }
 
-/** A ratio to the baseline of the same round, over the rounds. */
-export interface Spread {
-  median: number;
-  min: number;
-  max: number;
-  values: number[];
+/**
+ * A ratio to the baseline of the same round over the rounds, with its confidence interval
+ * (docs/statistics.md): the ends are null with one round, which has no spread.
+ */
+export interface Interval {
+  estimate: number;
+  ci_low: number | null;
+  ci_high: number | null;
+  confidence: number;
+  rounds: number;
+}
+
+/** What an interval lets the report say about a cost (lib/measure's costVerdict). */
+export type Verdict = 'cost' | 'no-cost-above' | 'inconclusive';
+
+/** A cost as a ratio to the baseline, with its interval and its verdict. */
+export interface JudgedRatio extends Interval {
+  verdict: Verdict;
+}
+
+/** The headline figures of one run at the fixed rate, µs of CPU a completed request. */
+export interface CostPerRequest {
+  /** The app's own CPU, counted in ns (docs/measuring.md). */
+  app: number;
+  /** The app and every process the scenario adds (observer, collector, kafka, ...). */
+  total: number;
+  /** The load generator's CPU: what the other processes on the host pay. */
+  neighbours: number;
+}
+
+/** The time spent on each side's CPUs by anything not the run's own, over one run. */
+export interface ForeignShare {
+  /** On the app's CPUs, in CPUs (0.05: a twentieth of one CPU the whole run). */
+  app_cpus: number;
+  /** On the other CPUs, in CPUs. */
+  other_cpus: number;
 }
 
 /** One scenario in one round: a fresh app, warm-up, a closed run, an open run. */
@@ -91,7 +121,12 @@ export interface RoundResult {
   latency_ms: Latency;
   latency_distribution: PercentilePoint[];
   errors: number;
+  /** The user/system split is read in 10 ms ticks; `total` is the ns-precise `cost.app`. */
   app_cpu_us_per_request: CpuPerRequest;
+  /** The headline: each component's CPU a request in the open run. */
+  cost_us_per_request: CostPerRequest;
+  /** The foreign load of the closed and of the open run. */
+  foreign: { closed: ForeignShare; open: ForeignShare };
   /** The bench's own CPU over the closed run, as a fraction of one CPU. */
   bench_cpu_fraction: number;
   /**
@@ -117,12 +152,57 @@ export interface ScenarioReport {
   latency_distribution: PercentilePoint[];
   errors: number;
   app_cpu_us_per_request: CpuPerRequest;
+  /** The median over the rounds of each headline figure. */
+  cost_us_per_request: CostPerRequest;
   /** Ratios to the same round's baseline; absent for the baseline itself. */
-  overhead?: { rps_ratio: Spread; p99_ratio: Spread; cpu_ratio: Spread };
+  overhead?: Overhead;
   processes: ProcessCost[];
   bpf_programs: BpfProgramCost[];
   accuracy: Partial<Record<Approach, Accuracy>>;
   rounds: RoundResult[];
+}
+
+/** A scenario's figures as ratios to the same round's baseline. */
+export interface Overhead {
+  /** The headline, at the fixed rate: CPU µs a request against the baseline's. */
+  app: JudgedRatio;
+  total: JudgedRatio;
+  neighbours: JudgedRatio;
+  /** p99 latency at the fixed rate. */
+  p99: JudgedRatio;
+  /** Capacity, only where the app's CPU was saturated in both closed runs of every round. */
+  capacity?: Interval;
+  /** Otherwise what limited the capacity, in words. */
+  capacity_limit?: string;
+}
+
+/** A second baseline each round: its ratios to the baseline must contain 1. */
+export interface AaControl {
+  holds: boolean;
+  app: Interval;
+  total: Interval;
+  neighbours: Interval;
+  rounds: RoundResult[];
+}
+
+/** The baseline app spending `burn_us` more CPU a request (APP_BURN_US): it must show. */
+export interface CalibrationControl {
+  holds: boolean;
+  burn_us: number;
+  /** The median over rounds of its app µs a request less the same round's baseline's. */
+  extra_us: number;
+  /** Its app µs a request over the same round's baseline's plus `burn_us`: must contain 1. */
+  ratio: Interval;
+  rounds: RoundResult[];
+}
+
+/** A run whose foreign load was above --max-foreign: run again, its figures left out. */
+export interface SetAside {
+  scenario: string;
+  round: number;
+  /** The foreign load, as a share of the side's CPUs. */
+  foreign: number;
+  reason: string;
 }
 
 export interface Report {
@@ -131,6 +211,8 @@ export interface Report {
   finished_at: string;
   /** Set when Ctrl-C (or a signal) stopped the comparison: the report holds what was measured. */
   interrupted?: string;
+  /** Set when a control did not hold: the figures cannot be trusted, and why. */
+  unreliable?: string;
   machine: {
     cpus: number;
     kernel: string;
@@ -144,7 +226,19 @@ export interface Report {
     duration_s: number;
     warmup_s: number;
     conns: number;
+    /** The rounds run. */
     repeat: number;
+    /** Whether --repeat fixed them, or they went on until the answer was known. */
+    fixed_rounds: boolean;
+    min_rounds: number;
+    /** The half-width every headline interval had to reach, as a ratio (0.03: ±3 points). */
+    target: number;
+    budget_s: number;
+    confidence: number;
+    /** The foreign load above which a run is set aside, a share of the side's CPUs. */
+    max_foreign: number;
+    /** Where the CPU time per component was counted: cgroup1-cpuacct, cgroup2 or schedstat. */
+    cpu_meter: string;
     /** The open model's rate, req/s, the same for every scenario. */
     rate: number;
     /** How the rate was chosen: "--rate" or "0.5 of the baseline's capacity". */
@@ -154,5 +248,10 @@ export interface Report {
     bpf_stats: boolean;
   };
   scenarios: ScenarioReport[];
+  /** Absent with --no-controls. */
+  controls?: { aa: AaControl; calibration: CalibrationControl };
+  /** The headline figures whose interval did not reach the target, e.g. "sidecar total". */
+  not_precise: string[];
+  set_aside: SetAside[];
   warnings: string[];
 }

@@ -1,6 +1,42 @@
 import type { Report } from './report.js';
 import { figure, type Pair } from './view-model.js';
 
+/** How the intervals were drawn and the rounds decided, and how the runs were checked. */
+function statisticsPairs(report: Report): Pair[] {
+  const { settings } = report;
+  const f = (field: string, value: unknown) => figure(field, value);
+  return [
+    {
+      label: 'statistics',
+      value: [
+        f('settings.confidence', settings.confidence),
+        ' intervals; ',
+        f('settings.fixed_rounds', settings.fixed_rounds),
+        ...(settings.fixed_rounds
+          ? []
+          : [
+              ': at least ',
+              f('settings.min_rounds', settings.min_rounds),
+              ', then until within ±',
+              f('settings.target', settings.target),
+              ' or ',
+              f('settings.budget_s', settings.budget_s),
+              ' passed',
+            ]),
+      ],
+    },
+    {
+      label: 'checks',
+      value: [
+        'runs with a foreign load above ',
+        f('settings.max_foreign', settings.max_foreign),
+        " of the app's CPUs set aside; CPU counted by ",
+        f('settings.cpu_meter', settings.cpu_meter),
+      ],
+    },
+  ];
+}
+
 /** When, how, and where the comparison ran. */
 export function settingsPairs(report: Report): Pair[] {
   const { settings, machine } = report;
@@ -48,6 +84,7 @@ export function settingsPairs(report: Report): Pair[] {
         ')',
       ],
     },
+    ...statisticsPairs(report),
     {
       label: 'BPF statistics',
       value: settings.bpf_stats

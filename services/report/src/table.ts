@@ -1,5 +1,6 @@
 import type { Report } from './report.js';
 import { reportTables } from './report-tables.js';
+import { runNotes } from './run-notes.js';
 import { settingsPairs } from './settings-pairs.js';
 import { cellText, type Column, type Table } from './view-model.js';
 
@@ -61,18 +62,22 @@ function tableLines(table: Table): string[] {
 }
 
 /**
- * The report as the terminal shows it: the settings, then one block per table (capacity and
- * latency, CPU and memory, accuracy, BPF programs), then the warnings. Plain text, one
- * trailing newline.
+ * The report as the terminal shows it: whether it is unreliable, the settings, then one
+ * block per table (the cost a request, the run's checks, capacity and latency, CPU and
+ * memory, accuracy, BPF programs), then the warnings. Plain text, one trailing newline.
  */
 export function formatTable(report: Report): string {
   const pairs = settingsPairs(report).map((p) => [p.label, cellText(p.value)]);
   const blocks = [
+    ...(report.unreliable === undefined
+      ? []
+      : [wrap(`UNRELIABLE: ${report.unreliable}`, TEXT_WIDTH, '  ')]),
     alignColumns([{ align: 'left' }, { align: 'left' }], pairs),
     ...reportTables(report).map(tableLines),
   ];
-  if (report.warnings.length > 0) {
-    blocks.push(['Warnings:', ...report.warnings.flatMap((w) => wrap(`- ${w}`, TEXT_WIDTH, '  '))]);
+  const notes = [...report.warnings, ...runNotes(report).map(cellText)];
+  if (notes.length > 0) {
+    blocks.push(['Warnings:', ...notes.flatMap((w) => wrap(`- ${w}`, TEXT_WIDTH, '  '))]);
   }
   return `${blocks.map((lines) => lines.join('\n')).join('\n\n')}\n`;
 }

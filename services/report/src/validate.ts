@@ -11,7 +11,8 @@ let compiled: ValidateFunction<Report> | undefined;
 
 function validator(): ValidateFunction<Report> {
   // Strict: a keyword the schema misspells is an error here, not a check silently skipped.
-  compiled ??= new Ajv2020({ strict: true }).compile<Report>(
+  // Union types only for an interval's ends, a number or null.
+  compiled ??= new Ajv2020({ strict: true, allowUnionTypes: true }).compile<Report>(
     JSON.parse(readFileSync(REPORT_SCHEMA_FILE, 'utf8')) as object,
   );
   return compiled;

@@ -75,11 +75,13 @@ test(
     const ebpf = report.scenarios[2];
     assert.ok(ebpf?.overhead);
     // A baseline round that measured no CPU: its ratio is Infinity, or NaN for 0/0.
-    ebpf.overhead.cpu_ratio = {
-      median: NaN,
-      min: 1.05,
-      max: Infinity,
-      values: [1.05, NaN, Infinity],
+    ebpf.overhead.app = {
+      estimate: NaN,
+      ci_low: 1.05,
+      ci_high: Infinity,
+      confidence: 0.95,
+      rounds: 3,
+      verdict: 'inconclusive',
     };
     ebpf.latency_distribution.unshift({ percentile: 0, ms: 0 });
     const html = renderHtml(report);

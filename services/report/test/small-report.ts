@@ -1,4 +1,12 @@
-import type { Report, RoundResult, ScenarioName, ScenarioReport } from '../src/report.js';
+import type {
+  Interval,
+  JudgedRatio,
+  Report,
+  RoundResult,
+  ScenarioName,
+  ScenarioReport,
+  Verdict,
+} from '../src/report.js';
 
 /**
  * A small report to test the views with figures chosen by hand: a baseline, an eBPF
@@ -14,6 +22,8 @@ function round(n: number, rps: number): RoundResult {
     latency_distribution: [],
     errors: 0,
     app_cpu_us_per_request: { user: 40, system: 20, total: 60 },
+    cost_us_per_request: { app: 60, total: 60, neighbours: 30 },
+    foreign: { closed: { app_cpus: 0.01, other_cpus: 0.02 }, open: { app_cpus: 0, other_cpus: 0 } },
     bench_cpu_fraction: 0.5,
     app_cpu_fraction: 0.99,
     processes: [],
@@ -33,6 +43,7 @@ function skipped(name: ScenarioName, reason: string, description: string): Scena
     latency_distribution: [],
     errors: 0,
     app_cpu_us_per_request: { user: 0, system: 0, total: 0 },
+    cost_us_per_request: { app: 0, total: 0, neighbours: 0 },
     processes: [],
     bpf_programs: [],
     accuracy: {},
@@ -40,14 +51,15 @@ function skipped(name: ScenarioName, reason: string, description: string): Scena
   };
 }
 
-/** A spread as summarize makes it, its median the middle value. */
-function spread(values: number[]) {
-  return {
-    median: [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0,
-    min: Math.min(...values),
-    max: Math.max(...values),
-    values,
-  };
+/** An interval as summarize makes it: ±`half` around the estimate, no ends with one round. */
+export function interval(estimate: number, half: number, rounds: number): Interval {
+  return rounds === 1
+    ? { estimate, ci_low: null, ci_high: null, confidence: 0.95, rounds }
+    : { estimate, ci_low: estimate - half, ci_high: estimate + half, confidence: 0.95, rounds };
+}
+
+function judged(estimate: number, half: number, rounds: number, verdict: Verdict): JudgedRatio {
+  return { ...interval(estimate, half, rounds), verdict: rounds === 1 ? 'inconclusive' : verdict };
 }
 
 function baseline(rounds: number): ScenarioReport {
@@ -63,6 +75,7 @@ function baseline(rounds: number): ScenarioReport {
     ],
     errors: 0,
     app_cpu_us_per_request: { user: 40, system: 20, total: 60 },
+    cost_us_per_request: { app: 60, total: 60, neighbours: 30 },
     processes: [
       { name: 'app', pid: 10, cpu_s: { user: 6, system: 3 }, peak_rss_bytes: 50 * 1024 * 1024 },
     ],
@@ -76,7 +89,6 @@ function baseline(rounds: number): ScenarioReport {
 
 /** The observer's scenario: slower than the baseline, its Kafka path 1,000 bytes short. */
 function ebpfCore(rounds: number): ScenarioReport {
-  const ratios = (base: number) => [base, base - 0.03, base + 0.02].slice(0, rounds);
   return {
     name: 'ebpf-core',
     status: 'ok',
@@ -89,10 +101,13 @@ function ebpfCore(rounds: number): ScenarioReport {
     ],
     errors: 0,
     app_cpu_us_per_request: { user: 42, system: 24, total: 66 },
+    cost_us_per_request: { app: 66, total: 75, neighbours: 33 },
     overhead: {
-      rps_ratio: spread(ratios(0.95)),
-      p99_ratio: spread(ratios(1.1)),
-      cpu_ratio: spread(ratios(1.1)),
+      app: judged(1.1, 0.03, rounds, 'cost'),
+      total: judged(1.25, 0.04, rounds, 'cost'),
+      neighbours: judged(1.1, 0.05, rounds, 'cost'),
+      p99: judged(1.1, 0.2, rounds, 'inconclusive'),
+      capacity: interval(0.95, 0.03, rounds),
     },
     processes: [
       { name: 'app', pid: 20, cpu_s: { user: 6, system: 3.5 }, peak_rss_bytes: 52428800 },
@@ -136,7 +151,7 @@ function ebpfCore(rounds: number): ScenarioReport {
 
 export function smallReport(rounds = 1): Report {
   return {
-    version: 1,
+    version: 2,
     started_at: '2026-12-01T10:00:00.000Z',
     finished_at: '2026-12-01T10:02:30.000Z',
     machine: { cpus: 4, kernel: '6.1.0', node: 'v20.19.2', app_cpus: [3], other_cpus: [0, 1, 2] },
@@ -146,6 +161,13 @@ export function smallReport(rounds = 1): Report {
       warmup_s: 1,
       conns: 50,
       repeat: rounds,
+      fixed_rounds: true,
+      min_rounds: 5,
+      target: 0.03,
+      budget_s: 600,
+      confidence: 0.95,
+      max_foreign: 0.05,
+      cpu_meter: 'cgroup2',
       rate: 1000,
       rate_source: '--rate',
       path: '/ping',
@@ -156,6 +178,24 @@ export function smallReport(rounds = 1): Report {
       skipped('bpftrace', 'bpftrace is not installed', 'the bpftrace script'),
       ebpfCore(rounds),
     ],
+    controls: {
+      aa: {
+        holds: true,
+        app: interval(1.01, 0.02, rounds),
+        total: interval(1.01, 0.02, rounds),
+        neighbours: interval(0.99, 0.03, rounds),
+        rounds: [],
+      },
+      calibration: {
+        holds: true,
+        burn_us: 6,
+        extra_us: 5.8,
+        ratio: interval(0.99, 0.02, rounds),
+        rounds: [],
+      },
+    },
+    not_precise: rounds === 1 ? ['ebpf-core app', 'ebpf-core total', 'ebpf-core neighbours'] : [],
+    set_aside: [],
     warnings: [],
   };
 }

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { alignColumns, formatTable, wrap } from '../src/table.js';
 import { smallReport } from './small-report.js';
 
-test('the terminal table of a small report, line by line', { timeout: 10_000 }, () => {
+/** Three rounds, a failed scenario, a warning and a run set aside. */
+function eventfulReport() {
   const report = smallReport(3);
   report.warnings.push(
     'ebpf-core answered 930 of the 1000 req/s asked in its open run (round 2): above its ' +
@@ -13,29 +14,60 @@ test('the terminal table of a small report, line by line', { timeout: 10_000 }, 
   assert.ok(bpftrace);
   bpftrace.status = 'failed';
   bpftrace.reason = 'round 1: bpftrace exited with code 1';
-  assert.deepEqual(formatTable(report).split('\n'), [
+  report.set_aside.push({
+    scenario: 'ebpf-core',
+    round: 2,
+    foreign: 0.08,
+    reason: "foreign load 0.080 of the app's CPUs in the closed run, above --max-foreign 0.05",
+  });
+  return report;
+}
+
+test('the terminal table of a small report, line by line', { timeout: 10_000 }, () => {
+  assert.deepEqual(formatTable(eventfulReport()).split('\n'), [
     'started          2026-12-01 10:00:00 UTC',
     'finished         2026-12-01 10:02:30 UTC',
     'load             path /ping, 50 connections, 3 rounds',
     'each round       a fresh app, a 1 s warm-up, a 5 s closed-model run, a 5 s open-model run',
     'open-model rate  1,000 req/s (--rate)',
+    'statistics       0.95 intervals; rounds fixed by --repeat',
+    "checks           runs with a foreign load above 0.05 of the app's CPUs set aside; CPU counted by cgroup2",
     'BPF statistics   off (--bpf-stats on measures each BPF program)',
     'machine          4 CPUs; the app on CPU 3, the rest on CPUs 0,1,2; Linux 6.1.0; Node v20.19.2',
     '',
-    'Capacity and latency: req/s in the closed model; latency (ms) in the open model at 1,000 req/s;',
-    "  ratios to the same round's baseline, median (min–max) over the rounds",
-    'scenario   status  req/s       vs baseline  p50 ms  p99 ms  p99.9 ms   p99 vs baseline',
-    'baseline   ok      2,000                 -   0.200    1.00      2.50                 -',
+    'Cost a request: CPU µs a request in the open model at 1,000 req/s, the median over the rounds: the',
+    "  app's own, the total of the app and every process the scenario adds, and the load generator's",
+    "  (what the neighbours pay); each against the same round's baseline, with its 0.95 interval and what",
+    '  it lets one say',
+    'scenario   app µs            vs baseline  total µs            vs baseline  neighbours µs            vs baseline',
+    'baseline     60.0                      -      60.0                      -           30.0                      -',
+    'bpftrace   failed: round 1: bpftrace exited with code 1',
+    'ebpf-core    66.0  1.10 (1.07–1.13) cost      75.0  1.25 (1.21–1.29) cost           33.0  1.10 (1.05–1.15) cost',
+    '',
+    "This run's checks: a second baseline every round, whose ratios to the first must contain 1 (the",
+    '  smallest cost this run resolves is about its interval), and the baseline app with a known cost a',
+    '  request, whose ratio to the baseline plus that cost must contain 1',
+    'check                  figure                                      ratio',
+    "this run's resolution  A/A app a request                1.01 (0.99–1.03)  ✓ holds",
+    '                       A/A total a request              1.01 (0.99–1.03)',
+    '                       A/A neighbours a request         0.99 (0.96–1.02)',
+    'calibration            +6 µs a request, measured +5.80  0.99 (0.97–1.01)  ✓ holds',
+    '',
+    "Capacity and latency: req/s in the closed model, its ratio only where the app's CPU set it in both",
+    "  runs; latency (ms) in the open model at 1,000 req/s; ratios to the same round's baseline with",
+    '  their intervals',
+    'scenario   status  req/s       vs baseline  p50 ms  p99 ms  p99.9 ms                p99 vs baseline',
+    'baseline   ok      2,000                 -   0.200    1.00      2.50                              -',
     'bpftrace   failed  round 1: bpftrace exited with code 1',
-    'ebpf-core  ok      1,900  0.95 (0.92–0.97)   0.210    1.10      2.75  1.10 (1.07–1.12)',
+    'ebpf-core  ok      1,900  0.95 (0.92–0.98)   0.210    1.10      2.75  1.10 (0.90–1.30) inconclusive',
     '',
     "CPU and memory: the app's CPU per request in the open model; the app's peak RSS; CPU seconds over",
     '  both measured runs and peak RSS of each process the scenario added',
-    'scenario   app µs/req  user  system       vs baseline   app RSS  added process  user s  system s  peak RSS',
-    'baseline         60.0  40.0    20.0                 -  50.0 MiB  -',
+    'scenario   app µs/req  user  system   app RSS  added process  user s  system s  peak RSS',
+    'baseline         60.0  40.0    20.0  50.0 MiB  -',
     'bpftrace   failed: round 1: bpftrace exited with code 1',
-    'ebpf-core        66.0  42.0    24.0  1.10 (1.07–1.12)  50.0 MiB  observer        0.500     0.250  30.0 MiB',
-    '                                                                 kafka            2.00     0.500   600 MiB',
+    'ebpf-core        66.0  42.0    24.0  50.0 MiB  observer        0.500     0.250  30.0 MiB',
+    '                                               kafka            2.00     0.500   600 MiB',
     '',
     "Accuracy: each approach's count against the truth, what the load generator received, summed over the",
     '  rounds; exact when equal in every round',
@@ -54,15 +86,22 @@ test('the terminal table of a small report, line by line', { timeout: 10_000 }, 
     'Warnings:',
     '- ebpf-core answered 930 of the 1000 req/s asked in its open run (round 2): above its capacity, its',
     '  latency is mostly queueing',
+    "- set aside: ebpf-core, round 2: foreign load 0.080 of the app's CPUs in the closed run, above",
+    '  --max-foreign 0.05',
     '',
   ]);
 });
 
-test("one round: each ratio is that round's, with no spread", { timeout: 10_000 }, () => {
+test("one round: each ratio is that round's, with no interval", { timeout: 10_000 }, () => {
   const lines = formatTable(smallReport(1)).split('\n');
   assert.ok(
     lines.includes(
-      'ebpf-core  ok       1,900         0.95   0.210    1.10      2.75             1.10',
+      'ebpf-core    66.0  1.10 inconclusive      75.0  1.25 inconclusive           33.0  1.10 inconclusive',
+    ),
+  );
+  assert.ok(
+    lines.includes(
+      'ebpf-core  ok       1,900         0.95   0.210    1.10      2.75  1.10 inconclusive',
     ),
   );
   assert.ok(lines.includes('bpftrace   skipped  bpftrace is not installed'));
@@ -86,4 +125,13 @@ test('columns align left or right; a note runs on without widening them', () => 
 
 test('prose wraps between words, later lines indented', () => {
   assert.deepEqual(wrap('one two three four', 9, '  '), ['one two', '  three', '  four']);
+});
+
+test('an unreliable run says so before anything else', { timeout: 10_000 }, () => {
+  const report = smallReport(3);
+  report.unreliable = "the A/A control's ratios to the baseline do not all contain 1";
+  assert.equal(
+    formatTable(report).split('\n')[0],
+    "UNRELIABLE: the A/A control's ratios to the baseline do not all contain 1",
+  );
 });

@@ -20,6 +20,7 @@ type Shape =
   | 'boolean'
   | { enum: (string | number)[] }
   | { items: Shape }
+  | { nullable: Shape }
   | { properties: Record<string, { optional: boolean; shape: Shape }>; closed: boolean };
 
 function literals(values: (string | number)[]): Shape {
@@ -35,6 +36,11 @@ function typeShape(checker: ts.TypeChecker, type: ts.Type): Shape {
   if (type.isUnion()) {
     // An optional property's type may carry undefined: its optionality says so already.
     const parts = type.types.filter((t) => !(t.flags & ts.TypeFlags.Undefined));
+    const nonNull = parts.filter((t) => !(t.flags & ts.TypeFlags.Null));
+    const [single] = nonNull;
+    if (nonNull.length === parts.length - 1 && nonNull.length === 1 && single) {
+      return { nullable: typeShape(checker, single) };
+    }
     const [only] = parts;
     if (parts.length === 1 && only) return typeShape(checker, only);
     if (parts.every((t) => t.flags & ts.TypeFlags.BooleanLiteral)) return 'boolean';
@@ -63,7 +69,7 @@ interface SchemaNode {
   $ref?: string;
   const?: string | number;
   enum?: (string | number)[];
-  type?: string;
+  type?: string | string[];
   items?: SchemaNode;
   properties?: Record<string, SchemaNode>;
   required?: string[];
@@ -81,6 +87,12 @@ function schemaShape(node: SchemaNode, root: SchemaNode): Shape {
   }
   if (node.const !== undefined) return literals([node.const]);
   if (node.enum !== undefined) return literals(node.enum);
+  if (Array.isArray(node.type)) {
+    const [type, other] = node.type;
+    if (other !== 'null' || type === undefined)
+      throw new Error(`a type list: ${node.type.join(', ')}`);
+    return { nullable: schemaShape({ ...node, type }, root) };
+  }
   switch (node.type) {
     case 'string':
     case 'boolean':
@@ -157,9 +169,9 @@ test('an invalid report is a REPORT_INVALID error naming the first problem by it
     ],
     [
       (r) => {
-        r['version'] = 2;
+        r['version'] = 1;
       },
-      'the report is not a valid report: version: must be equal to constant (1)',
+      'the report is not a valid report: version: must be equal to constant (2)',
     ],
     [
       (r) => {

@@ -1,6 +1,13 @@
 import { release } from 'node:os';
 import type { CpuPlan } from '@obscost/measure';
-import { REPORT_VERSION, type Report, type ScenarioReport } from '@obscost/report';
+import {
+  REPORT_VERSION,
+  type Report,
+  type RoundResult,
+  type ScenarioReport,
+} from '@obscost/report';
+import { aaControl, calibrationControl } from './control-figures.js';
+import { headlineIntervals, notPrecise } from './more-rounds.js';
 import type { OpenRate } from './open-rate.js';
 import { roundWarnings } from './round-warnings.js';
 import type { RoundsRun } from './rounds.js';
@@ -24,37 +31,78 @@ export interface Comparison {
 }
 
 /** Each scenario asked for, summarized over its rounds, with its status and reason. */
-function scenarioReports({ chosen, skipped, run }: Comparison): ScenarioReport[] {
+function scenarioReports(
+  { chosen, skipped, run, settings }: Comparison,
+  baselines: ReadonlyMap<number, RoundResult>,
+): ScenarioReport[] {
   const { results, failures, interrupted } = run;
-  const baselines = new Map((results.get('baseline') ?? []).map((r) => [r.round, r]));
   return chosen.map((s): ScenarioReport => {
     const done = results.get(s.name) ?? [];
     const reason = skipped.get(s.name) ?? failures.get(s.name);
     const state = skipped.has(s.name) ? 'skipped' : failures.has(s.name) ? 'failed' : 'ok';
     if (done.length === 0) {
       return {
-        ...summarize({ name: s.name, description: s.description }, [], baselines),
+        ...summarize({ name: s.name, description: s.description }, [], baselines, settings),
         status: state === 'ok' ? 'skipped' : state,
         reason: reason ?? `interrupted (${interrupted ?? 'no round ran'})`,
       };
     }
     return {
-      ...summarize({ name: s.name, description: s.description }, done, baselines),
+      ...summarize({ name: s.name, description: s.description }, done, baselines, settings),
       status: state,
       ...(reason === undefined ? {} : { reason }),
     };
   });
 }
 
+/** The controls' figures, or undefined when they did not run (--no-controls). */
+function controlsOf(
+  { run, settings }: Comparison,
+  baselines: ReadonlyMap<number, RoundResult>,
+): Report['controls'] {
+  if (settings.noControls) return undefined;
+  return {
+    aa: aaControl(run.results.get('baseline-aa') ?? [], baselines, settings),
+    calibration: calibrationControl(
+      run.results.get('calibration') ?? [],
+      baselines,
+      run.burnUs ?? 0,
+      settings,
+    ),
+  };
+}
+
+/** What the report says at its top when a control did not hold, or could not be checked. */
+export function unreliableReason(controls: Report['controls']): string | undefined {
+  if (controls === undefined) return undefined;
+  if (controls.aa.app.ci_low === null || controls.calibration.ratio.ci_low === null) {
+    return 'the controls ran fewer than 2 rounds beside the baseline: nothing checked this run';
+  }
+  const failed = [
+    ...(controls.aa.holds ? [] : ["the A/A control's ratios to the baseline do not all contain 1"]),
+    ...(controls.calibration.holds
+      ? []
+      : [
+          `the calibration's known ${controls.calibration.burn_us} µs a request was measured as ` +
+            `${controls.calibration.extra_us.toFixed(1)} µs, its interval not containing it`,
+        ]),
+  ];
+  return failed.length === 0 ? undefined : `${failed.join('; ')}: this run cannot be trusted`;
+}
+
 /** The report of a comparison that has ended, finished now. */
 export function assembleReport(comparison: Comparison): Report {
   const { settings, cpus, rate, run } = comparison;
-  const scenarios = scenarioReports(comparison);
+  const baselines = new Map((run.results.get('baseline') ?? []).map((r) => [r.round, r]));
+  const scenarios = scenarioReports(comparison, baselines);
+  const controls = controlsOf(comparison, baselines);
+  const unreliable = unreliableReason(controls);
   return {
     version: REPORT_VERSION,
     started_at: comparison.startedAt,
     finished_at: new Date().toISOString(),
     ...(run.interrupted === undefined ? {} : { interrupted: run.interrupted }),
+    ...(unreliable === undefined ? {} : { unreliable }),
     machine: {
       cpus: comparison.machineCpus,
       kernel: release(),
@@ -67,13 +115,23 @@ export function assembleReport(comparison: Comparison): Report {
       duration_s: settings.durationMs / 1000,
       warmup_s: settings.warmupMs / 1000,
       conns: settings.conns,
-      repeat: settings.repeat,
+      repeat: run.rounds,
+      fixed_rounds: settings.repeat !== undefined,
+      min_rounds: settings.minRounds,
+      target: settings.target,
+      budget_s: settings.budgetMs / 1000,
+      confidence: settings.confidence,
+      max_foreign: settings.maxForeign,
+      cpu_meter: run.cpuMeter,
       rate: rate.rate,
       rate_source: rate.rateSource,
       path: settings.path,
       bpf_stats: settings.bpfStats === 'on',
     },
     scenarios,
+    ...(controls === undefined ? {} : { controls }),
+    not_precise: notPrecise(headlineIntervals(scenarios), settings.target),
+    set_aside: run.setAside,
     warnings: [
       ...comparison.warnings,
       ...rate.warnings,

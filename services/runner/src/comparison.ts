@@ -15,7 +15,9 @@ import {
   programCosts,
   programCounters,
 } from '@obscost/measure';
-import type { BpfProgramCost, CpuSeconds, ProcessCost, RoundResult } from '@obscost/report';
+import type { CpuSeconds, ProcessCost, RoundResult } from '@obscost/report';
+import { roundResult, type Measured } from './round-result.js';
+import { RunMeter } from './run-meter.js';
 import type { Observation, Scenario } from './scenarios/scenario.js';
 
 /** What every round of every scenario shares. */
@@ -37,6 +39,8 @@ export interface RoundSettings {
    * when the run failed).
    */
   watchOpenRun?: (appPid: number) => Promise<(requests: number | undefined) => Promise<void>>;
+  /** Told where the component meter counts, once it is open. */
+  noteMeterSource?: (source: string) => void;
 }
 
 /** The app's own count, read from its metrics listener: no request to the observed port. */
@@ -57,11 +61,6 @@ function cpuOf(pids: Record<string, number>): Record<string, CpuSeconds> {
   return Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuSeconds(pid)]));
 }
 
-/** CPU seconds over a run's seconds: the share of one CPU used. */
-function fractionOf(cpuSeconds: number, seconds: number): number {
-  return seconds === 0 ? 0 : cpuSeconds / seconds;
-}
-
 function truthOf(runs: readonly LoadResult[]): Truth {
   return {
     requests: runs.reduce((sum, r) => sum + r.requests, 0),
@@ -78,31 +77,23 @@ interface Started {
 /** A fresh app pinned to its CPUs, with the scenario's observation attached to it. */
 async function startObserved(
   scenario: Scenario<string>,
-  round: number,
+  run: number,
   settings: RoundSettings,
   started: Started,
+  meter: RunMeter,
 ): Promise<{ app: RunningApp; observation: Observation; metricsPort: number }> {
-  const observation = await scenario.observe(settings.infra, round);
+  const observation = await scenario.observe(settings.infra, run);
   started.observation = observation;
   const [metricsPort = 0] = await freePorts(1);
   const app = await startApp({ ...observation.appEnv, APP_METRICS_PORT: String(metricsPort) });
   started.app = app;
+  // Counted from its first moment in the run: its start-up is no part of any run measured.
+  meter.add('app', app.pid ?? 0);
   await pin(app.pid ?? 0, settings.cpus.app);
   await observation.attach(app);
+  for (const [name, pid] of Object.entries(observation.processes())) meter.add(name, pid);
   if (settings.signal.aborted) throw new Interrupted(String(settings.signal.reason));
   return { app, observation, metricsPort };
-}
-
-/** The load runs of a round and what they cost each process and each BPF program. */
-interface Measured {
-  /** Every run against the app, the warm-up too: the truth is what they received. */
-  runs: LoadResult[];
-  closed: LoadResult;
-  open: LoadResult;
-  appClosed: CpuSeconds;
-  appOpen: CpuSeconds;
-  processes: ProcessCost[];
-  bpfPrograms: BpfProgramCost[];
 }
 
 type Bench = (what: string, load: Omit<Load, 'url' | 'conns'>) => Promise<LoadResult>;
@@ -128,14 +119,17 @@ async function openRun(
   return open;
 }
 
+const benchNs = (run: LoadResult): number => (run.cpu_s.user + run.cpu_s.system) * 1e9;
+
 /** Warm-up, the closed run and the open run, with every process's CPU and peak RSS. */
 async function measureRuns(
   app: RunningApp,
   observation: Observation,
-  settings: RoundSettings,
-  rate: (capacity: number) => number,
+  meter: RunMeter,
+  context: { settings: RoundSettings; rate: (capacity: number) => number },
   say: (what: string) => void,
 ): Promise<Measured> {
+  const { settings, rate } = context;
   const appPid = app.pid ?? 0;
   const url = `${app.url}${settings.path}`;
   const bench: Bench = async (what, load) => {
@@ -151,12 +145,14 @@ async function measureRuns(
   const programs = async () =>
     settings.bpfStats ? await programCounters(observation.bpfOwners()) : [];
   const programsBefore = await programs();
+  const beforeClosed = meter.mark();
   const closed = await bench('closed model', { durationMs: settings.durationMs });
   runs.push(closed);
+  const beforeOpen = meter.mark();
   const appBeforeOpen = cpuSeconds(appPid);
-  const appClosed = cpuSince(cpuBefore.app ?? appBeforeOpen, appBeforeOpen);
   const open = await openRun(bench, closed, rate, settings, appPid);
   runs.push(open);
+  const afterOpen = meter.mark();
   const appOpen = cpuSince(appBeforeOpen, cpuSeconds(appPid));
   const cpuAfter = cpuOf(pids);
   const programsAfter = await programs();
@@ -166,8 +162,16 @@ async function measureRuns(
     cpu_s: cpuSince(cpuBefore[name] ?? NO_CPU, cpuAfter[name] ?? NO_CPU),
     peak_rss_bytes: peakRssBytes(pid),
   }));
-  const bpfPrograms = programCosts(programsBefore, programsAfter);
-  return { runs, closed, open, appClosed, appOpen, processes, bpfPrograms };
+  return {
+    runs,
+    closed,
+    open,
+    closedRun: meter.between(beforeClosed, beforeOpen, benchNs(closed)),
+    openRun: meter.between(beforeOpen, afterOpen, benchNs(open)),
+    appOpen,
+    processes,
+    bpfPrograms: programCosts(programsBefore, programsAfter),
+  };
 }
 
 /** Each approach's count once settled, and the app's own, read last. */
@@ -183,67 +187,44 @@ async function countApproaches(
   return counted;
 }
 
-function roundResult(
-  round: number,
-  measured: Measured,
-  accuracy: RoundResult['accuracy'],
-): RoundResult {
-  const { runs, closed, open, appClosed, appOpen } = measured;
-  const perRequest = (seconds: number): number =>
-    open.requests === 0 ? 0 : (seconds * 1e6) / open.requests;
-  const benchCpu = closed.cpu_s.user + closed.cpu_s.system;
-  return {
-    round,
-    rps: closed.rps,
-    open_rps: open.rps,
-    latency_ms: open.latency_ms,
-    latency_distribution: open.latency_distribution,
-    errors: runs.reduce((sum, r) => sum + r.errors, 0),
-    app_cpu_us_per_request: {
-      user: perRequest(appOpen.user),
-      system: perRequest(appOpen.system),
-      total: perRequest(appOpen.user + appOpen.system),
-    },
-    bench_cpu_fraction: fractionOf(benchCpu, closed.duration_s),
-    app_cpu_fraction: fractionOf(appClosed.user + appClosed.system, closed.duration_s),
-    processes: measured.processes,
-    bpf_programs: measured.bpfPrograms,
-    accuracy,
-  };
-}
-
 /**
  * One scenario in one round, on a freshly started app pinned to its CPUs: warm-up, a
  * closed-model run for capacity, an open-model run at `rate` for latency and CPU per
  * request; then each approach's count, once settled, against what the bench received.
  * `rate` is called after the closed run: the first baseline sets it from its capacity.
+ * `run` numbers the run in the comparison, for what the scenario names after it.
  */
 export async function runRound(
   scenario: Scenario<string>,
   round: number,
   settings: RoundSettings,
   rate: (capacity: number) => number,
+  run = round,
 ): Promise<RoundResult> {
   const say = (what: string): void => {
     settings.status(`round ${round}, ${scenario.name}: ${what}`);
   };
   const restoreStats = scenario.loadsBpf && settings.bpfStats ? enableBpfStats() : undefined;
   const started: Started = {};
+  const meter = new RunMeter(settings.cpus, say);
+  settings.noteMeterSource?.(meter.source);
   try {
     say('starting');
     const { app, observation, metricsPort } = await startObserved(
       scenario,
-      round,
+      run,
       settings,
       started,
+      meter,
     );
-    const measured = await measureRuns(app, observation, settings, rate, say);
+    const measured = await measureRuns(app, observation, meter, { settings, rate }, say);
     say('waiting for every approach to settle');
     const truth = truthOf(measured.runs);
     const counted = await countApproaches(observation, truth, metricsPort, settings.signal);
     return roundResult(round, measured, accuracyOf(counted, truth));
   } finally {
     say('stopping');
+    meter.close();
     await started.observation?.stop();
     await started.app?.stop();
     restoreStats?.();

@@ -56,6 +56,7 @@ async function compare(settings: RunSettings, status: StatusLine): Promise<Repor
   const run = await runRounds(runnable, {
     settings,
     cpus,
+    machineCpus,
     infra,
     signal: abort.signal,
     status,
@@ -93,6 +94,8 @@ async function main(argv: string[]): Promise<number> {
   writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(html, renderHtml(report));
   process.stdout.write(formatTable(report));
+  if (report.unreliable !== undefined)
+    process.stderr.write(`obscost: UNRELIABLE: ${report.unreliable}\n`);
   process.stderr.write(`obscost: report in ${json} and ${html}\n`);
   if (report.interrupted !== undefined) return EXIT.interrupted;
   return report.scenarios.some((s) => s.status === 'failed') ? 1 : 0;

@@ -1,10 +1,8 @@
 import type { ScenarioReport } from '@obscost/report';
+import { SATURATED } from './overhead.js';
 
 /** An open run that answered less than this share of the rate asked was overloaded. */
 const OPEN_RATE_KEPT = 0.95;
-
-/** Below this share of its CPU in the closed run, the app was not what set the capacity. */
-const APP_SATURATED = 0.9;
 
 /** Above this share of one CPU, the load generator may have set the pace, not the app. */
 const BENCH_SATURATED = 0.9;
@@ -24,7 +22,7 @@ export function roundWarnings(
             `open run (round ${r.round}): above its capacity, its latency is mostly queueing`,
         );
       }
-      if (pinned && r.app_cpu_fraction < APP_SATURATED) {
+      if (pinned && r.app_cpu_fraction < SATURATED) {
         found.push(
           `the app used only ${r.app_cpu_fraction.toFixed(2)} of its CPU in ${s.name}'s closed ` +
             `run (round ${r.round}): something else set that capacity, such as the load ` +

@@ -1,11 +1,16 @@
 import { InfraError } from '@obscost/infra';
 import type { CpuPlan } from '@obscost/measure';
-import type { RoundResult } from '@obscost/report';
+import type { RoundResult, SetAside } from '@obscost/report';
 import { runRound, type RoundSettings } from './comparison.js';
+import { calibrationBurnUs } from './control-figures.js';
 import type { Infrastructure } from './infrastructure.js';
 import { Interrupted } from './load.js';
+import { anotherRound, headlineIntervals, widestHalfWidth } from './more-rounds.js';
 import type { OpenRate } from './open-rate.js';
+import { overheadOf } from './overhead.js';
+import { baselineAa, calibration, roundOrder } from './scenarios/controls.js';
 import type { Scenario } from './scenarios/scenario.js';
+import { MAX_RERUNS, spoiled } from './set-aside.js';
 import type { RunSettings } from './settings.js';
 import type { StatusLine } from './status-line.js';
 
@@ -13,17 +18,27 @@ import type { StatusLine } from './status-line.js';
 export interface RoundsContext {
   settings: RunSettings;
   cpus: CpuPlan;
+  machineCpus: number;
   infra: Infrastructure;
   signal: AbortSignal;
   status: StatusLine;
   rate: OpenRate;
 }
 
-/** Each scenario's finished rounds; the first reason each failed; what interrupted them. */
+/** Each scenario's and control's finished rounds, and what else the report tells of them. */
 export interface RoundsRun {
   results: Map<string, RoundResult[]>;
+  /** The first reason each failed. */
   failures: Map<string, string>;
   interrupted: string | undefined;
+  rounds: number;
+  /** The runs started so far, set aside ones too: each run's number. */
+  runs: number;
+  setAside: SetAside[];
+  /** The calibration's cost, µs a request; undefined without controls or a baseline. */
+  burnUs: number | undefined;
+  /** Where the component meter counted. */
+  cpuMeter: string;
 }
 
 function firstLine(err: unknown): string {
@@ -32,30 +47,79 @@ function firstLine(err: unknown): string {
 
 /** Says why `scenario` failed in `round`; keeps its first reason. */
 function noteFailure(
-  failures: Map<string, string>,
+  run: RoundsRun,
   scenario: string,
   round: number,
   err: unknown,
   status: StatusLine,
-): void {
+) {
   const reason = `round ${round}: ${firstLine(err)}`;
   status.print(`obscost: ${scenario} failed: ${reason}`);
   // A component that did not come up: its log tail is the only record of why.
   if (err instanceof InfraError && err.details) status.print(err.details);
-  if (!failures.has(scenario)) failures.set(scenario, reason);
+  if (!run.failures.has(scenario)) run.failures.set(scenario, reason);
+}
+
+/** The widest headline half-width so far, over every scenario against the baseline. */
+function widestSoFar(run: RoundsRun, settings: RunSettings): number {
+  const baselines = new Map((run.results.get('baseline') ?? []).map((r) => [r.round, r]));
+  const scenarios = [...run.results]
+    .filter(([name]) => name !== 'baseline' && name !== 'baseline-aa' && name !== 'calibration')
+    .map(([name, rounds]) => ({ name, overhead: overheadOf(rounds, baselines, settings) }));
+  return widestHalfWidth(headlineIntervals(scenarios));
+}
+
+/** One scenario in one round, run again while its foreign load spoils it (MAX_RERUNS). */
+async function runKept(
+  scenario: Scenario<string>,
+  round: number,
+  run: RoundsRun,
+  context: RoundsContext,
+  roundSettings: RoundSettings,
+): Promise<RoundResult> {
+  const { settings, cpus, machineCpus, status } = context;
+  const rate = context.rate.forScenario(scenario.name);
+  for (let attempt = 0; ; attempt++) {
+    const result = await runRound(scenario, round, roundSettings, rate, ++run.runs);
+    const spoil = spoiled(result, cpus, machineCpus, settings.maxForeign);
+    if (spoil === undefined || attempt === MAX_RERUNS) return result;
+    run.setAside.push({ scenario: scenario.name, round, ...spoil });
+    status.print(`obscost: ${scenario.name}, round ${round}: ${spoil.reason}: run again`);
+  }
+}
+
+function describeProgress(round: number, widest: number, leftMs: number): string {
+  const width = Number.isFinite(widest) ? `±${(widest * 100).toFixed(1)}%` : 'no interval yet';
+  const left = Math.max(0, Math.round(leftMs / 1000));
+  return `round ${round}, widest ${width}, ${left} s of budget left`;
 }
 
 /**
- * Every round of every runnable scenario, in turn (A B C A B C ...). A failed scenario runs
- * again in the next round; Ctrl-C ends the rounds at once, with what they measured.
+ * Rounds of every runnable scenario and the controls, in turn (A B C A B C ...), until
+ * --repeat, or until every headline interval is within --target or --budget runs out. A
+ * failed scenario runs again in the next round; Ctrl-C ends the rounds at once, with what
+ * they measured.
  */
 export async function runRounds(
   runnable: readonly Scenario[],
   context: RoundsContext,
 ): Promise<RoundsRun> {
   const { settings, status, signal } = context;
-  // Scenario runs finished so far, for the live line's "[3/12]".
-  let runs = 0;
+  const startedAt = Date.now();
+  const run: RoundsRun = {
+    results: new Map(),
+    failures: new Map(),
+    interrupted: undefined,
+    rounds: 0,
+    runs: 0,
+    setAside: [],
+    burnUs: settings.noControls ? undefined : settings.calibrationUs,
+    cpuMeter: 'schedstat',
+  };
+  const controls = settings.noControls
+    ? undefined
+    : { aa: baselineAa, calibration: calibration(() => run.burnUs) };
+  let progress = describeProgress(1, Number.POSITIVE_INFINITY, settings.budgetMs);
   const roundSettings: RoundSettings = {
     path: settings.path,
     conns: settings.conns,
@@ -66,24 +130,42 @@ export async function runRounds(
     infra: context.infra,
     signal,
     status: (line) => {
-      status.set(`[${runs + 1}/${settings.repeat * runnable.length}] ${line}`);
+      status.set(`[${progress}] ${line}`);
+    },
+    noteMeterSource: (source) => {
+      run.cpuMeter = source;
     },
   };
-  const results = new Map(runnable.map((s) => [s.name, [] as RoundResult[]]));
-  const failures = new Map<string, string>();
-  for (let round = 1; round <= settings.repeat; round++) {
-    for (const scenario of runnable) {
+  const plan = {
+    fixed: settings.repeat,
+    minRounds: settings.minRounds,
+    target: settings.target,
+    budgetMs: settings.budgetMs,
+  };
+  let widest = Number.POSITIVE_INFINITY;
+  for (
+    let round = 1;
+    anotherRound(plan, { done: round - 1, elapsedMs: Date.now() - startedAt, widest });
+    round++
+  ) {
+    progress = describeProgress(round, widest, settings.budgetMs - (Date.now() - startedAt));
+    // Counted when it starts: an interrupted round's runs are in the report too.
+    run.rounds = round;
+    for (const scenario of roundOrder<Scenario<string>>(runnable, controls, round)) {
       try {
-        const rate = context.rate.forScenario(scenario.name);
-        results.get(scenario.name)?.push(await runRound(scenario, round, roundSettings, rate));
+        const result = await runKept(scenario, round, run, context, roundSettings);
+        run.results.set(scenario.name, [...(run.results.get(scenario.name) ?? []), result]);
+        if (scenario.name === 'baseline' && run.burnUs === undefined && controls) {
+          run.burnUs = calibrationBurnUs(result.cost_us_per_request.app);
+        }
       } catch (err) {
         if (err instanceof Interrupted || signal.aborted) {
-          return { results, failures, interrupted: String(signal.reason ?? 'interrupted') };
+          return { ...run, interrupted: String(signal.reason ?? 'interrupted') };
         }
-        noteFailure(failures, scenario.name, round, err, status);
+        noteFailure(run, scenario.name, round, err, status);
       }
-      runs++;
     }
+    widest = widestSoFar(run, settings);
   }
-  return { results, failures, interrupted: undefined };
+  return run;
 }

@@ -36,6 +36,13 @@ export function cpuListRule(name: string, text: string): number[] {
   return [...cpus].sort((a, b) => a - b);
 }
 
+/** A number strictly between 0 and 1, such as a confidence or a share. */
+function fractionRule(name: string, text: string): number {
+  const value = positiveNumberRule(name, text);
+  if (value >= 1) throw new SettingError(`${name} must be below 1, got "${text}"`);
+  return value;
+}
+
 /** The main job's flags (`npm start -- ...`): docs/infrastructure.md. */
 export const SETTINGS = {
   scenarios: setting.custom({
@@ -85,10 +92,56 @@ export const SETTINGS = {
   repeat: setting.integer({
     flag: 'repeat',
     placeholder: 'K',
-    default: '1',
     min: 1,
     max: 100,
-    help: 'rounds; each runs every scenario in turn (A B C A B C ...)',
+    help: 'exactly K rounds; each runs every scenario in turn (A B C A B C ...) (default: --min-rounds, then more until the answer is known)',
+  }),
+  minRounds: setting.integer({
+    flag: 'min-rounds',
+    placeholder: 'N',
+    default: '5',
+    min: 2,
+    max: 100,
+    help: 'the rounds always run when --repeat is not given',
+  }),
+  target: setting.custom({
+    flag: 'target',
+    placeholder: 'W',
+    default: '0.03',
+    help: 'more rounds until every headline interval is within ±W of its estimate (0.03: ±3 percentage points)',
+    parse: (text: string, name: string) => fractionRule(name, text),
+  }),
+  budgetMs: setting.custom({
+    flag: 'budget',
+    placeholder: 'D',
+    default: '10m',
+    help: "after --min-rounds, no round starts that would end, at the rounds' average length, past this time from the start",
+    parse: (text: string, name: string) => durationRule(name, text),
+  }),
+  confidence: setting.custom({
+    flag: 'confidence',
+    placeholder: 'C',
+    default: '0.95',
+    help: "each interval's confidence",
+    parse: (text: string, name: string) => fractionRule(name, text),
+  }),
+  maxForeign: setting.custom({
+    flag: 'max-foreign',
+    placeholder: 'F',
+    default: '0.05',
+    help: "a run whose foreign load is above this share of the app's CPUs is set aside and run again (twice at most)",
+    parse: (text: string, name: string) => fractionRule(name, text),
+  }),
+  calibrationUs: setting.integer({
+    flag: 'calibration-us',
+    placeholder: 'N',
+    min: 1,
+    max: 100_000,
+    help: "the calibration's known cost, µs of CPU a request (default: a tenth of the baseline's app µs a request in round 1)",
+  }),
+  noControls: setting.switch({
+    flag: 'no-controls',
+    help: 'no A/A baseline and no calibration: quicker, and the run does not check itself',
   }),
   path: setting.custom({
     flag: 'path',
@@ -132,11 +185,13 @@ export type RunSettings = SettingValues<typeof SETTINGS>;
 
 export const USAGE = usageText(SETTINGS, {
   usage:
-    'npm start -- [--scenarios LIST] [--dur D] [--rate R] [--conns N] [--repeat K] [--out DIR]',
+    'npm start -- [--scenarios LIST] [--dur D] [--rate R] [--conns N] [--repeat K | --min-rounds N --target W --budget D] [--out DIR]',
   about:
     'Compares ways of observing the app: each scenario on a freshly started app, a closed-model ' +
     'run for capacity and an open-model run at one fixed rate for latency, with the CPU and ' +
-    'memory of every process and the count each approach saw against the truth; writes ' +
+    'memory of every process and the count each approach saw against the truth, each cost a ' +
+    "ratio to the same round's baseline with its confidence interval, checked every round by " +
+    'an A/A baseline and a calibration; writes ' +
     'DIR/report.json and DIR/report.html.',
 });
 

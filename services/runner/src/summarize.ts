@@ -7,17 +7,8 @@ import type {
   ProcessCost,
   RoundResult,
   ScenarioReport,
-  Spread,
 } from '@obscost/report';
-
-function spread(values: number[]): Spread {
-  return {
-    median: median(values),
-    min: Math.min(...values),
-    max: Math.max(...values),
-    values,
-  };
-}
+import { overheadOf, type IntervalSettings } from './overhead.js';
 
 /** The median of each field over the rounds. */
 function medianOf<T extends object>(items: readonly T[]): T {
@@ -101,6 +92,7 @@ const NOT_RUN = {
   latency_distribution: [],
   errors: 0,
   app_cpu_us_per_request: { user: 0, system: 0, total: 0 },
+  cost_us_per_request: { app: 0, total: 0, neighbours: 0 },
   processes: [],
   bpf_programs: [],
   accuracy: {},
@@ -109,20 +101,18 @@ const NOT_RUN = {
 
 /**
  * A scenario's figures over its rounds: medians, with each overhead a ratio to the baseline
- * of the same round (the machine's noise drifts between rounds more than within one).
+ * of the same round with its interval (the machine's noise drifts between rounds more than
+ * within one).
  */
 export function summarize(
   scenario: Pick<ScenarioReport, 'name' | 'description'>,
   rounds: readonly RoundResult[],
   baselines: ReadonlyMap<number, RoundResult>,
+  settings: IntervalSettings,
 ): Omit<ScenarioReport, 'status' | 'reason'> {
   if (rounds.length === 0) return { ...scenario, ...NOT_RUN };
-  const paired = rounds.flatMap((r) => {
-    const base = baselines.get(r.round);
-    return base === undefined ? [] : [[r, base] as const];
-  });
-  const ratio = (pick: (r: RoundResult) => number) =>
-    spread(paired.map(([r, base]) => pick(r) / pick(base)));
+  const overhead =
+    scenario.name === 'baseline' ? undefined : overheadOf(rounds, baselines, settings);
   return {
     ...scenario,
     rps: median(rounds.map((r) => r.rps)),
@@ -130,15 +120,8 @@ export function summarize(
     latency_distribution: distributionOf(rounds),
     errors: rounds.reduce((sum, r) => sum + r.errors, 0),
     app_cpu_us_per_request: medianOf(rounds.map((r) => r.app_cpu_us_per_request)),
-    ...(scenario.name === 'baseline' || paired.length === 0
-      ? {}
-      : {
-          overhead: {
-            rps_ratio: ratio((r) => r.rps),
-            p99_ratio: ratio((r) => r.latency_ms.p99),
-            cpu_ratio: ratio((r) => r.app_cpu_us_per_request.total),
-          },
-        }),
+    cost_us_per_request: medianOf(rounds.map((r) => r.cost_us_per_request)),
+    ...(overhead === undefined ? {} : { overhead }),
     processes: processesOf(rounds),
     bpf_programs: programsOf(rounds),
     accuracy: accuracyOf(rounds),

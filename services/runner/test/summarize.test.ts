@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RoundResult } from '@obscost/report';
+import { ratioInterval } from '@obscost/measure';
 import { summarize } from '../src/summarize.js';
+
+const SETTINGS = { confidence: 0.95, target: 0.03 };
+
+const pairsOf = (subjects: number[], references: number[]) =>
+  subjects.map((subject, i) => ({ subject, reference: references[i] ?? 0 }));
 
 function round(n: number, rps: number, p99: number, cpu: number, counted: number): RoundResult {
   return {
@@ -15,6 +21,8 @@ function round(n: number, rps: number, p99: number, cpu: number, counted: number
     ],
     errors: 1,
     app_cpu_us_per_request: { user: cpu / 2, system: cpu / 2, total: cpu },
+    cost_us_per_request: { app: cpu, total: cpu + 10, neighbours: 5 },
+    foreign: { closed: { app_cpus: 0, other_cpus: 0 }, open: { app_cpus: 0, other_cpus: 0 } },
     bench_cpu_fraction: 0.5,
     app_cpu_fraction: 0.99,
     processes: [
@@ -43,7 +51,7 @@ test('over the rounds: medians, ratios to the same round baseline, sums of count
     [3, round(3, 1000, 1, 10, 100)],
   ]);
   const rounds = [round(1, 900, 2, 12, 100), round(2, 400, 3, 30, 99), round(3, 500, 1, 15, 100)];
-  const summary = summarize({ name: 'sidecar', description: 'd' }, rounds, baselines);
+  const summary = summarize({ name: 'sidecar', description: 'd' }, rounds, baselines, SETTINGS);
   assert.equal(summary.rps, 500);
   assert.equal(summary.latency_ms.p99, 2);
   assert.deepEqual(summary.latency_distribution, [
@@ -54,14 +62,25 @@ test('over the rounds: medians, ratios to the same round baseline, sums of count
   assert.deepEqual(summary.app_cpu_us_per_request, { user: 7.5, system: 7.5, total: 15 });
   const overhead = summary.overhead;
   assert.ok(overhead);
-  assert.deepEqual(overhead.rps_ratio, {
-    median: 0.5,
-    min: 0.5,
-    max: 0.9,
-    values: [0.9, 0.5, 0.5],
+  assert.deepEqual(overhead.capacity, ratioInterval(pairsOf([900, 400, 500], [1000, 800, 1000])));
+  assert.equal(overhead.capacity_limit, undefined);
+  assert.deepEqual(overhead.p99, {
+    ...ratioInterval(pairsOf([2, 3, 1], [1, 2, 1])),
+    verdict: 'inconclusive',
   });
-  assert.deepEqual(overhead.p99_ratio.values, [2, 1.5, 1]);
-  assert.deepEqual(overhead.cpu_ratio.median, 1.5);
+  assert.deepEqual(overhead.app, {
+    ...ratioInterval(pairsOf([12, 30, 15], [10, 20, 10])),
+    verdict: 'cost',
+  });
+  assert.deepEqual(overhead.total, {
+    ...ratioInterval(pairsOf([22, 40, 25], [20, 30, 20])),
+    verdict: 'inconclusive',
+  });
+  assert.deepEqual(overhead.neighbours, {
+    ...ratioInterval(pairsOf([5, 5, 5], [5, 5, 5])),
+    verdict: 'no-cost-above',
+  });
+  assert.deepEqual(summary.cost_us_per_request, { app: 15, total: 25, neighbours: 5 });
   assert.deepEqual(summary.processes, [
     { name: 'collector', pid: 13, cpu_s: { user: 2, system: 0 }, peak_rss_bytes: 3000 },
   ]);
@@ -82,10 +101,30 @@ test('the baseline has no overhead; a scenario with no round has zeros', () => {
   const base = round(1, 1000, 1, 10, 100);
   const baselines = new Map([[1, base]]);
   assert.equal(
-    summarize({ name: 'baseline', description: 'd' }, [base], baselines).overhead,
+    summarize({ name: 'baseline', description: 'd' }, [base], baselines, SETTINGS).overhead,
     undefined,
   );
-  const none = summarize({ name: 'bpftrace', description: 'd' }, [], baselines);
+  const none = summarize({ name: 'bpftrace', description: 'd' }, [], baselines, SETTINGS);
   assert.equal(none.rps, 0);
   assert.deepEqual(none.rounds, []);
+});
+
+test('no capacity ratio where the app did not saturate its CPU: what limited it instead', () => {
+  const base = round(1, 1000, 1, 10, 100);
+  const starved = { ...round(1, 600, 1, 12, 100), app_cpu_fraction: 0.47 };
+  const summary = summarize(
+    { name: 'bpftrace', description: 'd' },
+    [starved],
+    new Map([[1, base]]),
+    SETTINGS,
+  );
+  const overhead = summary.overhead;
+  assert.ok(overhead);
+  assert.equal(overhead.capacity, undefined);
+  assert.match(
+    overhead.capacity_limit ?? '',
+    /0\.47 of a CPU in this scenario's closed run of round 1/,
+  );
+  assert.equal(overhead.app.verdict, 'inconclusive');
+  assert.equal(overhead.app.ci_low, null);
 });

@@ -5,7 +5,7 @@ import type {
   ScatterSeriesOption,
 } from 'echarts';
 import { formatRatio } from '../format.js';
-import type { ScenarioReport, Spread } from '../report.js';
+import type { Interval, ScenarioReport } from '../report.js';
 import { draw, type Chart } from './draw.js';
 import { AXIS_NAME, SCENARIO_COLORS, WIDTH } from './theme.js';
 
@@ -20,10 +20,15 @@ function finite(...values: number[]): boolean {
 /** Axis steps that read well; the range's ends fall on one, so no tick label is crowded. */
 const RATIO_STEPS = [0.02, 0.05, 0.1, 0.2, 0.25, 0.5, 1, 2, 5, 10];
 
-/** An axis around the spreads and 1 (the baseline), at most five steps wide. */
-function ratioAxis(spreads: readonly Spread[]): { min: number; max: number; interval: number } {
-  const low = Math.min(1, ...spreads.map((s) => s.min).filter((v) => finite(v)));
-  const high = Math.max(1, ...spreads.map((s) => s.max).filter((v) => finite(v)));
+/** An interval's low and high ends; the estimate for both when one round gave no interval. */
+function ends(interval: Interval): [number, number] {
+  return [interval.ci_low ?? interval.estimate, interval.ci_high ?? interval.estimate];
+}
+
+/** An axis around the intervals and 1 (the baseline), at most five steps wide. */
+function ratioAxis(intervals: readonly Interval[]): { min: number; max: number; interval: number } {
+  const low = Math.min(1, ...intervals.map((i) => ends(i)[0]).filter((v) => finite(v)));
+  const high = Math.max(1, ...intervals.map((i) => ends(i)[1]).filter((v) => finite(v)));
   // Room on both sides, so a dot on the edge and its label stay inside the panel.
   const room = Math.max(0.02, (high - low) * 0.08);
   const span = high - low + 2 * room;
@@ -55,11 +60,11 @@ const whisker: CustomSeriesRenderItem = (_params, api) => {
   };
 };
 
-/** The three ratios, a panel each: the key in `overhead`, the heading, which way is worse. */
+/** The headline ratios, a panel each: the key in `overhead`, the heading, which way is worse. */
 const PANELS = [
-  ['rps_ratio', 'capacity (req/s)', 'lower is worse'],
-  ['p99_ratio', 'p99 latency', 'higher is worse'],
-  ['cpu_ratio', 'app CPU per request', 'higher is worse'],
+  ['app', 'app CPU a request', 'higher is worse'],
+  ['total', 'total CPU a request', 'higher is worse'],
+  ['neighbours', "neighbours' CPU a request", 'the load generator; higher is worse'],
 ] as const;
 type Ratio = (typeof PANELS)[number][0];
 
@@ -69,7 +74,7 @@ const GAP = 56;
 const PANEL_WIDTH = (WIDTH - LEFT - 20 - GAP * (PANELS.length - 1)) / PANELS.length;
 const panelLeft = (i: number): number => LEFT + i * (PANEL_WIDTH + GAP);
 
-/** One panel's drawing: each scenario's spread as a whisker, its median as a dot on it. */
+/** One panel's drawing: each scenario's interval as a whisker, its estimate as a dot on it. */
 function panelSeries(
   compared: readonly ScenarioReport[],
   key: Ratio,
@@ -82,8 +87,13 @@ function panelSeries(
     renderItem: whisker,
     encode: { x: [0, 1], y: 2 },
     data: compared.flatMap((s, c) => {
-      const spread = s.overhead?.[key];
-      return spread && finite(spread.min, spread.max) ? [[spread.min, spread.max, c]] : [];
+      const interval = s.overhead?.[key];
+      if (interval === undefined || interval.ci_low === null || interval.ci_high === null) {
+        return [];
+      }
+      return finite(interval.ci_low, interval.ci_high)
+        ? [[interval.ci_low, interval.ci_high, c]]
+        : [];
     }),
     silent: true,
   };
@@ -93,9 +103,9 @@ function panelSeries(
     yAxisIndex: i,
     symbolSize: 13,
     data: compared.flatMap((s, c) => {
-      const median = s.overhead?.[key].median;
-      if (median === undefined || !finite(median)) return [];
-      return [{ value: [median, c], itemStyle: { color: SCENARIO_COLORS[s.name] } }];
+      const estimate = s.overhead?.[key].estimate;
+      if (estimate === undefined || !finite(estimate)) return [];
+      return [{ value: [estimate, c], itemStyle: { color: SCENARIO_COLORS[s.name] } }];
     }),
     label: {
       show: true,
@@ -161,8 +171,8 @@ export function overheadChart(scenarios: readonly ScenarioReport[]): Chart {
     id: 'chart-overhead',
     title: 'Overhead against the baseline',
     about:
-      "Each scenario's figure divided by the baseline's in the same round: the dot is the " +
-      'median over the rounds, the bar spans the lowest and highest round. 1 means no cost.',
+      "Each scenario's CPU a request divided by the baseline's in the same round: the dot is the " +
+      'estimate over the rounds, the bar its confidence interval. 1 means no cost.',
     svg: draw(overheadOption(compared), 120 + compared.length * 50),
   };
 }

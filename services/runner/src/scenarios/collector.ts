@@ -24,8 +24,8 @@ export const sidecar: Scenario = {
   description: "the app's request log, tailed by the Collector's filelog receiver",
   loadsBpf: false,
   unavailable: (infra) => infra.collectorMissing(),
-  async observe(infra, round) {
-    const logFile = path.join(infra.workDir, `requests-${round}.log`);
+  async observe(infra, run) {
+    const logFile = path.join(infra.workDir, `requests-${run}.log`);
     const collector = await infra.collector('otel/collector-filelog.yaml', logFile);
     return withCollector(collector, { APP_LOG_FILE: logFile }, (metrics) => ({
       sidecar: {

@@ -23,8 +23,8 @@ export function observerToKafka(
     loadsBpf: true,
     unavailable: (infra) =>
       needsRoot() ?? (hasCommand('java') ? infra.kafkaMissing() : 'Java is not installed'),
-    async observe(infra, round) {
-      const topic = `obscost.comparison.${process.pid}.${name}.${round}`;
+    async observe(infra, run) {
+      const topic = `obscost.comparison.${process.pid}.${name}.${run}`;
       const kafka = await infra.kafka(topic);
       let observer: Listening | undefined;
       let aggregator: Listening | undefined;
@@ -35,7 +35,7 @@ export function observerToKafka(
         async attach(app: RunningApp) {
           observer = await startObserver([
             ...['--pid', String(app.pid), '--kafka-brokers', kafka.kafka.brokers],
-            ...['--topic', topic, '--observer-id', `comparison-${round}`],
+            ...['--topic', topic, '--observer-id', `comparison-${run}`],
             ...['--uprobe-symbol', MARKER_SYMBOLS[marker]],
           ]);
           aggregator = await startAggregator([

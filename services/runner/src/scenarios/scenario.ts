@@ -27,7 +27,11 @@ export interface Scenario<N extends string = ScenarioName> {
   readonly loadsBpf: boolean;
   /** Why it cannot run here, or undefined when it can. */
   unavailable(infra: Infrastructure): string | undefined;
-  observe(infra: Infrastructure, round: number): Promise<Observation>;
+  /**
+   * Starts the observation of one run; `run` is the run's number, unique in the comparison
+   * (a run set aside and run again gets a new one), for the files and topics it names.
+   */
+  observe(infra: Infrastructure, run: number): Promise<Observation>;
 }
 
 /** Nothing started, nothing observed. */

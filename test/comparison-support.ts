@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import { readReport, type Interval, type Report, type ScenarioReport } from '@obscost/report';
+import { stopPid } from '@obscost/process';
+
+/** What test/comparison.test.ts needs around the runner: its directory, its report. */
+
+/**
+ * A directory of the test's own, the comparison's TMPDIR: its work directory (Kafka, the
+ * Collector) lands inside, so the test finds and stops whatever a failed run left behind.
+ */
+export function ownDir(t: TestContext): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-comparison-test-'));
+  t.after(async () => {
+    for (const pid of processesUnder(dir)) await stopPid(pid, 5_000, true);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return dir;
+}
+
+/** The processes infra started with their logs under `dir` (OBSCOST_LOG in their environment). */
+export function processesUnder(dir: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`OBSCOST_LOG=${dir}`);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
+/** How many bytes the sidecar scenario's request logs hold: its app is under load. */
+export function logged(dir: string): number {
+  const [work] = readdirSync(dir).filter((d) => d.startsWith('obscost-comparison-'));
+  if (work === undefined) return 0;
+  const workDir = path.join(dir, work);
+  try {
+    return readdirSync(workDir)
+      .filter((file) => /^requests-\d+\.log$/.test(file))
+      .reduce((sum, file) => sum + statSync(path.join(workDir, file)).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** The report in `dir`, checked against report.schema.json. */
+export function reportIn(dir: string): Report {
+  return readReport(path.join(dir, 'report.json'));
+}
+
+export function scenario(report: Report, name: string): ScenarioReport {
+  const found = report.scenarios.find((s) => s.name === name);
+  assert.ok(found, `no scenario ${name} in the report`);
+  return found;
+}
+
+/** An interval from `rounds` rounds: its ends around the estimate, or none from one round. */
+export function assertInterval(interval: Interval | undefined, rounds: number, what: string): void {
+  assert.ok(interval, `${what}: no interval`);
+  assert.equal(interval.rounds, rounds, what);
+  assert.equal(interval.confidence, 0.95, what);
+  const { estimate, ci_low: low, ci_high: high } = interval;
+  assert.ok(estimate > 0 && Number.isFinite(estimate), `${what}: ${JSON.stringify(interval)}`);
+  if (rounds === 1) {
+    assert.ok(low === null && high === null, what);
+    return;
+  }
+  assert.ok(low !== null && high !== null && low <= estimate && estimate <= high, what);
+}
+
+/** Whether an interval contains 1: a control's verdict, as report.json must give it. */
+export function containsOne(interval: Interval): boolean {
+  return (
+    interval.ci_low !== null &&
+    interval.ci_high !== null &&
+    interval.ci_low <= 1 &&
+    1 <= interval.ci_high
+  );
+}
+
+/**
+ * The A/A control and the calibration of a run of `rounds` rounds: their intervals, their
+ * verdicts as the intervals say, and the report unreliable exactly when one does not hold.
+ */
+export function checkControls(report: Report, rounds: number): void {
+  const controls = report.controls;
+  assert.ok(controls, 'the default run checks itself');
+  for (const key of ['app', 'total', 'neighbours'] as const) {
+    assertInterval(controls.aa[key], rounds, `A/A ${key}`);
+  }
+  assert.equal(
+    controls.aa.holds,
+    ['app', 'total', 'neighbours'].every((k) => containsOne(controls.aa[k as 'app'])),
+  );
+  assert.equal(controls.aa.rounds.length, rounds);
+  const { calibration } = controls;
+  assert.ok(Number.isInteger(calibration.burn_us) && calibration.burn_us >= 1);
+  assertInterval(calibration.ratio, rounds, 'calibration');
+  assert.equal(calibration.holds, containsOne(calibration.ratio));
+  assert.equal(calibration.rounds.length, rounds);
+  assert.equal(report.unreliable !== undefined, !(controls.aa.holds && calibration.holds));
+}
