@@ -120,6 +120,8 @@ export interface RoundResult {
   open_rps: number;
   latency_ms: Latency;
   latency_distribution: PercentilePoint[];
+  /** The load generator's own lag in the open run: each request's send time after its due time. */
+  schedule_lag_ms: Latency;
   errors: number;
   /** The user/system split is read in 10 ms ticks; `total` is the ns-precise `cost.app`. */
   app_cpu_us_per_request: CpuPerRequest;
@@ -150,6 +152,7 @@ export interface ScenarioReport {
   rps: number;
   latency_ms: Latency;
   latency_distribution: PercentilePoint[];
+  schedule_lag_ms: Latency;
   errors: number;
   app_cpu_us_per_request: CpuPerRequest;
   /** The median over the rounds of each headline figure. */

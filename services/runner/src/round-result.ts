@@ -35,6 +35,8 @@ export function roundResult(
   accuracy: RoundResult['accuracy'],
 ): RoundResult {
   const { runs, closed, open, closedRun, openRun, appOpen } = measured;
+  if (open.schedule_lag_ms === undefined)
+    throw new Error('the open-model run reported no schedule lag');
   const perRequestUs = (ns: number): number => (open.requests === 0 ? 0 : ns / 1e3 / open.requests);
   const appNs = openRun.componentsNs['app'] ?? 0;
   const benchClosedNs = (closed.cpu_s.user + closed.cpu_s.system) * 1e9;
@@ -44,6 +46,7 @@ export function roundResult(
     open_rps: open.rps,
     latency_ms: open.latency_ms,
     latency_distribution: open.latency_distribution,
+    schedule_lag_ms: open.schedule_lag_ms,
     errors: runs.reduce((sum, r) => sum + r.errors, 0),
     app_cpu_us_per_request: {
       user: perRequestUs(appOpen.user * 1e9),

@@ -18,6 +18,7 @@ function round(n: number, app: number, neighbours = 20): RoundResult {
     open_rps: 100,
     latency_ms: { p50: 1, p90: 1, p99: 1, p999: 1, max: 1, mean: 1 },
     latency_distribution: [],
+    schedule_lag_ms: { p50: 0.04, p90: 0.06, p99: 0.9, p999: 2, max: 4, mean: 0.08 },
     errors: 0,
     app_cpu_us_per_request: { user: app, system: 0, total: app },
     cost_us_per_request: { app, total: app, neighbours },

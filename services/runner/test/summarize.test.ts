@@ -19,6 +19,7 @@ function round(n: number, rps: number, p99: number, cpu: number, counted: number
       { percentile: 50, ms: 1 },
       { percentile: 100, ms: p99 * 2 },
     ],
+    schedule_lag_ms: { p50: 0.04, p90: 0.06, p99: 0.9, p999: 2, max: 4, mean: 0.08 },
     errors: 1,
     app_cpu_us_per_request: { user: cpu / 2, system: cpu / 2, total: cpu },
     cost_us_per_request: { app: cpu, total: cpu + 10, neighbours: 5 },
