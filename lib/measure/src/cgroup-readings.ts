@@ -3,7 +3,9 @@ import { ticksToNs } from './proc.js';
 /**
  * A component's CPU time in nanoseconds. `totalNs` is exact (the scheduler's run time);
  * the user and system split comes from clock ticks, the kernel's sampling, and is only as
- * good as those: their sum may differ from `totalNs` by some ticks.
+ * good as those: their sum may differ from `totalNs` by some ticks. With the schedstat source
+ * the split also counts threads that exited, which `totalNs` no longer sees: it may then be
+ * well above `totalNs`.
  */
 export interface ComponentCpu {
   totalNs: number;

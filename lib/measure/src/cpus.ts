@@ -27,6 +27,11 @@ export function planCpus(
   if (appCpus.length === 0 || otherCpus.length === 0) {
     throw new RangeError('the app and the rest each need at least one CPU');
   }
+  // A CPU on both sides would make the foreign load of either side meaningless.
+  const shared = appCpus.filter((c) => otherCpus.includes(c));
+  if (shared.length > 0) {
+    throw new RangeError(`CPU ${shared.join(',')} cannot be both the app's and the rest's`);
+  }
   return { app: [...appCpus], other: [...otherCpus] };
 }
 

@@ -12,6 +12,7 @@ test('the app gets the last CPU and the rest the others, unless told', () => {
   assert.deepEqual(planCpus(1), { app: [], other: [] }, 'one CPU: nothing pinned');
   assert.throws(() => planCpus(2, [2]), /CPU 2 is not one of this machine's 0-1/);
   assert.throws(() => planCpus(2, [0, 1]), /each need at least one CPU/);
+  assert.throws(() => planCpus(4, [1, 2], [2, 3]), /CPU 2 cannot be both the app's and the rest's/);
 });
 
 test("this process's CPU time and peak RSS, from /proc", () => {

@@ -136,6 +136,7 @@ export function assembleReport(comparison: Comparison): Report {
       ...comparison.warnings,
       ...rate.warnings,
       ...roundWarnings(scenarios, rate.rate, cpus.app.length > 0),
+      ...run.keptSpoiled,
     ],
   };
 }

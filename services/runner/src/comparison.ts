@@ -224,9 +224,10 @@ export async function runRound(
     return roundResult(round, measured, accuracyOf(counted, truth));
   } finally {
     say('stopping');
-    meter.close();
+    // The processes first: a meter that cannot remove its groups must not leave them running.
     await started.observation?.stop();
     await started.app?.stop();
+    meter.close();
     restoreStats?.();
   }
 }

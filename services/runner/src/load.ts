@@ -16,11 +16,17 @@ export class Interrupted extends Error {
   override name = 'Interrupted';
 }
 
+function throwIfInterrupted(signal: AbortSignal): void {
+  if (signal.aborted) throw new Interrupted(String(signal.reason));
+}
+
 /**
  * One run of the load generator, in a process of its own so its CPU is not the runner's and
  * can be told apart. An abort stops it as Ctrl-C would: the bench prints what it measured.
  */
 export async function runBench(load: Load, signal: AbortSignal): Promise<LoadResult> {
+  // Aborted between two runs: the listener below would never hear of it.
+  throwIfInterrupted(signal);
   const bench = startChild(process.execPath, [
     BENCH_CLI,
     ...['-url', load.url, '-conns', String(load.conns), '-dur', formatDuration(load.durationMs)],
@@ -33,7 +39,7 @@ export async function runBench(load: Load, signal: AbortSignal): Promise<LoadRes
   signal.addEventListener('abort', stop);
   try {
     const code = await bench.closed;
-    if (signal.aborted) throw new Interrupted(String(signal.reason));
+    throwIfInterrupted(signal);
     const result = bench.stdout().trim();
     // The bench prints its figures even for a failed run (exit 1): no response, say.
     if (!result.startsWith('{')) {

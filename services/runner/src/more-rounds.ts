@@ -1,4 +1,4 @@
-import { halfWidth } from '@obscost/measure';
+import { halfWidth, preciseEnough } from '@obscost/measure';
 import type { Interval, Overhead } from '@obscost/report';
 import { measured } from './overhead.js';
 
@@ -62,6 +62,6 @@ export function notPrecise(
   target: number,
 ): string[] {
   return intervals
-    .filter(({ interval }) => halfWidth(measured(interval)) > target)
+    .filter(({ interval }) => !preciseEnough(measured(interval), { target }))
     .map(({ name }) => name);
 }

@@ -8,7 +8,7 @@ import { Interrupted } from './load.js';
 import { anotherRound, headlineIntervals, widestHalfWidth } from './more-rounds.js';
 import type { OpenRate } from './open-rate.js';
 import { overheadOf } from './overhead.js';
-import { baselineAa, calibration, roundOrder } from './scenarios/controls.js';
+import { baselineAa, calibration, CONTROL_NAMES, roundOrder } from './scenarios/controls.js';
 import type { Scenario } from './scenarios/scenario.js';
 import { MAX_RERUNS, spoiled } from './set-aside.js';
 import type { RunSettings } from './settings.js';
@@ -35,6 +35,8 @@ export interface RoundsRun {
   /** The runs started so far, set aside ones too: each run's number. */
   runs: number;
   setAside: SetAside[];
+  /** Runs still spoiled after MAX_RERUNS, kept all the same: what a reader must know of them. */
+  keptSpoiled: string[];
   /** The calibration's cost, µs a request; undefined without controls or a baseline. */
   burnUs: number | undefined;
   /** Where the component meter counted. */
@@ -64,7 +66,7 @@ function noteFailure(
 function widestSoFar(run: RoundsRun, settings: RunSettings): number {
   const baselines = new Map((run.results.get('baseline') ?? []).map((r) => [r.round, r]));
   const scenarios = [...run.results]
-    .filter(([name]) => name !== 'baseline' && name !== 'baseline-aa' && name !== 'calibration')
+    .filter(([name]) => name !== 'baseline' && !(CONTROL_NAMES as readonly string[]).includes(name))
     .map(([name, rounds]) => ({ name, overhead: overheadOf(rounds, baselines, settings) }));
   return widestHalfWidth(headlineIntervals(scenarios));
 }
@@ -82,7 +84,13 @@ async function runKept(
   for (let attempt = 0; ; attempt++) {
     const result = await runRound(scenario, round, roundSettings, rate, ++run.runs);
     const spoil = spoiled(result, cpus, machineCpus, settings.maxForeign);
-    if (spoil === undefined || attempt === MAX_RERUNS) return result;
+    if (spoil === undefined) return result;
+    if (attempt === MAX_RERUNS) {
+      run.keptSpoiled.push(
+        `${scenario.name}, round ${round}: kept after ${MAX_RERUNS} runs again, still ${spoil.reason}`,
+      );
+      return result;
+    }
     run.setAside.push({ scenario: scenario.name, round, ...spoil });
     status.print(`obscost: ${scenario.name}, round ${round}: ${spoil.reason}: run again`);
   }
@@ -113,6 +121,7 @@ export async function runRounds(
     rounds: 0,
     runs: 0,
     setAside: [],
+    keptSpoiled: [],
     burnUs: settings.noControls ? undefined : settings.calibrationUs,
     cpuMeter: 'schedstat',
   };

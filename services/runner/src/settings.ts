@@ -12,6 +12,7 @@ import {
   type SettingValues,
 } from '@obscost/flags';
 import { ROOT } from '@obscost/infra';
+import { DEFAULT_CONFIDENCE, DEFAULT_TOLERANCE } from '@obscost/measure';
 import { RunError } from './errors.js';
 import { SCENARIO_NAMES, type ScenarioName } from '@obscost/report';
 
@@ -107,7 +108,7 @@ export const SETTINGS = {
   target: setting.custom({
     flag: 'target',
     placeholder: 'W',
-    default: '0.03',
+    default: String(DEFAULT_TOLERANCE),
     help: 'more rounds until every headline interval is within ±W of its estimate (0.03: ±3 percentage points)',
     parse: (text: string, name: string) => fractionRule(name, text),
   }),
@@ -121,7 +122,7 @@ export const SETTINGS = {
   confidence: setting.custom({
     flag: 'confidence',
     placeholder: 'C',
-    default: '0.95',
+    default: String(DEFAULT_CONFIDENCE),
     help: "each interval's confidence",
     parse: (text: string, name: string) => fractionRule(name, text),
   }),

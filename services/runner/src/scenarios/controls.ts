@@ -2,7 +2,8 @@ import { baseline } from './baseline.js';
 import { nothing, type Scenario } from './scenario.js';
 
 /** The controls' names in report.json's rounds: they are no scenario the user picks. */
-export type ControlName = 'baseline-aa' | 'calibration';
+export const CONTROL_NAMES = ['baseline-aa', 'calibration'] as const;
+export type ControlName = (typeof CONTROL_NAMES)[number];
 
 /** The A/A control: the baseline again, a fresh app of its own. */
 export const baselineAa: Scenario<ControlName> = {
