@@ -96,10 +96,11 @@ async function runKept(
   }
 }
 
-function describeProgress(round: number, widest: number, leftMs: number): string {
+/** Beside each run's own line (which names its round): the widest interval, the budget left. */
+function describeProgress(widest: number, leftMs: number | undefined): string {
   const width = Number.isFinite(widest) ? `±${(widest * 100).toFixed(1)}%` : 'no interval yet';
-  const left = Math.max(0, Math.round(leftMs / 1000));
-  return `round ${round}, widest ${width}, ${left} s of budget left`;
+  if (leftMs === undefined) return `widest ${width}`;
+  return `widest ${width}, ${Math.max(0, Math.round(leftMs / 1000))} s of budget left`;
 }
 
 /**
@@ -128,7 +129,10 @@ export async function runRounds(
   const controls = settings.noControls
     ? undefined
     : { aa: baselineAa, calibration: calibration(() => run.burnUs) };
-  let progress = describeProgress(1, Number.POSITIVE_INFINITY, settings.budgetMs);
+  // --repeat fixes the rounds: no budget applies then.
+  const budgetLeft = (): number | undefined =>
+    settings.repeat === undefined ? settings.budgetMs - (Date.now() - startedAt) : undefined;
+  let progress = describeProgress(Number.POSITIVE_INFINITY, budgetLeft());
   const roundSettings: RoundSettings = {
     path: settings.path,
     conns: settings.conns,
@@ -157,7 +161,7 @@ export async function runRounds(
     anotherRound(plan, { done: round - 1, elapsedMs: Date.now() - startedAt, widest });
     round++
   ) {
-    progress = describeProgress(round, widest, settings.budgetMs - (Date.now() - startedAt));
+    progress = describeProgress(widest, budgetLeft());
     // Counted when it starts: an interrupted round's runs are in the report too.
     run.rounds = round;
     for (const scenario of roundOrder<Scenario<string>>(runnable, controls, round)) {

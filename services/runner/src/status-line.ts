@@ -39,6 +39,10 @@ export class StatusLine {
 
   private draw(): void {
     const seconds = Math.floor((Date.now() - this.since) / 1000);
-    this.stream.write(`\r\x1b[2K  ${this.text} (${seconds} s)`);
+    const line = `  ${this.text} (${seconds} s)`;
+    // A line longer than the terminal wraps, and \r then redraws only its last row.
+    const width = (this.stream.columns || 80) - 1;
+    const shown = line.length > width ? `${line.slice(0, width - 1)}…` : line;
+    this.stream.write(`\r\x1b[2K${shown}`);
   }
 }
