@@ -36,11 +36,10 @@ export { processCpuNs, processTreeCpuNs } from './schedstat.js';
 export { median } from './stats.js';
 export {
   DEFAULT_CONFIDENCE,
+  intervalEnds,
   ratioInterval,
   type IntervalOptions,
   type RatioInterval,
-  type RatioWithInterval,
-  type RatioWithoutInterval,
   type RoundPair,
 } from './interval.js';
 export { studentTCritical } from './student-t.js';

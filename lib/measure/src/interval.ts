@@ -9,26 +9,27 @@ export interface RoundPair {
 /** The confidence used when none is given, as report.json states it. */
 export const DEFAULT_CONFIDENCE = 0.95;
 
-/** A ratio from two rounds or more: the geometric mean of the rounds' ratios and its interval. */
-export interface RatioWithInterval {
+/**
+ * A ratio to the same round's reference over the rounds that entered it, with its interval:
+ * what report.json gives for each overhead (its `interval`, docs/statistics.md). From one
+ * round, or none, the ends are null: there is no spread to build an interval from, and
+ * nothing downstream can mistake a NaN for a figure.
+ */
+export interface RatioInterval {
+  /** The geometric mean of the rounds' ratios. */
   readonly estimate: number;
-  readonly ci_low: number;
-  readonly ci_high: number;
+  readonly ci_low: number | null;
+  readonly ci_high: number | null;
   readonly confidence: number;
+  /** The rounds that entered the ratio: a round left out is not counted. */
   readonly rounds: number;
 }
 
-/** A ratio from one round: a figure, but no spread to build an interval from. */
-export interface RatioWithoutInterval {
-  readonly estimate: number;
-  readonly ci_low: null;
-  readonly ci_high: null;
-  readonly confidence: number;
-  readonly rounds: 1;
+/** The interval's ends, or undefined when it has none (one round, or none). */
+export function intervalEnds(interval: RatioInterval): { low: number; high: number } | undefined {
+  const { ci_low: low, ci_high: high } = interval;
+  return low === null || high === null ? undefined : { low, high };
 }
-
-/** What report.json gives for each overhead (docs/statistics.md). */
-export type RatioInterval = RatioWithInterval | RatioWithoutInterval;
 
 export interface IntervalOptions {
   /** Two-sided confidence, strictly between 0 and 1; DEFAULT_CONFIDENCE when unset. */
@@ -65,7 +66,7 @@ export function ratioInterval(
   const rounds = logs.length;
   const mean = logs.reduce((sum, value) => sum + value, 0) / rounds;
   const estimate = Math.exp(mean);
-  if (rounds === 1) return { estimate, ci_low: null, ci_high: null, confidence, rounds: 1 };
+  if (rounds === 1) return { estimate, ci_low: null, ci_high: null, confidence, rounds };
   const variance = logs.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (rounds - 1);
   const margin = studentTCritical(confidence, rounds - 1) * Math.sqrt(variance / rounds);
   return {

@@ -1,4 +1,4 @@
-import type { RatioInterval } from './interval.js';
+import { intervalEnds, type RatioInterval } from './interval.js';
 
 /**
  * What a cost's interval lets the report say: `cost` (even its low end is above 1),
@@ -18,9 +18,10 @@ export interface VerdictOptions {
 /** The verdict on a cost given as a ratio to its baseline; one round is always inconclusive. */
 export function costVerdict(interval: RatioInterval, options: VerdictOptions = {}): CostVerdict {
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
-  if (interval.ci_low === null) return 'inconclusive';
-  if (interval.ci_low > 1) return 'cost';
-  if (interval.ci_high <= 1 + tolerance) return 'no-cost-above';
+  const ends = intervalEnds(interval);
+  if (ends === undefined) return 'inconclusive';
+  if (ends.low > 1) return 'cost';
+  if (ends.high <= 1 + tolerance) return 'no-cost-above';
   return 'inconclusive';
 }
 
@@ -29,8 +30,8 @@ export function costVerdict(interval: RatioInterval, options: VerdictOptions = {
  * nothing is shown to hold.
  */
 export function intervalCovers(interval: RatioInterval, value: number): boolean {
-  if (interval.ci_low === null) return false;
-  return interval.ci_low <= value && value <= interval.ci_high;
+  const ends = intervalEnds(interval);
+  return ends !== undefined && ends.low <= value && value <= ends.high;
 }
 
 /**
@@ -44,11 +45,12 @@ export function controlHolds(interval: RatioInterval): boolean {
 /**
  * The farther of the interval's ends from the estimate, as a ratio (0.03 is ±3 percentage
  * points): the interval is asymmetric around the estimate, and the promise is about both
- * ends. Infinite for one round, which has no interval.
+ * ends. Infinite for one round or none, which have no interval.
  */
 export function halfWidth(interval: RatioInterval): number {
-  if (interval.ci_low === null) return Number.POSITIVE_INFINITY;
-  return Math.max(interval.ci_high - interval.estimate, interval.estimate - interval.ci_low);
+  const ends = intervalEnds(interval);
+  if (ends === undefined) return Number.POSITIVE_INFINITY;
+  return Math.max(ends.high - interval.estimate, interval.estimate - ends.low);
 }
 
 export interface PrecisionOptions {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ratioInterval } from '../src/interval.js';
+import { intervalEnds, ratioInterval } from '../src/interval.js';
 
 function assertClose(actual: number | null, expected: number): void {
   assert.ok(
@@ -45,12 +45,18 @@ test('identical rounds: a zero-width interval at the ratio', () => {
 });
 
 test('one round: the ratio, and no interval', () => {
-  assert.deepEqual(ratioInterval([{ subject: 75, reference: 60 }], { confidence: 0.9 }), {
+  const oneRound = ratioInterval([{ subject: 75, reference: 60 }], { confidence: 0.9 });
+  assert.deepEqual(oneRound, {
     estimate: 1.25,
     ci_low: null,
     ci_high: null,
     confidence: 0.9,
     rounds: 1,
+  });
+  assert.equal(intervalEnds(oneRound), undefined);
+  assert.deepEqual(intervalEnds({ ...oneRound, ci_low: 1, ci_high: 2, rounds: 2 }), {
+    low: 1,
+    high: 2,
   });
 });
 
@@ -64,8 +70,9 @@ test('a higher confidence gives a wider interval around the same estimate', () =
   const narrow = ratioInterval(pairs, { confidence: 0.8 });
   const wide = ratioInterval(pairs, { confidence: 0.99 });
   assert.equal(narrow.estimate, wide.estimate);
-  assert.ok(wide.ci_low !== null && narrow.ci_low !== null);
-  assert.ok(wide.ci_low < narrow.ci_low && wide.ci_high > narrow.ci_high);
+  const [wideEnds, narrowEnds] = [intervalEnds(wide), intervalEnds(narrow)];
+  assert.ok(wideEnds && narrowEnds);
+  assert.ok(wideEnds.low < narrowEnds.low && wideEnds.high > narrowEnds.high);
 });
 
 test('refuses no rounds, a figure that is not positive and finite, and a bad confidence', () => {

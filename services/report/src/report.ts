@@ -1,5 +1,5 @@
 import type { LatencySummary, PercentilePoint } from '@obscost/bench';
-import type { BpfProgramCost, CpuSeconds } from '@obscost/measure';
+import type { BpfProgramCost, CostVerdict, CpuSeconds, RatioInterval } from '@obscost/measure';
 
 /**
  * The comparison's report: what `npm start` writes to DIR/report.json and draws in
@@ -74,19 +74,12 @@ export interface Accuracy {
 }
 
 /**
- * A ratio to the baseline of the same round over the rounds, with its confidence interval
- * (docs/statistics.md): the ends are null with one round, which has no spread.
+ * A ratio to the baseline of the same round over the rounds, with its confidence interval,
+ * and what the interval lets the report say about a cost: lib/measure computes them, and
+ * report.json holds them as they are (docs/statistics.md).
  */
-export interface Interval {
-  estimate: number;
-  ci_low: number | null;
-  ci_high: number | null;
-  confidence: number;
-  rounds: number;
-}
-
-/** What an interval lets the report say about a cost (lib/measure's costVerdict). */
-export type Verdict = 'cost' | 'no-cost-above' | 'inconclusive';
+export type Interval = RatioInterval;
+export type Verdict = CostVerdict;
 
 /** A cost as a ratio to the baseline, with its interval and its verdict. */
 export interface JudgedRatio extends Interval {

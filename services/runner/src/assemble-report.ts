@@ -6,8 +6,9 @@ import {
   type RoundResult,
   type ScenarioReport,
 } from '@obscost/report';
-import { aaControl, calibrationControl } from './control-figures.js';
+import { aaControl, calibrationControl, controlNotes } from './control-figures.js';
 import { headlineIntervals, notPrecise } from './more-rounds.js';
+import { overheadNotes } from './overhead.js';
 import type { OpenRate } from './open-rate.js';
 import { roundWarnings } from './round-warnings.js';
 import type { RoundsRun } from './rounds.js';
@@ -90,6 +91,24 @@ export function unreliableReason(controls: Report['controls']): string | undefin
   return failed.length === 0 ? undefined : `${failed.join('; ')}: this run cannot be trusted`;
 }
 
+/** Each ratio, of a scenario or a control, that lost rounds to a figure of 0: which, and why. */
+function leftOutWarnings(
+  { chosen, run, settings }: Comparison,
+  baselines: ReadonlyMap<number, RoundResult>,
+): string[] {
+  const scenarioNotes = chosen
+    .filter((s) => s.name !== 'baseline')
+    .flatMap((s) => overheadNotes(s.name, run.results.get(s.name) ?? [], baselines));
+  if (settings.noControls) return scenarioNotes;
+  const controls = controlNotes(
+    run.results.get('baseline-aa') ?? [],
+    run.results.get('calibration') ?? [],
+    baselines,
+    run.burnUs ?? 0,
+  );
+  return [...scenarioNotes, ...controls];
+}
+
 /** The report of a comparison that has ended, finished now. */
 export function assembleReport(comparison: Comparison): Report {
   const { settings, cpus, rate, run } = comparison;
@@ -136,6 +155,7 @@ export function assembleReport(comparison: Comparison): Report {
       ...comparison.warnings,
       ...rate.warnings,
       ...roundWarnings(scenarios, rate.rate, cpus.app.length > 0),
+      ...leftOutWarnings(comparison, baselines),
       ...run.keptSpoiled,
     ],
   };

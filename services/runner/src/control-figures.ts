@@ -1,10 +1,19 @@
 import { controlHolds, median } from '@obscost/measure';
 import type { AaControl, CalibrationControl, Interval, RoundResult } from '@obscost/report';
-import { measured, pairedRounds, ratioOf, type IntervalSettings } from './overhead.js';
+import { leftOutNotes, type RoundFigure } from './left-out.js';
+import { HEADLINE_FIGURES, pairedRounds, ratioOf, type IntervalSettings } from './overhead.js';
 
-/** An interval of no round, for a control that never ran beside its baseline: it holds not. */
+/**
+ * The interval of a control no round of which entered (it never ran beside its baseline, or
+ * measured nothing): no round, no ends, and it holds not.
+ */
 function notRun(settings: IntervalSettings): Interval {
-  return { estimate: 1, ci_low: null, ci_high: null, confidence: settings.confidence, rounds: 1 };
+  return { estimate: 1, ci_low: null, ci_high: null, confidence: settings.confidence, rounds: 0 };
+}
+
+/** The calibration's figure: its app µs a request against the baseline's plus `burnUs`. */
+function calibratedApp(burnUs: number): RoundFigure {
+  return { name: 'app', of: (r) => r.cost_us_per_request.app, referencePlus: burnUs };
 }
 
 /**
@@ -26,11 +35,10 @@ export function aaControl(
   settings: IntervalSettings,
 ): AaControl {
   const pairs = pairedRounds(rounds, baselines);
-  const app = ratioOf(pairs, (r) => r.cost_us_per_request.app, settings) ?? notRun(settings);
-  const total = ratioOf(pairs, (r) => r.cost_us_per_request.total, settings) ?? notRun(settings);
-  const neighbours =
-    ratioOf(pairs, (r) => r.cost_us_per_request.neighbours, settings) ?? notRun(settings);
-  const holds = [app, total, neighbours].every((interval) => controlHolds(measured(interval)));
+  const [app, total, neighbours] = HEADLINE_FIGURES.map(
+    (figure) => ratioOf(pairs, figure, settings) ?? notRun(settings),
+  ) as [Interval, Interval, Interval];
+  const holds = [app, total, neighbours].every((interval) => controlHolds(interval));
   return { holds, app, total, neighbours, rounds: [...rounds] };
 }
 
@@ -47,9 +55,9 @@ export function calibrationControl(
 ): CalibrationControl {
   const pairs = pairedRounds(rounds, baselines);
   const appUs = (r: RoundResult): number => r.cost_us_per_request.app;
-  const ratio = ratioOf(pairs, appUs, settings, (r) => appUs(r) + burnUs) ?? notRun(settings);
+  const ratio = ratioOf(pairs, calibratedApp(burnUs), settings) ?? notRun(settings);
   return {
-    holds: controlHolds(measured(ratio)),
+    holds: controlHolds(ratio),
     burn_us: burnUs,
     extra_us:
       pairs.length === 0
@@ -58,4 +66,17 @@ export function calibrationControl(
     ratio,
     rounds: [...rounds],
   };
+}
+
+/** What the report says of the controls' ratios that lost rounds, as of a scenario's. */
+export function controlNotes(
+  aa: readonly RoundResult[],
+  calibration: readonly RoundResult[],
+  baselines: ReadonlyMap<number, RoundResult>,
+  burnUs: number,
+): string[] {
+  return [
+    ...leftOutNotes('baseline-aa', pairedRounds(aa, baselines), HEADLINE_FIGURES),
+    ...leftOutNotes('calibration', pairedRounds(calibration, baselines), [calibratedApp(burnUs)]),
+  ];
 }

@@ -1,6 +1,5 @@
 import { halfWidth, preciseEnough } from '@obscost/measure';
 import type { Interval, Overhead } from '@obscost/report';
-import { measured } from './overhead.js';
 
 /** How many rounds: --repeat fixes them; otherwise --min-rounds, then until known or --budget. */
 export interface RoundsPlan {
@@ -16,8 +15,11 @@ export interface RoundsPlan {
 export interface RoundsSoFar {
   done: number;
   elapsedMs: number;
-  /** The widest headline half-width; Infinity while an interval has one round. */
-  widest: number;
+  /**
+   * The widest headline half-width; Infinity while an interval has one round; undefined when
+   * there is no ratio to narrow (the baseline alone, or every other scenario failed).
+   */
+  widest: number | undefined;
 }
 
 /**
@@ -28,7 +30,8 @@ export interface RoundsSoFar {
 export function anotherRound(plan: RoundsPlan, sofar: RoundsSoFar): boolean {
   if (plan.fixed !== undefined) return sofar.done < plan.fixed;
   if (sofar.done < plan.minRounds) return true;
-  if (sofar.widest <= plan.target) return false;
+  // No ratio: more rounds would make nothing more precise.
+  if (sofar.widest === undefined || sofar.widest <= plan.target) return false;
   const averageMs = sofar.done === 0 ? 0 : sofar.elapsedMs / sofar.done;
   return sofar.elapsedMs + averageMs <= plan.budgetMs;
 }
@@ -48,12 +51,12 @@ export function headlineIntervals(
 }
 
 /**
- * The widest half-width among the intervals; 0 when there are none (only the baseline ran,
- * or every other scenario failed): more rounds would make nothing more precise.
+ * The widest half-width among the intervals; undefined when there are none (only the
+ * baseline ran, or every other scenario failed): there is no ratio, precise or not.
  */
-export function widestHalfWidth(intervals: readonly { interval: Interval }[]): number {
-  if (intervals.length === 0) return 0;
-  return Math.max(...intervals.map(({ interval }) => halfWidth(measured(interval))));
+export function widestHalfWidth(intervals: readonly { interval: Interval }[]): number | undefined {
+  if (intervals.length === 0) return undefined;
+  return Math.max(...intervals.map(({ interval }) => halfWidth(interval)));
 }
 
 /** The names of the intervals wider than the target: the figures that did not get there. */
@@ -62,6 +65,22 @@ export function notPrecise(
   target: number,
 ): string[] {
   return intervals
-    .filter(({ interval }) => !preciseEnough(measured(interval), { target }))
+    .filter(({ interval }) => !preciseEnough(interval, { target }))
     .map(({ name }) => name);
+}
+
+/**
+ * Beside each run's own line (which names its round): the widest interval, the budget left;
+ * nothing of a width where no scenario has a ratio to the baseline.
+ */
+export function describeProgress(widest: number | undefined, leftMs: number | undefined): string {
+  const parts = [
+    ...(widest === undefined
+      ? []
+      : [
+          `widest ${Number.isFinite(widest) ? `±${(widest * 100).toFixed(1)}%` : 'no interval yet'}`,
+        ]),
+    ...(leftMs === undefined ? [] : [`${Math.max(0, Math.round(leftMs / 1000))} s of budget left`]),
+  ];
+  return parts.join(', ');
 }

@@ -1,5 +1,6 @@
-import { costVerdict, ratioInterval, type RatioInterval, type RoundPair } from '@obscost/measure';
+import { costVerdict, ratioInterval } from '@obscost/measure';
 import type { Interval, JudgedRatio, Overhead, RoundResult } from '@obscost/report';
+import { enteringRounds, leftOutNotes, type RoundFigure } from './left-out.js';
 
 /** How the intervals are drawn and judged: --confidence, and --target as the verdict's tolerance. */
 export interface IntervalSettings {
@@ -21,38 +22,34 @@ export function pairedRounds(
   });
 }
 
+const costOf = (name: keyof RoundResult['cost_us_per_request']): RoundFigure => ({
+  name,
+  of: (r) => r.cost_us_per_request[name],
+});
+const APP = costOf('app');
+const TOTAL = costOf('total');
+const NEIGHBOURS = costOf('neighbours');
+/** The headline figures: CPU µs a request of the app, of the total, of the load generator. */
+export const HEADLINE_FIGURES: readonly RoundFigure[] = [APP, TOTAL, NEIGHBOURS];
+const P99: RoundFigure = { name: 'p99', of: (r) => r.latency_ms.p99 };
+const CAPACITY: RoundFigure = { name: 'capacity', of: (r) => r.rps };
+
 /**
- * The ratio of `pick` over the pairs (`pickReference` for the reference, when it differs),
- * with its interval; undefined when no pair has two positive figures (a figure of 0 has no
- * ratio: a run that served nothing, say).
+ * The ratio of `figure` over the pairs with its interval, from the rounds whose two figures
+ * a ratio can use (`rounds` says how many); undefined when none can (docs/statistics.md).
  */
 export function ratioOf(
   pairs: readonly (readonly [RoundResult, RoundResult])[],
-  pick: (round: RoundResult) => number,
+  figure: RoundFigure,
   settings: IntervalSettings,
-  pickReference: (round: RoundResult) => number = pick,
 ): Interval | undefined {
-  const figures: RoundPair[] = pairs
-    .map(([subject, reference]) => ({
-      subject: pick(subject),
-      reference: pickReference(reference),
-    }))
-    .filter((pair) => pair.subject > 0 && pair.reference > 0);
-  if (figures.length === 0) return undefined;
-  return { ...ratioInterval(figures, { confidence: settings.confidence }) };
-}
-
-/** The report's interval as lib/measure's functions take it: both ends or none. */
-export function measured(interval: Interval): RatioInterval {
-  const { estimate, ci_low, ci_high, confidence, rounds } = interval;
-  if (ci_low === null || ci_high === null) {
-    return { estimate, ci_low: null, ci_high: null, confidence, rounds: 1 };
-  }
-  return { estimate, ci_low, ci_high, confidence, rounds };
+  const { entered } = enteringRounds(pairs, figure);
+  if (entered.length === 0) return undefined;
+  return ratioInterval(entered, { confidence: settings.confidence });
 }
 
 function judged(interval: Interval, settings: IntervalSettings): JudgedRatio {
-  return { ...interval, verdict: costVerdict(measured(interval), { tolerance: settings.target }) };
+  return { ...interval, verdict: costVerdict(interval, { tolerance: settings.target }) };
 }
 
 /** Why the capacities of these rounds do not compare, or undefined when the app set both. */
@@ -86,13 +83,13 @@ export function overheadOf(
   settings: IntervalSettings,
 ): Overhead | undefined {
   const pairs = pairedRounds(rounds, baselines);
-  const app = ratioOf(pairs, (r) => r.cost_us_per_request.app, settings);
-  const total = ratioOf(pairs, (r) => r.cost_us_per_request.total, settings);
-  const neighbours = ratioOf(pairs, (r) => r.cost_us_per_request.neighbours, settings);
-  const p99 = ratioOf(pairs, (r) => r.latency_ms.p99, settings);
+  const app = ratioOf(pairs, APP, settings);
+  const total = ratioOf(pairs, TOTAL, settings);
+  const neighbours = ratioOf(pairs, NEIGHBOURS, settings);
+  const p99 = ratioOf(pairs, P99, settings);
   if (!app || !total || !neighbours || !p99) return undefined;
   const limit = capacityLimit(pairs);
-  const capacity = limit === undefined ? ratioOf(pairs, (r) => r.rps, settings) : undefined;
+  const capacity = limit === undefined ? ratioOf(pairs, CAPACITY, settings) : undefined;
   return {
     app: judged(app, settings),
     total: judged(total, settings),
@@ -101,4 +98,22 @@ export function overheadOf(
     ...(capacity === undefined ? {} : { capacity }),
     ...(limit === undefined ? {} : { capacity_limit: limit }),
   };
+}
+
+/**
+ * What the report says of each of a scenario's ratios that lost rounds (a figure of 0 in
+ * either run): which figure, which rounds, whose run. The capacity only where it is a ratio.
+ */
+export function overheadNotes(
+  name: string,
+  rounds: readonly RoundResult[],
+  baselines: ReadonlyMap<number, RoundResult>,
+): string[] {
+  const pairs = pairedRounds(rounds, baselines);
+  const figures = [
+    ...HEADLINE_FIGURES,
+    P99,
+    ...(capacityLimit(pairs) === undefined ? [CAPACITY] : []),
+  ];
+  return leftOutNotes(name, pairs, figures);
 }

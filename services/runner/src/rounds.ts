@@ -5,7 +5,12 @@ import { runRound, type RoundSettings } from './comparison.js';
 import { calibrationBurnUs } from './control-figures.js';
 import type { Infrastructure } from './infrastructure.js';
 import { Interrupted } from './load.js';
-import { anotherRound, headlineIntervals, widestHalfWidth } from './more-rounds.js';
+import {
+  anotherRound,
+  describeProgress,
+  headlineIntervals,
+  widestHalfWidth,
+} from './more-rounds.js';
 import type { OpenRate } from './open-rate.js';
 import { overheadOf } from './overhead.js';
 import { baselineAa, calibration, CONTROL_NAMES, roundOrder } from './scenarios/controls.js';
@@ -63,7 +68,7 @@ function noteFailure(
 }
 
 /** The widest headline half-width so far, over every scenario against the baseline. */
-function widestSoFar(run: RoundsRun, settings: RunSettings): number {
+function widestSoFar(run: RoundsRun, settings: RunSettings): number | undefined {
   const baselines = new Map((run.results.get('baseline') ?? []).map((r) => [r.round, r]));
   const scenarios = [...run.results]
     .filter(([name]) => name !== 'baseline' && !(CONTROL_NAMES as readonly string[]).includes(name))
@@ -96,13 +101,6 @@ async function runKept(
   }
 }
 
-/** Beside each run's own line (which names its round): the widest interval, the budget left. */
-function describeProgress(widest: number, leftMs: number | undefined): string {
-  const width = Number.isFinite(widest) ? `±${(widest * 100).toFixed(1)}%` : 'no interval yet';
-  if (leftMs === undefined) return `widest ${width}`;
-  return `widest ${width}, ${Math.max(0, Math.round(leftMs / 1000))} s of budget left`;
-}
-
 /**
  * Rounds of every runnable scenario and the controls, in turn (A B C A B C ...), until
  * --repeat, or until every headline interval is within --target or --budget runs out. A
@@ -132,7 +130,10 @@ export async function runRounds(
   // --repeat fixes the rounds: no budget applies then.
   const budgetLeft = (): number | undefined =>
     settings.repeat === undefined ? settings.budgetMs - (Date.now() - startedAt) : undefined;
-  let progress = describeProgress(Number.POSITIVE_INFINITY, budgetLeft());
+  // Before any round: no interval yet, where some scenario will have a ratio to the baseline.
+  const ratios = runnable.some((s) => s.name !== 'baseline');
+  let widest: number | undefined = ratios ? Number.POSITIVE_INFINITY : undefined;
+  let progress = describeProgress(widest, budgetLeft());
   const roundSettings: RoundSettings = {
     path: settings.path,
     conns: settings.conns,
@@ -143,7 +144,7 @@ export async function runRounds(
     infra: context.infra,
     signal,
     status: (line) => {
-      status.set(`[${progress}] ${line}`);
+      status.set(progress === '' ? line : `[${progress}] ${line}`);
     },
     noteMeterSource: (source) => {
       run.cpuMeter = source;
@@ -155,7 +156,6 @@ export async function runRounds(
     target: settings.target,
     budgetMs: settings.budgetMs,
   };
-  let widest = Number.POSITIVE_INFINITY;
   for (
     let round = 1;
     anotherRound(plan, { done: round - 1, elapsedMs: Date.now() - startedAt, widest });

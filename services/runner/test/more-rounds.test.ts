@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import type { Interval } from '@obscost/report';
 import {
   anotherRound,
+  describeProgress,
   headlineIntervals,
   notPrecise,
   widestHalfWidth,
@@ -49,9 +50,9 @@ test('the headline intervals by name; the widest; those not within the target', 
     intervals.map((i) => i.name),
     ['sidecar app', 'sidecar total', 'sidecar neighbours'],
   );
-  assert.ok(Math.abs(widestHalfWidth(intervals) - 0.05) < 1e-12);
+  assert.ok(Math.abs((widestHalfWidth(intervals) ?? 0) - 0.05) < 1e-12);
   assert.deepEqual(notPrecise(intervals, 0.03), ['sidecar total']);
-  assert.equal(widestHalfWidth([]), 0);
+  assert.equal(widestHalfWidth([]), undefined);
   const oneRound: Interval = {
     estimate: 1,
     ci_low: null,
@@ -60,4 +61,14 @@ test('the headline intervals by name; the widest; those not within the target', 
     rounds: 1,
   };
   assert.deepEqual(notPrecise([{ name: 'x app', interval: oneRound }], 0.03), ['x app']);
+});
+
+test('the baseline alone: no ratio, so no width is said and no round is added', () => {
+  assert.equal(widestHalfWidth(headlineIntervals([{ name: 'baseline' }])), undefined);
+  assert.equal(anotherRound(PLAN, { done: 4, elapsedMs: 0, widest: undefined }), true);
+  assert.equal(anotherRound(PLAN, { done: 5, elapsedMs: 0, widest: undefined }), false);
+  assert.equal(describeProgress(undefined, 42_400), '42 s of budget left');
+  assert.equal(describeProgress(undefined, undefined), '');
+  assert.equal(describeProgress(0.0412, undefined), 'widest ±4.1%');
+  assert.equal(describeProgress(Infinity, 600_000), 'widest no interval yet, 600 s of budget left');
 });
