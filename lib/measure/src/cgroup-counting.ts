@@ -45,7 +45,11 @@ export class CgroupCounting implements CpuCounting {
     for (const descendant of descendants) moveIntoGroup(group, descendant);
   }
 
-  read(component: string): ComponentCpu {
+  readAll(components: readonly string[]): Record<string, ComponentCpu> {
+    return Object.fromEntries(components.map((component) => [component, this.read(component)]));
+  }
+
+  private read(component: string): ComponentCpu {
     const group = join(this.runGroup, component);
     const text = (file: string): string => readFileSync(join(group, file), 'utf8');
     return this.version === 1

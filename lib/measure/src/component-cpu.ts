@@ -21,7 +21,7 @@ export interface ComponentCpuMeter {
   add(component: string, pid: number): void;
   /** The component's CPU time so far. */
   read(component: string): ComponentCpu;
-  /** Every component's CPU time so far, by name. */
+  /** Every component's CPU time so far, by name, read at one moment (/proc read once). */
   readAll(): Record<string, ComponentCpu>;
   /**
    * Stops counting and removes the groups, moving what still runs in them back to the root
@@ -85,9 +85,12 @@ export function openComponentCpuMeter(options: ComponentCpuMeterOptions = {}): C
       counting.add(component, pid);
       components.add(component);
     },
-    read: (component) => counting.read(known(component)),
-    readAll: () =>
-      Object.fromEntries([...components].map((component) => [component, counting.read(component)])),
+    read(component) {
+      const reading = counting.readAll([known(component)])[component];
+      if (reading === undefined) throw new Error(`no reading of ${component}`);
+      return reading;
+    },
+    readAll: () => counting.readAll([...components]),
     close() {
       if (closed) return;
       closed = true;

@@ -9,8 +9,11 @@ export interface CpuCounting {
   readonly runGroup?: string;
   /** Counts `pid` and its descendants as `component` from now on; the component may be new. */
   add(component: string, pid: number): void;
-  /** The CPU time `component`'s processes have spent since they were added. */
-  read(component: string): ComponentCpu;
+  /**
+   * The CPU time each of `components`' processes have spent since they were added, by
+   * component, all read at one moment.
+   */
+  readAll(components: readonly string[]): Record<string, ComponentCpu>;
   /** Stops counting; leaves nothing behind. */
   close(): void;
 }

@@ -52,7 +52,7 @@ export function cpuSince(start: CpuSeconds, end: CpuSeconds): CpuSeconds {
   return { user: end.user - start.user, system: end.system - start.system };
 }
 
-/** A number of /proc/PID/status (`VmRSS:  1234 kB`, `PPid:  1`), its unit left off. */
+/** A number of /proc/PID/status (`VmRSS:  1234 kB`), its unit left off. */
 function statusNumber(pid: number, field: string): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const match = new RegExp(`^${field}:\\s+(\\d+)`, 'm').exec(status);
@@ -63,15 +63,6 @@ function statusNumber(pid: number, field: string): number {
 /** A memory figure of /proc/PID/status (VmRSS, VmHWM, ...), in bytes. */
 function statusBytes(pid: number, field: string): number {
   return statusNumber(pid, field) * 1024;
-}
-
-/** The pid of `pid`'s parent, or undefined once `pid` is gone. */
-export function parentPid(pid: number): number | undefined {
-  try {
-    return statusNumber(pid, 'PPid');
-  } catch {
-    return undefined;
-  }
 }
 
 /** The memory the process has resident now (VmRSS), in bytes. */

@@ -1,16 +1,15 @@
-import { readProcStat } from '@obscost/process';
 import type { ComponentCpu } from './cgroup-readings.js';
 import type { CpuCounting } from './cpu-counting.js';
 import { ticksToNs } from './proc.js';
-import { processTree } from './process-tree.js';
+import { readProcessTable, type ProcessTable } from './process-tree.js';
 import { processCpuNs } from './schedstat.js';
 
-/** A process tree's CPU time now, or undefined once its first process is gone. */
-function treeCpu(pid: number): ComponentCpu | undefined {
-  if (readProcStat(pid) === undefined) return undefined;
+/** A process tree's CPU time as of `table`, or undefined once its first process is gone. */
+function treeCpu(pid: number, table: ProcessTable): ComponentCpu | undefined {
+  if (!table.stats.has(pid)) return undefined;
   const total: ComponentCpu = { totalNs: 0, userNs: 0, systemNs: 0 };
-  for (const member of processTree(pid)) {
-    const stat = readProcStat(member);
+  for (const member of table.tree(pid)) {
+    const stat = table.stats.get(member);
     let ns: number;
     try {
       ns = processCpuNs(member);
@@ -50,17 +49,25 @@ export class SchedstatCounting implements CpuCounting {
   private readonly trees = new Map<string, CountedTree[]>();
 
   add(component: string, pid: number): void {
-    const atAdd = treeCpu(pid);
+    const atAdd = treeCpu(pid, readProcessTable());
     if (atAdd === undefined) throw new Error(`no process ${pid} to count as ${component}`);
     const trees = this.trees.get(component) ?? [];
     trees.push({ pid, atAdd, lastRead: atAdd });
     this.trees.set(component, trees);
   }
 
-  read(component: string): ComponentCpu {
+  /** Every component's trees from one reading of /proc's process table. */
+  readAll(components: readonly string[]): Record<string, ComponentCpu> {
+    const table = readProcessTable();
+    return Object.fromEntries(
+      components.map((component) => [component, this.read(component, table)]),
+    );
+  }
+
+  private read(component: string, table: ProcessTable): ComponentCpu {
     const sum: ComponentCpu = { totalNs: 0, userNs: 0, systemNs: 0 };
     for (const tree of this.trees.get(component) ?? []) {
-      tree.lastRead = treeCpu(tree.pid) ?? tree.lastRead;
+      tree.lastRead = treeCpu(tree.pid, table) ?? tree.lastRead;
       const since = minus(tree.lastRead, tree.atAdd);
       sum.totalNs += since.totalNs;
       sum.userNs += since.userNs;

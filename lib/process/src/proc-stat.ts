@@ -6,6 +6,8 @@ export interface ProcStat {
   command: string;
   /** R, S, D, Z (a zombie: exited, waiting to be reaped), T, ... */
   state: string;
+  /** The parent's pid: a process whose parent exited has been handed to a reaper. */
+  parentPid: number;
   processGroup: number;
   /** CPU time in clock ticks (CLK_TCK a second), all threads, user and system. */
   userTicks: number;
@@ -31,6 +33,7 @@ export function readProcStat(pid: number, proc = '/proc'): ProcStat | undefined 
   return {
     command: stat.slice(stat.indexOf('(') + 1, close),
     state: fields[0] ?? '',
+    parentPid: Number(fields[1]),
     processGroup: Number(fields[2]),
     userTicks: Number(fields[11]),
     systemTicks: Number(fields[12]),

@@ -22,6 +22,7 @@ test('/proc/PID/stat: the command name between the first ( and the last )', asyn
   assert.equal(stat.command, 'a) S 1 (b');
   assert.match(stat.state, /^[RS]$/);
   assert.equal(stat.processGroup, readProcStat(process.pid)?.processGroup);
+  assert.equal(stat.parentPid, process.pid);
   assert.ok(Number.isInteger(stat.userTicks) && Number.isInteger(stat.systemTicks));
   assert.equal(readProcStat(2 ** 22 + 1), undefined, 'beyond pid_max: no such process');
 });
