@@ -1,15 +1,34 @@
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { alive } from '@obscost/process';
+import { readProcStat } from '@obscost/process';
 
-/** A run's parent group is `obscost-<pid>-<n>`: the pid of the process that made it. */
-const RUN_GROUP = /^obscost-(\d+)-\d+$/;
+/**
+ * A run's parent group is `obscost-<pid>-<start>-<n>`: the pid of the process that made it
+ * and that process's start time (clock ticks since boot), which together name one process
+ * even once the pid is reused. Earlier versions named it `obscost-<pid>-<n>`.
+ */
+const RUN_GROUP = /^obscost-(\d+)-(?:(\d+)-)?\d+$/;
 let runsOpened = 0;
 
 /** A name for a run's parent group that no other run, in this process or another, has. */
 export function newRunGroupName(): string {
   runsOpened += 1;
-  return `obscost-${process.pid}-${runsOpened}`;
+  const start = readProcStat(process.pid)?.startTicks ?? 0;
+  return `obscost-${process.pid}-${start}-${runsOpened}`;
+}
+
+/**
+ * Whether the run whose parent group is `name` may still be running: the process that made
+ * it is alive (not a zombie) and is the same process, started when the name says. A name
+ * without a start time (an earlier version's) has only the pid to go by. Undefined when
+ * `name` is not a run's group. `proc` is another /proc for tests.
+ */
+export function runGroupOwnerAlive(name: string, proc = '/proc'): boolean | undefined {
+  const match = RUN_GROUP.exec(name);
+  if (match === null) return undefined;
+  const stat = readProcStat(Number(match[1]), proc);
+  if (stat === undefined || stat.state === 'Z') return false;
+  return match[2] === undefined || stat.startTicks === Number(match[2]);
 }
 
 function errorCode(err: unknown): string | undefined {
@@ -76,12 +95,12 @@ function removeIfEmpty(group: string): void {
 
 /**
  * Removes the groups a run that is no longer alive left under `root` (it crashed before its
- * close), where they are empty: one with a process still in it is left to be looked at.
+ * close), where they are empty: one with a process still in it is left to be looked at. A
+ * run whose pid another process has since taken is no longer alive.
  */
 export function removeStaleRunGroups(root: string): void {
   for (const entry of readdirSync(root, { withFileTypes: true })) {
-    const owner = RUN_GROUP.exec(entry.name)?.[1];
-    if (!entry.isDirectory() || owner === undefined || alive(Number(owner))) continue;
+    if (!entry.isDirectory() || runGroupOwnerAlive(entry.name) !== false) continue;
     const runGroup = join(root, entry.name);
     for (const component of readdirSync(runGroup, { withFileTypes: true })) {
       if (component.isDirectory()) removeIfEmpty(join(runGroup, component.name));

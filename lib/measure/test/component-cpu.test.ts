@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { startChild } from '@obscost/process';
+import { readProcStat, startChild } from '@obscost/process';
 import { cgroupMounts } from '../src/cgroup-mounts.js';
 import { openComponentCpuMeter } from '../src/component-cpu.js';
 import type { CpuMeterSource } from '../src/cpu-counting.js';
@@ -63,7 +63,7 @@ for (const { source, root } of GROUP_SOURCES) {
       await child.waitForOutput(/^ready$/m, 'the child to start');
       const pid = child.pid ?? 0;
       meter.add('bench', pid);
-      assert.match(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), /\/obscost-\d+-\d+\/bench$/m);
+      assert.match(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), /\/obscost-\d+-\d+-\d+\/bench$/m);
       const runGroup = meter.runGroup ?? '';
       assert.ok(existsSync(`${runGroup}/bench`));
       meter.close();
@@ -108,7 +108,7 @@ test('a meter refuses a bad component name, an unknown one, and a pid that is go
 });
 
 test(
-  "a meter removes a dead run's empty groups, and leaves a live run's",
+  "a meter removes a dead run's empty groups, its pid reused or not, and leaves a live run's",
   {
     skip: notRoot || (mounts.cpuacct === undefined && 'no cgroup1-cpuacct mounted'),
     timeout: 30_000,
@@ -117,14 +117,18 @@ test(
     const root = mounts.cpuacct ?? '';
     const finished = startChild('true', []);
     await finished.exited;
+    const start = readProcStat(process.pid)?.startTicks ?? 0;
     const stale = join(root, `obscost-${finished.pid ?? 0}-1`);
-    const live = join(root, `obscost-${process.pid}-999`);
+    // This process's pid, but an earlier start: a run whose pid this process has taken.
+    const reused = join(root, `obscost-${process.pid}-${start - 1}-1`);
+    const live = join(root, `obscost-${process.pid}-${start}-999`);
     t.after(() => {
-      for (const group of [join(stale, 'app'), stale, live]) {
+      for (const group of [join(stale, 'app'), stale, join(reused, 'app'), reused, live]) {
         if (existsSync(group)) rmdirSync(group);
       }
     });
     mkdirSync(join(stale, 'app'), { recursive: true });
+    mkdirSync(join(reused, 'app'), { recursive: true });
     mkdirSync(live);
     const meter = openComponentCpuMeter();
     t.after(() => {
@@ -132,6 +136,7 @@ test(
     });
     assert.equal(meter.source, 'cgroup1-cpuacct', 'the first source, where it is mounted');
     assert.equal(existsSync(stale), false);
+    assert.equal(existsSync(reused), false);
     assert.equal(existsSync(live), true);
   },
 );

@@ -1,27 +1,15 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { test } from 'node:test';
 import { startChild } from '@obscost/process';
 import { processTree, readProcessTable } from '../src/process-tree.js';
-
-/** A /proc of `parents` (pid to parent pid), each with a stat line as the kernel writes it. */
-function fakeProc(parents: Record<number, number>): string {
-  const proc = mkdtempSync(join(tmpdir(), 'obscost-proc-'));
-  for (const [pid, parent] of Object.entries(parents)) {
-    mkdirSync(join(proc, pid));
-    // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
-    // cutime cstime priority nice threads itrealvalue starttime
-    const stat = `${pid} (node a) b) S ${parent} ${pid} 1 0 -1 0 0 0 0 0 7 3 0 0 20 0 1 0 ${pid}00\n`;
-    writeFileSync(join(proc, pid, 'stat'), stat);
-  }
-  mkdirSync(join(proc, 'self'));
-  return proc;
-}
+import { fakeProc } from './fake-proc.js';
 
 test('one reading of /proc gives every tree, parents before children', (t) => {
-  const proc = fakeProc({ 1: 0, 10: 1, 11: 10, 12: 1, 13: 11, 20: 1 });
+  const parents = { 1: 0, 10: 1, 11: 10, 12: 1, 13: 11, 20: 1 };
+  const proc = fakeProc(
+    Object.fromEntries(Object.entries(parents).map(([pid, parent]) => [pid, { parent }])),
+  );
   t.after(() => {
     rmSync(proc, { recursive: true, force: true });
   });
