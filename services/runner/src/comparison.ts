@@ -17,7 +17,7 @@ import {
 } from '@obscost/measure';
 import type { CpuSeconds, ProcessCost, RoundResult } from '@obscost/report';
 import { roundResult, type Measured } from './round-result.js';
-import { RunMeter } from './run-meter.js';
+import { BENCH_COMPONENT, RunMeter } from './run-meter.js';
 import type { Observation, Scenario } from './scenarios/scenario.js';
 
 /** What every round of every scenario shares. */
@@ -134,7 +134,10 @@ async function measureRuns(
   const url = `${app.url}${settings.path}`;
   const bench: Bench = async (what, load) => {
     say(what);
-    return runBench({ url, conns: settings.conns, ...load }, settings.signal);
+    // Metered from its first moment: its start-up and exit are its own, not foreign load.
+    return runBench({ url, conns: settings.conns, ...load }, settings.signal, (pid) => {
+      meter.add(BENCH_COMPONENT, pid);
+    });
   };
   const runs: LoadResult[] = [];
   if (settings.warmupMs > 0) runs.push(await bench('warm-up', { durationMs: settings.warmupMs }));

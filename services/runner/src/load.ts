@@ -22,9 +22,14 @@ function throwIfInterrupted(signal: AbortSignal): void {
 
 /**
  * One run of the load generator, in a process of its own so its CPU is not the runner's and
- * can be told apart. An abort stops it as Ctrl-C would: the bench prints what it measured.
+ * can be told apart; `started` is told its pid as soon as it exists (to meter it from its
+ * first moment). An abort stops it as Ctrl-C would: the bench prints what it measured.
  */
-export async function runBench(load: Load, signal: AbortSignal): Promise<LoadResult> {
+export async function runBench(
+  load: Load,
+  signal: AbortSignal,
+  started: (pid: number) => void = () => undefined,
+): Promise<LoadResult> {
   // Aborted between two runs: the listener below would never hear of it.
   throwIfInterrupted(signal);
   const bench = startChild(process.execPath, [
@@ -33,6 +38,7 @@ export async function runBench(load: Load, signal: AbortSignal): Promise<LoadRes
     ...(load.rate === undefined ? [] : ['-rate', String(load.rate)]),
     '-json',
   ]);
+  if (bench.pid !== undefined) started(bench.pid);
   const stop = (): void => {
     bench.signal('SIGINT');
   };

@@ -21,9 +21,13 @@ export interface Mark {
 
 /** What a run between two marks cost each component, and the foreign load over it. */
 export interface Between {
+  /** The app and the processes the scenario added: the load generator is not one of them. */
   componentsNs: Record<string, number>;
   foreign: ForeignShare;
 }
+
+/** The meter's name for the load generator's processes, one for each run of it. */
+export const BENCH_COMPONENT = 'bench';
 
 /**
  * The CPU of a round's components in ns (docs/measuring.md), and the foreign load of each
@@ -61,9 +65,14 @@ export class RunMeter {
     };
   }
 
-  /** The run between two marks; `benchNs` is the load generator's own CPU over it. */
-  between(before: Mark, after: Mark, benchNs: number): Between {
-    const componentsNs = Object.fromEntries(
+  /**
+   * The run between two marks; `benchLoadNs` is the load generator's own CPU over its load,
+   * as it reports it. Its whole life between the marks (start-up and exit too) is its own
+   * time, not foreign load: the meter's figure where it kept it (a group keeps the time of a
+   * process that has exited; /proc does not), its own report otherwise.
+   */
+  between(before: Mark, after: Mark, benchLoadNs: number): Between {
+    const { [BENCH_COMPONENT]: benchMeteredNs = 0, ...componentsNs } = Object.fromEntries(
       Object.entries(after.componentsNs).map(([name, ns]) => [
         name,
         Math.max(0, ns - (before.componentsNs[name] ?? 0)),
@@ -77,7 +86,7 @@ export class RunMeter {
         side: pinned && name === 'app' ? 'app' : 'other',
         ns,
       })),
-      { side: 'other', ns: benchNs },
+      { side: 'other', ns: Math.max(benchMeteredNs, benchLoadNs) },
       { side: 'other', ns: after.runnerNs - before.runnerNs },
     ];
     const load = foreignLoad(before.busy, after.busy, sides, own);
