@@ -1,5 +1,5 @@
 import { release } from 'node:os';
-import type { CpuPlan } from '@obscost/measure';
+import { intervalEnds, type CpuPlan } from '@obscost/measure';
 import {
   REPORT_VERSION,
   type Report,
@@ -76,8 +76,12 @@ function controlsOf(
 /** What the report says at its top when a control did not hold, or could not be checked. */
 export function unreliableReason(controls: Report['controls']): string | undefined {
   if (controls === undefined) return undefined;
-  if (controls.aa.app.ci_low === null || controls.calibration.ratio.ci_low === null) {
-    return 'the controls ran fewer than 2 rounds beside the baseline: nothing checked this run';
+  const { aa, calibration } = controls;
+  if ([aa.app, aa.total, aa.neighbours, calibration.ratio].some((i) => !intervalEnds(i))) {
+    return (
+      'a control has fewer than 2 rounds beside the baseline (that measured something): ' +
+      'nothing checked this run'
+    );
   }
   const failed = [
     ...(controls.aa.holds ? [] : ["the A/A control's ratios to the baseline do not all contain 1"]),

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ratioInterval } from '@obscost/measure';
+import { unreliableReason } from '../src/assemble-report.js';
 import { aaControl, calibrationControl, controlNotes } from '../src/control-figures.js';
 import { overheadNotes, overheadOf } from '../src/overhead.js';
 import { round } from './headline-round.js';
@@ -69,4 +70,17 @@ test("the controls' ratios count the rounds that entered; one that none entered 
     ),
     ['baseline-aa app', 'baseline-aa total', 'calibration app'],
   );
+});
+
+test('a control left with one round of a figure checked nothing, whichever the figure', () => {
+  const aa = aaControl([round(1, 61, 20), round(2, 62, 0), round(4, 60, 0)], BASELINES, SETTINGS);
+  assert.equal(aa.app.rounds, 3);
+  assert.equal(aa.neighbours.rounds, 1);
+  const calibration = calibrationControl(
+    [round(1, 66, 20), round(2, 68, 20), round(4, 67, 20)],
+    BASELINES,
+    6,
+    SETTINGS,
+  );
+  assert.match(unreliableReason({ aa, calibration }) ?? '', /^a control has fewer than 2 rounds/);
 });
