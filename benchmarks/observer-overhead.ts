@@ -113,6 +113,7 @@ const settings: RoundSettings = {
   path: '/ping',
   conns: values.conns,
   durationMs: values.dur,
+  capacityMs: values.dur,
   warmupMs: 1000,
   bpfStats: false,
   cpus,

@@ -44,7 +44,7 @@ function describe(label: string, file: string, report: Report): string[] {
     `${label}  ${file}`,
     `   ${formatInstant(report.started_at)}, ${formatCount(settings.repeat)} ` +
       `${settings.repeat === 1 ? 'round' : 'rounds'}, path ${settings.path}, ` +
-      `${formatCount(settings.conns)} connections, ${String(settings.duration_s)} s runs, ` +
+      `${formatCount(settings.conns)} connections, ${String(settings.duration_s)} s open runs, ` +
       `open model at ${formatCount(settings.rate)} req/s`,
   ];
 }
@@ -55,7 +55,12 @@ function differences(a: Report, b: Report): string[] {
     ['open-model rate (req/s)', a.settings.rate, b.settings.rate],
     ['path', a.settings.path, b.settings.path],
     ['connections', a.settings.conns, b.settings.conns],
-    ['run duration (s)', a.settings.duration_s, b.settings.duration_s],
+    ['open run (s)', a.settings.duration_s, b.settings.duration_s],
+    [
+      'closed run (s)',
+      a.settings.capacity_duration_s ?? a.settings.duration_s,
+      b.settings.capacity_duration_s ?? b.settings.duration_s,
+    ],
     ['CPUs', a.machine.cpus, b.machine.cpus],
     ['kernel', a.machine.kernel, b.machine.kernel],
   ];

@@ -219,7 +219,10 @@ export interface Report {
   };
   settings: {
     scenarios: ScenarioName[];
+    /** The open-model run's length. */
     duration_s: number;
+    /** The closed-model run's length; reports before it had both runs `duration_s` long. */
+    capacity_duration_s?: number;
     warmup_s: number;
     conns: number;
     /** The rounds run. */

@@ -69,7 +69,9 @@ export function settingsPairs(report: Report): Pair[] {
         'a fresh app, a ',
         f('settings.warmup_s', settings.warmup_s),
         ' warm-up, a ',
-        f('settings.duration_s', settings.duration_s),
+        settings.capacity_duration_s === undefined
+          ? f('settings.duration_s', settings.duration_s)
+          : f('settings.capacity_duration_s', settings.capacity_duration_s),
         ' closed-model run, a ',
         f('settings.duration_s', settings.duration_s),
         ' open-model run',

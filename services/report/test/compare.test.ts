@@ -29,9 +29,9 @@ test('two reports side by side: A, B and B/A per scenario; differing settings fi
   };
   assert.deepEqual(formatComparison(a, b, ['a/report.json', 'b/report.json']).split('\n'), [
     'A  a/report.json',
-    '   2026-12-01 10:00:00 UTC, 1 round, path /ping, 50 connections, 5 s runs, open model at 1,000 req/s',
+    '   2026-12-01 10:00:00 UTC, 1 round, path /ping, 50 connections, 5 s open runs, open model at 1,000 req/s',
     'B  b/report.json',
-    '   2026-12-01 10:00:00 UTC, 3 rounds, path /ping, 50 connections, 5 s runs, open model at 1,200 req/s',
+    '   2026-12-01 10:00:00 UTC, 3 rounds, path /ping, 50 connections, 5 s open runs, open model at 1,200 req/s',
     '',
     'Settings differ:',
     '- open-model rate (req/s): 1,000 in A, 1,200 in B',

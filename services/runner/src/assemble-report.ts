@@ -136,6 +136,7 @@ export function assembleReport(comparison: Comparison): Report {
     settings: {
       scenarios: comparison.chosen.map((s) => s.name),
       duration_s: settings.durationMs / 1000,
+      capacity_duration_s: Math.min(settings.capacityMs, settings.durationMs) / 1000,
       warmup_s: settings.warmupMs / 1000,
       conns: settings.conns,
       repeat: run.rounds,

@@ -24,7 +24,10 @@ import type { Observation, Scenario } from './scenarios/scenario.js';
 export interface RoundSettings {
   path: string;
   conns: number;
+  /** The open-model run: the cost a request. */
   durationMs: number;
+  /** The closed-model run: the capacity. */
+  capacityMs: number;
   warmupMs: number;
   /** Whether the kernel's BPF statistics are on during the scenarios that load BPF programs. */
   bpfStats: boolean;
@@ -149,7 +152,7 @@ async function measureRuns(
     settings.bpfStats ? await programCounters(observation.bpfOwners()) : [];
   const programsBefore = await programs();
   const beforeClosed = meter.mark();
-  const closed = await bench('closed model', { durationMs: settings.durationMs });
+  const closed = await bench('closed model', { durationMs: settings.capacityMs });
   runs.push(closed);
   const beforeOpen = meter.mark();
   const appBeforeOpen = cpuSeconds(appPid);

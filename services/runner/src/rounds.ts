@@ -138,6 +138,8 @@ export async function runRounds(
     path: settings.path,
     conns: settings.conns,
     durationMs: settings.durationMs,
+    // The headline is the open run's: its seconds narrow the intervals, the closed run's do not.
+    capacityMs: Math.min(settings.capacityMs, settings.durationMs),
     warmupMs: settings.warmupMs,
     bpfStats: settings.bpfStats === 'on',
     cpus: context.cpus,

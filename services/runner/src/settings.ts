@@ -56,8 +56,15 @@ export const SETTINGS = {
   durationMs: setting.custom({
     flag: 'dur',
     placeholder: 'D',
-    default: '5s',
-    help: 'each measured run: the closed-model run and the open-model run, e.g. 500ms, 20s',
+    default: '8s',
+    help: 'the open-model run, where the cost a request is measured, e.g. 500ms, 20s',
+    parse: (text: string, name: string) => durationRule(name, text),
+  }),
+  capacityMs: setting.custom({
+    flag: 'capacity-dur',
+    placeholder: 'D',
+    default: '3s',
+    help: 'the closed-model run, where the capacity is measured; never longer than --dur',
     parse: (text: string, name: string) => durationRule(name, text),
   }),
   warmupMs: setting.custom({
