@@ -28,7 +28,7 @@ import {
   recordCpuProfile,
 } from '@obscost/measure';
 import { choiceListRule, positiveNumberRule, setting } from '@obscost/flags';
-import type { Interval, RoundResult } from '@obscost/report';
+import type { RoundResult } from '@obscost/report';
 import {
   aaControl,
   baseline,
@@ -36,14 +36,17 @@ import {
   calibration,
   calibrationBurnUs,
   calibrationControl,
+  controlNotes,
   Infrastructure,
   observerAlone,
+  overheadNotes,
   overheadOf,
   roundOrder,
   runRound,
   type RoundSettings,
   type Scenario,
 } from '@obscost/runner';
+import { printOverhead } from './overhead-text.js';
 import { benchmarkFlags, flag } from './settings.js';
 
 const ALL_PROBES = ['write', 'tcp', 'uprobe'] as const;
@@ -190,14 +193,21 @@ const checks = {
     STATISTICS,
   ),
 };
+/** Each ratio that lost rounds to a figure of 0 (a run that measured nothing): which, and why. */
+const leftOut = [
+  ...chosen
+    .filter((s) => s.name !== 'baseline')
+    .flatMap((s) => overheadNotes(s.name, rounds.get(s.name) ?? [], baselines)),
+  ...controlNotes(
+    rounds.get('baseline-aa') ?? [],
+    rounds.get('calibration') ?? [],
+    baselines,
+    burnUs ?? 0,
+  ),
+];
 /** A control's figures without its rounds. */
 const figuresOf = (control: object) =>
   Object.fromEntries(Object.entries(control).filter(([key]) => key !== 'rounds'));
-/** An interval as one line: "1.08 (1.05–1.11)", the estimate alone from one round. */
-const intervalText = ({ estimate: e, ci_low: low, ci_high: high }: Interval) =>
-  low === null || high === null
-    ? e.toFixed(3)
-    : `${e.toFixed(3)} (${low.toFixed(3)}–${high.toFixed(3)})`;
 const baseRps = median(base.map((r) => r.rps));
 const baseCpu = median(base.map(cpuPerRequest));
 const OBSERVER_PARTS = PROFILE_PARTS.filter((part) => part !== 'rest');
@@ -249,53 +259,19 @@ const results = chosen.map((scenario) => {
 
 if (values.json) {
   process.stdout.write(
-    `${JSON.stringify({ runs: values.runs, duration_s: values.dur / 1000, conns: values.conns, rate, app_cpus: cpus.app, ...(values.profile ? { app_own_us_per_request: appOwnUs } : {}), controls: { aa: figuresOf(checks.aa), calibration: figuresOf(checks.calibration) }, scenarios: results }, null, 2)}\n`,
+    `${JSON.stringify({ runs: values.runs, duration_s: values.dur / 1000, conns: values.conns, rate, app_cpus: cpus.app, ...(values.profile ? { app_own_us_per_request: appOwnUs } : {}), controls: { aa: figuresOf(checks.aa), calibration: figuresOf(checks.calibration) }, left_out: leftOut, scenarios: results }, null, 2)}\n`,
   );
 } else {
-  const where =
-    cpus.app.length === 0
-      ? 'nothing pinned (one CPU)'
-      : `app on CPU ${cpus.app.join(',')}, the rest on ${cpus.other.join(',')}`;
-  process.stdout.write(
-    `/ping, ${values.conns} connections, ${values.dur / 1000} s closed and ${values.dur / 1000} s at ${rate} req/s a run, ${values.runs} runs of each in turn; ${where}\n` +
-      'req/s: closed model; p99 and app CPU per request: at the fixed rate\n\n',
-  );
-  const width = Math.max(...results.map((r) => r.name.length));
-  if (values.profile) {
-    const columns = [...OBSERVER_PARTS, 'observer', 'rest', 'share', 'implied ratio'];
-    process.stdout.write(
-      "where the app's CPU went at the fixed rate (perf samples, µs a request, medians; share:\n" +
-        `the observer's against the app's own work, ${appOwnUs.toFixed(1)} µs, the median rest of every run):\n` +
-        `${''.padEnd(width)}  ${columns.map((c) => c.padStart(20)).join('')}\n`,
-    );
-    for (const r of results) {
-      if (r.profile === undefined) continue;
-      const { us_per_request: parts, observer_us, share, implied_ratio } = r.profile;
-      const cells = [...OBSERVER_PARTS.map((part) => parts[part]), observer_us, parts.rest];
-      process.stdout.write(
-        `${r.name.padEnd(width)}  ${cells.map((us) => us.toFixed(2).padStart(20)).join('')}` +
-          `${`${(share * 100).toFixed(1)}%`.padStart(20)}${implied_ratio.toFixed(3).padStart(20)}\n`,
-      );
-    }
-    process.stdout.write('\n');
-  }
-  process.stdout.write(
-    `this run's resolution (A/A app CPU a request): ${intervalText(checks.aa.app)} ${checks.aa.holds ? 'holds' : 'DOES NOT HOLD'}\n` +
-      `calibration: +${burnUs ?? 0} µs a request measured +${checks.calibration.extra_us.toFixed(2)}, ratio ${intervalText(checks.calibration.ratio)} ${checks.calibration.holds ? 'holds' : 'DOES NOT HOLD'}\n\n`,
-  );
-  for (const r of results) {
-    if (r.overhead !== undefined) {
-      const { app, capacity, capacity_limit: limit } = r.overhead;
-      process.stdout.write(
-        `${r.name.padEnd(width)}  app CPU a request ${intervalText(app)} ${app.verdict}; ` +
-          `capacity ${capacity === undefined ? `not compared: ${limit ?? ''}` : intervalText(capacity)}\n`,
-      );
-    }
-  }
-  process.stdout.write('\n');
-  for (const r of results) {
-    process.stdout.write(
-      `${r.name.padEnd(width)}  ${r.rps_median.toFixed(0).padStart(6)} req/s  ratio ${r.ratio.toFixed(3)}  p99 ${r.p99_ms_median.toFixed(2)} ms  app CPU ${r.app_cpu_us_per_request.toFixed(1)} µs/req (${r.cpu_ratio >= 1 ? '+' : ''}${((r.cpu_ratio - 1) * 100).toFixed(1)}%)   runs: ${r.runs.map((run) => run.rps.toFixed(0)).join(' ')}\n`,
-    );
-  }
+  printOverhead({
+    conns: values.conns,
+    durS: values.dur / 1000,
+    rate,
+    runs: values.runs,
+    cpus,
+    profile: values.profile ? { appOwnUs, parts: OBSERVER_PARTS } : undefined,
+    checks,
+    burnUs: burnUs ?? 0,
+    leftOut,
+    results,
+  });
 }
