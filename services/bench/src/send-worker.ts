@@ -1,32 +1,17 @@
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
-import koffi from 'koffi';
 import { LatencyRecorder } from './latency.js';
+import { makeThreadPrompt } from './prompt-thread.js';
 import { SendBoard } from './send-board.js';
 import { clockBase, type SendWorkerData, type WorkerReport } from './send-protocol.js';
 
-const PR_SET_TIMERSLACK = 29;
 /**
  * A wake-up from a long sleep is slow on a virtual machine (its idle CPU is halted and the
  * host must run it again); one from a sleep this short is not, the CPU being still awake
  * or polling. So a long sleep ends this much before the due time, and a short one follows.
  */
 const SETTLE_MS = 0.05;
-
-/**
- * A sleeping thread is woken up to its timer slack late: 50 µs by default on Linux. One
- * nanosecond makes the wake-up as precise as the hardware timer, for this thread alone.
- */
-function lowerTimerSlack(): void {
-  if (process.platform !== 'linux') return;
-  const libc = koffi.load('libc.so.6');
-  // prctl is variadic; on Linux's ABIs integer arguments pass the same way declared fixed.
-  const prctl = libc.func(
-    'int prctl(int, unsigned long, unsigned long, unsigned long, unsigned long)',
-  );
-  prctl(PR_SET_TIMERSLACK, 1, 0, 0, 0);
-}
 
 /** Sleeps until `due` (this thread's clock); false when stopped first. */
 function sleepUntil(board: SendBoard, due: number): boolean {
@@ -85,6 +70,6 @@ function serve(data: SendWorkerData, port: NonNullable<typeof parentPort>): void
 }
 
 if (parentPort !== null) {
-  lowerTimerSlack();
+  makeThreadPrompt();
   serve(workerData as SendWorkerData, parentPort);
 }
