@@ -1,6 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { ResponseParser } from './response-parser.js';
+import { CellState, type SendBoard } from './send-board.js';
+import { onBeforeClose, socketFd } from './socket-fd.js';
 
 export type FailureKind = 'connect' | 'read' | 'timeout';
 
@@ -27,44 +29,69 @@ export interface Target {
 /**
  * One keep-alive connection carrying at most one request at a time. It reopens by
  * itself when the server closes it between requests; failures are reported and the
- * owner decides whether to reopen.
+ * owner decides whether to reopen. In the closed model the main thread sends; in the open
+ * model the send worker does, and the connection is handed to it and back through the
+ * send board (its state, fd and times there, not here).
  */
 export class Connection {
-  /** Latency origin of the request in flight (its intended send time); -1 when idle. */
-  origin = -1;
-  /** When the request in flight was written; -1 when idle. */
-  sentAt = -1;
   /** Pending reopen after a failed connect. */
   timer: NodeJS.Timeout | undefined;
+  /** Closed model: latency origin of the request in flight; -1 when idle. */
+  private origin = -1;
+  /** Closed model: when the request in flight was written; -1 when idle. */
+  private localSentAt = -1;
   private socket: Socket | undefined;
   private connected = false;
+  /** Open model: the socket closed under a request in flight, which the board no longer shows. */
+  private lostInFlight = false;
   private parser: ResponseParser;
 
   constructor(
     readonly index: number,
     private readonly target: Target,
     private readonly events: ConnectionEvents,
+    private readonly board?: SendBoard,
   ) {
     this.parser = this.newParser();
   }
 
   get ready(): boolean {
-    return this.connected && this.origin < 0;
+    return this.connected && !this.busy;
   }
 
   get busy(): boolean {
-    return this.origin >= 0;
+    return this.board === undefined ? this.origin >= 0 : this.board.inFlight(this.index);
+  }
+
+  /** When the request in flight was written; -1 when none is. */
+  get sentAt(): number {
+    return this.board === undefined ? this.localSentAt : this.board.sentAt(this.index);
   }
 
   open(): void {
     this.parser = this.newParser();
     this.connected = false;
+    this.lostInFlight = false;
     const socket = connect({ host: this.target.host, port: this.target.port });
     this.socket = socket;
     let lastError: Error | undefined;
     socket.setNoDelay(true);
+    const board = this.board;
+    if (board !== undefined) {
+      onBeforeClose(socket, () => {
+        if (this.socket === socket) this.lostInFlight = board.retire(this.index);
+      });
+    }
     socket.on('connect', () => {
       this.connected = true;
+      if (board !== undefined) {
+        const fd = socketFd(socket);
+        if (fd < 0) {
+          this.fail('connect', "the open model needs the socket's fd, which Node gives on Linux");
+          return;
+        }
+        board.publish(this.index, fd);
+      }
       this.events.ready(this);
     });
     socket.on('data', (chunk: Buffer) => {
@@ -86,7 +113,7 @@ export class Connection {
       this.socket = undefined;
       if (!this.connected) {
         this.fail('connect', lastError?.message ?? 'connection closed while connecting');
-      } else if (this.busy || this.parser.midResponse) {
+      } else if (this.busy || this.lostInFlight || this.parser.midResponse) {
         this.fail('read', lastError?.message ?? 'server closed the connection before responding');
       } else {
         this.open();
@@ -94,10 +121,16 @@ export class Connection {
     });
   }
 
+  /** Closed model: sends the request, its latency measured from `origin`. */
   send(origin: number): void {
     this.origin = origin;
-    this.sentAt = performance.now();
+    this.localSentAt = performance.now();
     this.socket?.write(this.target.request);
+  }
+
+  /** Open model: the send worker could not write the request; failed unless already closed. */
+  writeFailed(reason: string): void {
+    if (this.board?.state(this.index) === CellState.failed) this.fail('read', reason);
   }
 
   /** Gives up on the request in flight, closes the socket and reports the failure. */
@@ -109,8 +142,9 @@ export class Connection {
   close(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    this.board?.retire(this.index);
     this.origin = -1;
-    this.sentAt = -1;
+    this.localSentAt = -1;
     this.connected = false;
     const socket = this.socket;
     this.socket = undefined;
@@ -119,12 +153,14 @@ export class Connection {
 
   private newParser(): ResponseParser {
     const parser = new ResponseParser((status, keepAlive) => {
-      const origin = this.origin;
+      const origin = this.board === undefined ? this.origin : this.board.settle(this.index);
       this.origin = -1;
-      this.sentAt = -1;
+      this.localSentAt = -1;
       if (!keepAlive) {
         this.close();
         this.open();
+      } else {
+        this.board?.release(this.index);
       }
       this.events.response(this, status, origin);
     });

@@ -38,6 +38,16 @@ export class LatencyRecorder {
     this.histogram.recordValue(Math.max(1, Math.round(ms * 1000)));
   }
 
+  /** The histogram as text, to hand to another thread (a worker's records to the main's). */
+  encode(): string {
+    return hdr.encodeIntoCompressedBase64(this.histogram);
+  }
+
+  /** Adds the records of an encode()d histogram to these. */
+  addEncoded(text: string): void {
+    this.histogram.add(hdr.decodeFromCompressedBase64(text));
+  }
+
   get count(): number {
     return this.histogram.totalCount;
   }

@@ -69,14 +69,22 @@ class LoadRun implements ConnectionEvents {
     };
     const done = new Promise<void>((resolve) => (this.finish = resolve));
     if (this.options.rate !== undefined) {
-      this.schedule = await OpenSchedule.start(this.options.rate, this.plannedRequests, {
-        send: (connection, due) => {
-          this.issuedTotal++;
-          connection.send(due);
+      const plan = {
+        rate: this.options.rate,
+        slots: this.plannedRequests,
+        conns,
+        request: target.request,
+      };
+      this.schedule = await OpenSchedule.start(plan, {
+        writeFailed: (index, reason) => {
+          this.connections[index]?.writeFailed(reason);
         },
-        // Without its timer the schedule would wait forever: the run ends, and says why.
+        ended: () => {
+          this.stopIssuing();
+        },
+        // Without its sender the schedule would wait forever: the run ends, and says why.
         failed: (err) => {
-          this.gaveUp = `the schedule's wake thread failed: ${err.message}`;
+          this.gaveUp = `the schedule's send thread failed: ${err.message}`;
           this.stopIssuing();
         },
       });
@@ -117,7 +125,7 @@ class LoadRun implements ConnectionEvents {
     this.hooks.signal?.addEventListener('abort', onAbort);
 
     for (let i = 0; i < conns; i++) {
-      const connection = new Connection(i, target, this);
+      const connection = new Connection(i, target, this, this.schedule?.board);
       this.connections.push(connection);
       connection.open();
     }
@@ -166,14 +174,15 @@ class LoadRun implements ConnectionEvents {
     this.bytes += bytes;
   }
 
+  /** Closed model: the next request, on the connection just freed. The open model's go out on their own. */
   private dispatch(connection: Connection): void {
-    if (!this.issuing || !connection.ready || connection.timer !== undefined) {
+    if (
+      !this.issuing ||
+      this.schedule !== undefined ||
+      !connection.ready ||
+      connection.timer !== undefined
+    ) {
       this.checkDone();
-      return;
-    }
-    if (this.schedule !== undefined) {
-      this.schedule.offer(connection, performance.now());
-      if (this.schedule.exhausted) this.stopIssuing();
       return;
     }
     if (this.issuedTotal >= this.plannedRequests) {
@@ -197,7 +206,8 @@ class LoadRun implements ConnectionEvents {
   }
 
   private checkDone(): void {
-    if (this.issuing || this.connections.some((c) => c.busy)) return;
+    if (this.issuing || this.schedule?.active === true) return;
+    if (this.connections.some((c) => c.busy)) return;
     this.finish?.();
   }
 

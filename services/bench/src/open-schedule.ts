@@ -1,94 +1,101 @@
-import { performance } from 'node:perf_hooks';
-import type { Connection } from './connection.js';
+import { Worker } from 'node:worker_threads';
 import { LatencyRecorder } from './latency.js';
-import { SlotTimer } from './slot-timer.js';
-import { dueOf } from './wake-protocol.js';
+import { SendBoard } from './send-board.js';
+import { clockBase, type SendWorkerData, type WorkerReport } from './send-protocol.js';
+
+export interface OpenPlan {
+  rate: number;
+  /** Requests to issue in all. */
+  slots: number;
+  conns: number;
+  /** The serialized request. */
+  request: Buffer;
+}
 
 export interface ScheduleHooks {
-  /** Sends the request due at `due` on `connection`, which is ready. */
-  send: (connection: Connection, due: number) => void;
-  /** The wake thread failed: no slot will be sent on time any more. */
+  /** The worker could not write the request on connection `index`, now FAILED. */
+  writeFailed: (index: number, reason: string) => void;
+  /** The worker issues no more requests: every slot is issued, or it was stopped. */
+  ended: () => void;
+  /** The worker thread died: no slot will be sent any more. */
   failed: (err: Error) => void;
 }
 
 /**
- * The open model's schedule: slot k is due at origin + k / rate, and goes out on whichever
- * connection is free when it is due. A free connection waits in `idle`; the wake timer
- * brings the main loop back at the next due time, with microsecond precision. Each send's
- * lag (send time - due time) is recorded: the generator's own delay, which the latencies,
- * measured from the due time, carry.
+ * The open model's schedule, run by a worker thread (send-worker.ts) that sleeps to each
+ * due time and writes the request on an idle connection itself; the main thread reads the
+ * responses, and hands connections back through the send board. Each send's lag (send
+ * time - due time) is recorded by the worker, in its own histogram, handed over at the end.
  */
 export class OpenSchedule {
-  /** Send time - due time of every request issued, in its own histogram. */
+  /** Send time - due time of every request issued; filled in when the worker ends. */
   readonly lag = new LatencyRecorder();
-  private readonly idle = new Set<Connection>();
-  private nextSlot = 0;
-  /** When slot 0 is due: the first connection's ready time, so connecting is no lag. */
-  private origin = NaN;
-  private timer: SlotTimer | undefined;
+  readonly board: SendBoard;
+  /** Requests the worker issued; known when it has ended. */
+  issued = 0;
+  private running = true;
+  private readonly worker: Worker;
 
-  private constructor(
-    private readonly intervalMs: number,
-    private readonly slots: number,
-    private readonly send: ScheduleHooks['send'],
-  ) {}
-
-  /** The schedule, its wake timer running. */
-  static async start(rate: number, slots: number, hooks: ScheduleHooks): Promise<OpenSchedule> {
-    const schedule = new OpenSchedule(1000 / rate, slots, hooks.send);
-    schedule.timer = await SlotTimer.start(schedule.intervalMs, {
-      wake: () => {
-        schedule.sendDue();
-      },
-      failed: hooks.failed,
+  private constructor(plan: OpenPlan, hooks: ScheduleHooks) {
+    this.board = new SendBoard(new SharedArrayBuffer(SendBoard.bytes(plan.conns)), plan.conns);
+    const workerData: SendWorkerData = {
+      shared: this.board.shared,
+      conns: plan.conns,
+      request: plan.request,
+      slots: plan.slots,
+      intervalMs: 1000 / plan.rate,
+      mainClockBase: clockBase(),
+    };
+    this.worker = new Worker(new URL('./send-worker.js', import.meta.url), { workerData });
+    this.worker.on('message', (message: WorkerReport) => {
+      if (message.type === 'ready') return;
+      if (message.type === 'write-failed') {
+        hooks.writeFailed(message.index, message.reason);
+        return;
+      }
+      this.issued = message.issued;
+      this.lag.addEncoded(message.lag);
+      this.end(hooks);
     });
+    this.worker.on('error', (err) => {
+      hooks.failed(err);
+      this.end(hooks);
+    });
+  }
+
+  /** Starts the worker; resolves once it has loaded and serves, so the run starts with it. */
+  static async start(plan: OpenPlan, hooks: ScheduleHooks): Promise<OpenSchedule> {
+    const schedule = new OpenSchedule(plan, hooks);
+    const ready = new Promise<void>((resolve, reject) => {
+      schedule.worker.on('message', (message: WorkerReport) => {
+        if (message.type === 'ready') resolve();
+      });
+      schedule.worker.once('error', reject);
+    });
+    await ready;
     return schedule;
   }
 
-  /** Whether every slot has been issued. */
-  get exhausted(): boolean {
-    return this.nextSlot >= this.slots;
+  /** Whether the worker may still issue a request. */
+  get active(): boolean {
+    return this.running;
   }
 
-  /** A connection that is ready for a request: it takes the next slot when that is due. */
-  offer(connection: Connection, now: number): void {
-    if (Number.isNaN(this.origin)) {
-      this.origin = now;
-      if (this.timer !== undefined) this.timer.originMs = now;
-    }
-    this.idle.add(connection);
-    this.sendDue(now);
-  }
-
-  /** No more slots are issued: free connections are let go. */
+  /** No more requests are issued; `ended` follows once the worker has let go. */
   stop(): void {
-    this.idle.clear();
-    this.nextSlot = this.slots;
+    this.board.stop();
   }
 
   async close(): Promise<void> {
     this.stop();
-    await this.timer?.close();
+    this.worker.removeAllListeners('message');
+    this.worker.removeAllListeners('error');
+    await this.worker.terminate();
   }
 
-  /** Sends every slot already due, each on a free connection; asks a wake-up for the next. */
-  private sendDue(now = performance.now()): void {
-    let clock = now;
-    for (const connection of this.idle) {
-      if (this.exhausted) break;
-      const due = dueOf(this.origin, this.nextSlot, this.intervalMs);
-      if (due > clock) {
-        this.timer?.wake(this.nextSlot);
-        return;
-      }
-      this.idle.delete(connection);
-      if (!connection.ready) continue;
-      this.nextSlot++;
-      this.send(connection, due);
-      clock = connection.sentAt;
-      this.lag.recordMs(clock - due);
-    }
-    // No free connection: the next response brings the main loop back, not the timer.
-    this.timer?.wake(-1);
+  private end(hooks: ScheduleHooks): void {
+    if (!this.running) return;
+    this.running = false;
+    hooks.ended();
   }
 }

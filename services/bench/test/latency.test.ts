@@ -51,3 +51,14 @@ test('the percentile curve rises to the maximum, sampled densely in the tail', (
   assert.ok(curve.every((p, i) => i === 0 || p.ms >= (curve[i - 1]?.ms ?? 0)));
   assert.deepEqual(new LatencyRecorder().distribution(), []);
 });
+
+test("a histogram handed over as text adds its records to the receiver's", () => {
+  const worker = new LatencyRecorder();
+  for (let ms = 1; ms <= 100; ms++) worker.recordMs(ms / 1000);
+  const main = new LatencyRecorder();
+  main.addEncoded(worker.encode());
+  assert.equal(main.count, 100);
+  assert.deepEqual(main.summary(), worker.summary());
+  main.addEncoded(new LatencyRecorder().encode());
+  assert.equal(main.count, 100, 'an empty histogram adds nothing');
+});
