@@ -43,13 +43,13 @@ function verdict(result: VariantResult): string {
 function variantLines(result: VariantResult, runWindows: number): string[] {
   const { apps, windows, foreign_windows: foreign } = result;
   return [
-    `${result.variant} (${apps.count} apps)`,
+    `${result.variant} (${apps.count} app${apps.count === 1 ? '' : 's'})`,
     ...result.runs.map(appLine),
     `  between apps   mean ${us(apps.mean)} µs, SD ${us(apps.sd)} (${percent(apps.sd_percent)})`,
     `  within an app  windows SD ${percent(windows.sd_percent)} (${windows.count} windows under ` +
       `${FOREIGN_LIMIT} foreign), which predicts ${percent(windows.predicted_run_sd_percent)} ` +
       `for a run of ${runWindows} windows${verdict(result)}`,
-    `  foreign ≥ ${FOREIGN_LIMIT}   ${foreign.count} windows, mean ${us(foreign.mean_cpu_us_per_request)} µs a request`,
+    `  foreign ≥ ${FOREIGN_LIMIT}  ${foreign.count} windows, mean ${us(foreign.mean_cpu_us_per_request)} µs a request`,
   ];
 }
 
