@@ -1,0 +1,141 @@
+import { foreignLoad, type CpuBusySnapshot } from '@obscost/measure';
+
+/**
+ * bench:noise's arithmetic, apart from its processes so that it can be tested: the windows of
+ * an open run, and the spreads that tell fresh apps' differences from the machine's drift.
+ * Field names are those --json prints.
+ */
+
+/** A window whose foreign load on the app's CPU reaches this (in CPUs) is reported apart. */
+export const FOREIGN_LIMIT = 0.05;
+
+/** The app's CPU and the machine's CPUs at one moment of an open run. */
+export interface NoiseMark {
+  busy: CpuBusySnapshot;
+  /** The app's CPU time so far, in ns. */
+  appNs: number;
+}
+
+/** One window of an open run. */
+export interface NoiseWindow {
+  /** The app's CPU in the window over the requests due in it, in µs. */
+  cpu_us_per_request: number;
+  /** What else ran on the app's CPUs, in CPUs (0.05: 5% of one CPU). */
+  foreign_cpus: number;
+}
+
+/** One fresh app's open run. */
+export interface AppRun {
+  /** The app's CPU over the whole run over the requests the bench completed, in µs. */
+  cpu_us_per_request: number;
+  foreign_cpus: number;
+  windows: NoiseWindow[];
+}
+
+/** Mean and sample standard deviation; null where the values are too few to give one. */
+export interface Spread {
+  count: number;
+  mean: number | null;
+  sd: number | null;
+  /** The SD as a percentage of the mean. */
+  sd_percent: number | null;
+}
+
+/** What a variant's apps say: their spread, their windows', and the windows left apart. */
+export interface VariantSummary {
+  /** The apps' whole-run CPU a request. */
+  apps: Spread;
+  /** The windows under FOREIGN_LIMIT, each against its own app's mean. */
+  windows: {
+    count: number;
+    /** The pooled within-app SD as a percentage of the windows' mean. */
+    sd_percent: number | null;
+    /** What the windows' drift alone would spread a whole run by: sd_percent / √(windows a run). */
+    predicted_run_sd_percent: number | null;
+  };
+  /** The windows at or above FOREIGN_LIMIT, which enter none of the above. */
+  foreign_windows: { count: number; mean_cpu_us_per_request: number | null };
+}
+
+const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
+
+const meanOf = (values: readonly number[]): number | null =>
+  values.length === 0 ? null : sum(values) / values.length;
+
+/** The sum of squared deviations from the values' own mean. */
+const squaredDeviations = (values: readonly number[]): number => {
+  const mean = meanOf(values) ?? 0;
+  return sum(values.map((v) => (v - mean) ** 2));
+};
+
+export function spreadOf(values: readonly number[]): Spread {
+  const mean = meanOf(values);
+  if (mean === null || values.length < 2) {
+    return { count: values.length, mean, sd: null, sd_percent: null };
+  }
+  const sd = Math.sqrt(squaredDeviations(values) / (values.length - 1));
+  return { count: values.length, mean, sd, sd_percent: (100 * sd) / mean };
+}
+
+/**
+ * The standard deviation within groups, pooled: each value against its own group's mean,
+ * over the degrees of freedom left (n - 1 a group), as a percentage of the mean of every
+ * value. What differs between the groups' means is not in it. Null without two values in
+ * one group.
+ */
+export function pooledSdPercent(groups: readonly (readonly number[])[]): number | null {
+  const freedom = sum(groups.map((g) => Math.max(0, g.length - 1)));
+  const mean = meanOf(groups.flat());
+  if (freedom === 0 || mean === null) return null;
+  return (100 * Math.sqrt(sum(groups.map(squaredDeviations)) / freedom)) / mean;
+}
+
+/**
+ * The windows between successive marks at `rate` req/s, the first left out: it holds the
+ * bench's start-up, before its first request was due. The open model sends on schedule, so
+ * the requests due in a window are the rate times its length.
+ */
+export function windowsOf(
+  marks: readonly NoiseMark[],
+  rate: number,
+  appCpus: readonly number[],
+): NoiseWindow[] {
+  const windows: NoiseWindow[] = [];
+  for (let i = 2; i < marks.length; i++) {
+    const before = marks[i - 1];
+    const after = marks[i];
+    if (before === undefined || after === undefined) continue;
+    const appNs = after.appNs - before.appNs;
+    const load = foreignLoad(before.busy, after.busy, { app: [...appCpus], other: [] }, [
+      { side: 'app', ns: appNs },
+    ]);
+    const due = rate * load.seconds;
+    windows.push({ cpu_us_per_request: appNs / 1e3 / due, foreign_cpus: load.app.foreignCpus });
+  }
+  return windows;
+}
+
+/**
+ * A variant's summary: the apps' spread, the windows' (those under FOREIGN_LIMIT), and what
+ * the windows predict for a whole run of `runWindows` windows if time alone moved it: if the
+ * apps spread more than that, fresh apps differ by more than the machine drifts.
+ */
+export function summarize(apps: readonly AppRun[], runWindows: number): VariantSummary {
+  const quiet = apps.map((app) =>
+    app.windows.filter((w) => w.foreign_cpus < FOREIGN_LIMIT).map((w) => w.cpu_us_per_request),
+  );
+  const foreign = apps
+    .flatMap((app) => app.windows)
+    .filter((w) => w.foreign_cpus >= FOREIGN_LIMIT)
+    .map((w) => w.cpu_us_per_request);
+  const sdPercent = pooledSdPercent(quiet);
+  return {
+    apps: spreadOf(apps.map((app) => app.cpu_us_per_request)),
+    windows: {
+      count: quiet.flat().length,
+      sd_percent: sdPercent,
+      predicted_run_sd_percent: sdPercent === null ? null : sdPercent / Math.sqrt(runWindows),
+    },
+    foreign_windows: { count: foreign.length, mean_cpu_us_per_request: meanOf(foreign) },
+  };
+}
