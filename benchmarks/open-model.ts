@@ -51,6 +51,8 @@ interface RunFigures {
   lag: { p50: number; p99: number; max?: number };
   /** vegeta only: its latency from the due time (lag + latency), as ours is measured. */
   fromDue?: { p50: number; p99: number };
+  /** Ours only: the latency from each request's write, as vegeta's is measured. */
+  fromSend?: { p50: number; p99: number };
   /** Ours only: CPU a request in µs. */
   cpuUsPerRequest?: number;
 }
@@ -68,11 +70,15 @@ async function runBench(url: string, rate: number): Promise<RunFigures> {
   ]);
   if (result.errors > 0) throw new Error(`bench: ${result.errors} errors at ${rate} req/s`);
   const lag = result.schedule_lag_ms;
-  if (lag === undefined) throw new Error('bench: no schedule_lag_ms in an open-model run');
+  const fromSend = result.latency_from_send_ms;
+  if (lag === undefined || fromSend === undefined) {
+    throw new Error('bench: no schedule_lag_ms or latency_from_send_ms in an open-model run');
+  }
   return {
     p50: result.latency_ms.p50,
     p99: result.latency_ms.p99,
     lag: { p50: lag.p50, p99: lag.p99, max: lag.max },
+    fromSend: { p50: fromSend.p50, p99: fromSend.p99 },
     cpuUsPerRequest: ((result.cpu_s.user + result.cpu_s.system) * 1e6) / result.requests,
   };
 }
@@ -130,11 +136,14 @@ function formatRate(rate: number, ours: RunFigures[], theirs: RunFigures[]): str
   const lags = ours.map((r) => r.lag);
   const theirLags = theirs.map((r) => r.lag);
   const fromDue = theirs.map((r) => r.fromDue ?? { p50: NaN, p99: NaN });
+  const fromSend = ours.map((r) => r.fromSend ?? { p50: NaN, p99: NaN });
   const oursP50 = median(pick(ours, 'p50'));
   const oursP99 = median(pick(ours, 'p99'));
   return [
     `${rate} req/s`,
     `  bench   p50 ${spread(pick(ours, 'p50'))} ms   p99 ${spread(pick(ours, 'p99'))} ms`,
+    `  bench from send   p50 ${spread(fromSend.map((l) => l.p50))} ms   p99 ${spread(fromSend.map((l) => l.p99))} ms` +
+      ' (its latency less its lag: measured as vegeta is)',
     `  vegeta  p50 ${spread(pick(theirs, 'p50'))} ms   p99 ${spread(pick(theirs, 'p99'))} ms`,
     `  our schedule lag  p50 ${spread(lags.map((l) => l.p50))} ms   p99 ${spread(lags.map((l) => l.p99))} ms` +
       `   max ${spread(lags.map((l) => l.max ?? NaN))} ms`,
@@ -149,6 +158,8 @@ function formatRate(rate: number, ours: RunFigures[], theirs: RunFigures[]): str
       `, p99 ${within(oursP99, median(pick(theirs, 'p99')))}`,
     `  ... of vegeta from due:        p50 ${within(oursP50, median(fromDue.map((l) => l.p50)))}` +
       `, p99 ${within(oursP99, median(fromDue.map((l) => l.p99)))}`,
+    `  ours from send, of vegeta's:   p50 ${within(median(fromSend.map((l) => l.p50)), median(pick(theirs, 'p50')))}` +
+      `, p99 ${within(median(fromSend.map((l) => l.p99)), median(pick(theirs, 'p99')))}`,
   ].join('\n');
 }
 

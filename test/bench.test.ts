@@ -28,6 +28,7 @@ withApp('the bench counts exactly what the app counted and logged', async (app, 
   assert.equal(timed.status['200'], timed.requests);
   assert.equal(timed.errors + counted.errors, 0);
   assert.equal(timed.schedule_lag_ms, undefined, 'no schedule in the closed model');
+  assert.equal(timed.latency_from_send_ms, undefined, 'its latency is from the send already');
   assert.equal(requestsTotal(after, '/ping', 200) - requestsTotal(before, '/ping', 200), responses);
 
   // The log is written asynchronously: wait for every line, then check each byte count.
@@ -77,6 +78,11 @@ withApp('the open model issues exactly rate x duration requests, on schedule', a
   assert.ok(lag.p50 <= lag.p99 && lag.p99 <= lag.max, JSON.stringify(lag));
   // A bound a noisy 2-core machine keeps; bench:open measures the precision itself.
   assert.ok(lag.p50 < 5, `p50 lag ${lag.p50} ms`);
+  // Each request's latency from its write is that from its due time less its lag, never more.
+  const fromSend = result.latency_from_send_ms;
+  assert.ok(fromSend !== undefined, 'the open model reports its latency from the send too');
+  assert.ok(fromSend.p50 >= 2 && fromSend.p50 <= result.latency_ms.p50, JSON.stringify(fromSend));
+  assert.ok(fromSend.max <= result.latency_ms.max, JSON.stringify(fromSend));
 });
 
 withApp('bad /work input: 400s, counted, and a failed bench run', async (app) => {

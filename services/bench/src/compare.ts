@@ -19,6 +19,7 @@ function flatten(value: unknown, prefix: string, into: Figures): void {
 const TEXT_SECTIONS: Record<string, string> = {
   errors: 'error_kinds',
   latency_ms: 'latency_ms',
+  latency_from_send_ms: 'latency_from_send_ms',
   schedule_lag_ms: 'schedule_lag_ms',
   cpu_s: 'cpu_s',
   requests: 'status',
@@ -89,6 +90,7 @@ const ORDER = [
   'bytes',
   'bytes_per_s',
   ...LATENCY_FIGURES.map((key) => `latency_ms.${key}`),
+  ...LATENCY_FIGURES.map((key) => `latency_from_send_ms.${key}`),
   ...LATENCY_FIGURES.map((key) => `schedule_lag_ms.${key}`),
 ];
 

@@ -9,8 +9,11 @@ export type FailureKind = 'connect' | 'read' | 'timeout';
 export interface ConnectionEvents {
   /** Connected and idle: ready for a request. */
   ready(connection: Connection): void;
-  /** A complete response to the request sent at `origin` (its latency origin). */
-  response(connection: Connection, status: number, origin: number): void;
+  /**
+   * A complete response to the request whose latency is measured from `origin` (in the open
+   * model its due time), written at `sentAt`.
+   */
+  response(connection: Connection, status: number, origin: number, sentAt: number): void;
   /** The connection failed and is closed; a request in flight is lost. */
   failed(connection: Connection, kind: FailureKind, reason: string): void;
   /** Bytes read from the server, headers included. */
@@ -154,6 +157,7 @@ export class Connection {
   private newParser(): ResponseParser {
     const parser = new ResponseParser((status, keepAlive) => {
       const origin = this.board === undefined ? this.origin : this.board.settle(this.index);
+      const sentAt = this.sentAt;
       this.origin = -1;
       this.localSentAt = -1;
       if (!keepAlive) {
@@ -162,7 +166,7 @@ export class Connection {
       } else {
         this.board?.release(this.index);
       }
-      this.events.response(this, status, origin);
+      this.events.response(this, status, origin, sentAt);
     });
     parser.bodyless = this.target.bodyless;
     return parser;

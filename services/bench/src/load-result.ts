@@ -31,6 +31,11 @@ export interface LoadResult {
    * which every latency, measured from the due time, includes.
    */
   schedule_lag_ms?: LatencySummary;
+  /**
+   * Open model: the latency from when each request was written, not from its due time: what a
+   * generator that leaves its own lag out (vegeta, wrk2's uncorrected figures) reports.
+   */
+  latency_from_send_ms?: LatencySummary;
   /** The percentile curve the summary's figures are read from (JSON only). */
   latency_distribution: PercentilePoint[];
   /**

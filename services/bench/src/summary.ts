@@ -9,6 +9,17 @@ function fixed(value: number, digits: number): string {
   return value.toFixed(digits);
 }
 
+/** A latency summary's lines under its JSON name; none when the run has no such figure. */
+function latencyLines(name: string, summary: LoadResult['latency_ms'] | undefined): string[] {
+  if (summary === undefined) return [];
+  return [
+    name,
+    ...LATENCY_FIGURES.map(
+      (key) => `  ${TEXT_LABELS[key] ?? key}`.padEnd(14) + fixed(summary[key], 3),
+    ),
+  ];
+}
+
 /**
  * The human summary. Its layout is stable (one figure a line, "name value"), so saved
  * outputs can be read back by `bench compare`.
@@ -31,20 +42,9 @@ export function formatSummary(result: LoadResult, durationMs: number): string {
     `rps           ${fixed(result.rps, 1)}`,
     `bytes         ${result.bytes}`,
     `bytes_per_s   ${fixed(result.bytes_per_s, 1)}`,
-    'latency_ms',
-    ...LATENCY_FIGURES.map(
-      (key) => `  ${TEXT_LABELS[key] ?? key}`.padEnd(14) + fixed(result.latency_ms[key], 3),
-    ),
-    ...(result.schedule_lag_ms === undefined
-      ? []
-      : [
-          'schedule_lag_ms',
-          ...LATENCY_FIGURES.map(
-            (key) =>
-              `  ${TEXT_LABELS[key] ?? key}`.padEnd(14) +
-              fixed(result.schedule_lag_ms?.[key] ?? 0, 3),
-          ),
-        ]),
+    ...latencyLines('latency_ms', result.latency_ms),
+    ...latencyLines('latency_from_send_ms', result.latency_from_send_ms),
+    ...latencyLines('schedule_lag_ms', result.schedule_lag_ms),
     'cpu_s',
     `  user        ${fixed(result.cpu_s.user, 3)}`,
     `  system      ${fixed(result.cpu_s.system, 3)}`,
