@@ -3,6 +3,7 @@ import { chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { readProcStat } from '@obscost/process';
 import { WRITE_LOOP } from './observer-support.js';
 import {
   OBSERVER_MAIN,
@@ -18,6 +19,13 @@ import {
 
 // Which processes the observer follows: by name, past its limit, by user, through a pid file.
 
+/**
+ * Whether the loop runs the loop's binary: spawned is not enough, the observer resolves targets
+ * by name at its start, and a child (setpriv's above all) bears another name until it execs.
+ */
+const running = (loop: ReturnType<typeof startChild>): boolean =>
+  loop.pid !== undefined && readProcStat(loop.pid)?.command === 'write-loop';
+
 test('--comm: two targets through the map, then one alone by the compare, every write counted', async (t) => {
   const writes = 20_000;
   const loops: ReturnType<typeof startChild>[] = [];
@@ -28,7 +36,7 @@ test('--comm: two targets through the map, then one alone by the compare, every 
   };
   t.after(() => Promise.all(loops.map((loop) => loop.stop())));
   const both = [startLoop(), startLoop()];
-  await waitFor('both loops to start', () => both.every((loop) => loop.pid !== undefined));
+  await waitFor('both loops to start', () => both.every(running));
   const observer = await startObserver(['--no-kafka', '--comm', 'write-loop']);
   t.after(() => observer.stop());
   const metric = async (series: string) => seriesValue(await scrape(observer.url), series);
@@ -53,7 +61,7 @@ test('a 65th process of the name: 64 followed, one refused and counted, followed
     startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' }),
   );
   t.after(() => Promise.all(loops.map((loop) => loop.stop())));
-  await waitFor('every loop to start', () => loops.every((loop) => loop.pid !== undefined));
+  await waitFor('every loop to start', () => loops.every(running));
   const observer = await startObserver(['--no-kafka', '--comm', 'write-loop', '--probes', 'write']);
   t.after(() => observer.stop());
   const metric = async (series: string) => seriesValue(await scrape(observer.url), series);
@@ -94,7 +102,7 @@ test("--uid: another user's process of the name is refused and counted; a pid fi
     { stdin: 'pipe' },
   );
   t.after(() => Promise.all([mine.stop(), theirs.stop()]));
-  await waitFor('both loops to start', () => mine.pid !== undefined && theirs.pid !== undefined);
+  await waitFor('both loops to start', () => running(mine) && running(theirs));
   const observer = await startObserver([
     ...['--no-kafka', '--comm', 'write-loop', '--uid', '0', '--probes', 'write'],
   ]);
