@@ -1,4 +1,10 @@
-import { foreignLoad, type CpuBusySnapshot } from '@obscost/measure';
+import {
+  foreignLoad,
+  mean,
+  sampleVariance,
+  squaredDeviations,
+  type CpuBusySnapshot,
+} from '@obscost/measure';
 
 /**
  * bench:noise's arithmetic, apart from its processes so that it can be tested: the windows of
@@ -60,21 +66,15 @@ export interface VariantSummary {
 const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
 
 const meanOf = (values: readonly number[]): number | null =>
-  values.length === 0 ? null : sum(values) / values.length;
-
-/** The sum of squared deviations from the values' own mean. */
-const squaredDeviations = (values: readonly number[]): number => {
-  const mean = meanOf(values) ?? 0;
-  return sum(values.map((v) => (v - mean) ** 2));
-};
+  values.length === 0 ? null : mean(values);
 
 export function spreadOf(values: readonly number[]): Spread {
-  const mean = meanOf(values);
-  if (mean === null || values.length < 2) {
-    return { count: values.length, mean, sd: null, sd_percent: null };
+  const centre = meanOf(values);
+  if (centre === null || values.length < 2) {
+    return { count: values.length, mean: centre, sd: null, sd_percent: null };
   }
-  const sd = Math.sqrt(squaredDeviations(values) / (values.length - 1));
-  return { count: values.length, mean, sd, sd_percent: (100 * sd) / mean };
+  const sd = Math.sqrt(sampleVariance(values));
+  return { count: values.length, mean: centre, sd, sd_percent: (100 * sd) / centre };
 }
 
 /**
@@ -85,9 +85,9 @@ export function spreadOf(values: readonly number[]): Spread {
  */
 export function pooledSdPercent(groups: readonly (readonly number[])[]): number | null {
   const freedom = sum(groups.map((g) => Math.max(0, g.length - 1)));
-  const mean = meanOf(groups.flat());
-  if (freedom === 0 || mean === null) return null;
-  return (100 * Math.sqrt(sum(groups.map(squaredDeviations)) / freedom)) / mean;
+  const centre = meanOf(groups.flat());
+  if (freedom === 0 || centre === null) return null;
+  return (100 * Math.sqrt(sum(groups.map(squaredDeviations)) / freedom)) / centre;
 }
 
 /**

@@ -33,7 +33,7 @@ export {
 } from './foreign-load.js';
 export { cpuSeconds, cpuSince, openFds, peakRssBytes, rssBytes, type CpuSeconds } from './proc.js';
 export { processCpuNs, processTreeCpuNs } from './schedstat.js';
-export { median } from './stats.js';
+export { mean, median, sampleVariance, squaredDeviations } from './stats.js';
 export {
   DEFAULT_CONFIDENCE,
   intervalEnds,

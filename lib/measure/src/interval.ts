@@ -1,4 +1,5 @@
 import { studentTCritical } from './student-t.js';
+import { mean, sampleVariance } from './stats.js';
 
 /** One round's pair: the figure under test and the same round's reference (its baseline). */
 export interface RoundPair {
@@ -64,15 +65,15 @@ export function ratioInterval(
   if (pairs.length === 0) throw new RangeError('a ratio needs at least one round');
   const logs = pairs.map(logRatio);
   const rounds = logs.length;
-  const mean = logs.reduce((sum, value) => sum + value, 0) / rounds;
-  const estimate = Math.exp(mean);
+  const centre = mean(logs);
+  const estimate = Math.exp(centre);
   if (rounds === 1) return { estimate, ci_low: null, ci_high: null, confidence, rounds };
-  const variance = logs.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (rounds - 1);
-  const margin = studentTCritical(confidence, rounds - 1) * Math.sqrt(variance / rounds);
+  const margin =
+    studentTCritical(confidence, rounds - 1) * Math.sqrt(sampleVariance(logs) / rounds);
   return {
     estimate,
-    ci_low: Math.exp(mean - margin),
-    ci_high: Math.exp(mean + margin),
+    ci_low: Math.exp(centre - margin),
+    ci_high: Math.exp(centre + margin),
     confidence,
     rounds,
   };

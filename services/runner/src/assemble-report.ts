@@ -13,7 +13,7 @@ import type { OpenRate } from './open-rate.js';
 import { roundWarnings } from './round-warnings.js';
 import type { RoundsRun } from './rounds.js';
 import type { Scenario } from './scenarios/scenario.js';
-import type { RunSettings } from './settings.js';
+import { capacityRunMs, type RunSettings } from './settings.js';
 import { summarize } from './summarize.js';
 
 /** Everything the comparison did, as the report tells it. */
@@ -136,7 +136,7 @@ export function assembleReport(comparison: Comparison): Report {
     settings: {
       scenarios: comparison.chosen.map((s) => s.name),
       duration_s: settings.durationMs / 1000,
-      capacity_duration_s: Math.min(settings.capacityMs, settings.durationMs) / 1000,
+      capacity_duration_s: capacityRunMs(settings) / 1000,
       warmup_s: settings.warmupMs / 1000,
       conns: settings.conns,
       repeat: run.rounds,

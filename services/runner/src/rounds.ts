@@ -16,7 +16,7 @@ import { overheadOf } from './overhead.js';
 import { baselineAa, calibration, CONTROL_NAMES, roundOrder } from './scenarios/controls.js';
 import type { Scenario } from './scenarios/scenario.js';
 import { MAX_RERUNS, spoiled } from './set-aside.js';
-import type { RunSettings } from './settings.js';
+import { capacityRunMs, type RunSettings } from './settings.js';
 import type { StatusLine } from './status-line.js';
 
 /** What the rounds need besides the scenarios. */
@@ -139,7 +139,7 @@ export async function runRounds(
     conns: settings.conns,
     durationMs: settings.durationMs,
     // The headline is the open run's: its seconds narrow the intervals, the closed run's do not.
-    capacityMs: Math.min(settings.capacityMs, settings.durationMs),
+    capacityMs: capacityRunMs(settings),
     warmupMs: settings.warmupMs,
     bpfStats: settings.bpfStats === 'on',
     cpus: context.cpus,

@@ -191,6 +191,11 @@ export const SETTINGS = {
 
 export type RunSettings = SettingValues<typeof SETTINGS>;
 
+/** The closed run's length: --capacity-dur, never longer than the open run's (--dur). */
+export function capacityRunMs(settings: Pick<RunSettings, 'capacityMs' | 'durationMs'>): number {
+  return Math.min(settings.capacityMs, settings.durationMs);
+}
+
 export const USAGE = usageText(SETTINGS, {
   usage:
     'npm start -- [--scenarios LIST] [--dur D] [--rate R] [--conns N] [--repeat K | --min-rounds N --target W --budget D] [--out DIR]',
