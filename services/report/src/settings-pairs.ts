@@ -66,15 +66,15 @@ export function settingsPairs(report: Report): Pair[] {
     {
       label: 'each round',
       value: [
-        'a fresh app, a ',
+        // Durations lead no article: "a 8 s run" reads wrong, and which one is due varies.
+        'a fresh app; warm-up ',
         f('settings.warmup_s', settings.warmup_s),
-        ' warm-up, a ',
+        ', closed-model run ',
         settings.capacity_duration_s === undefined
           ? f('settings.duration_s', settings.duration_s)
           : f('settings.capacity_duration_s', settings.capacity_duration_s),
-        ' closed-model run, a ',
+        ', open-model run ',
         f('settings.duration_s', settings.duration_s),
-        ' open-model run',
       ],
     },
     {
