@@ -5,6 +5,7 @@ import {
   pooledSdPercent,
   spreadOf,
   summarize,
+  timeScales,
   windowsOf,
   type AppRun,
   type NoiseMark,
@@ -100,6 +101,50 @@ test('summarize: no apps, or no quiet window, gives nulls rather than NaN', () =
     apps: { count: 0, mean: null, sd: null, sd_percent: null },
     windows: { count: 0, sd_percent: null, predicted_run_sd_percent: null },
     foreign_windows: { count: 0, mean_cpu_us_per_request: null },
+    time_scales: [],
   });
   assert.equal(summarize([run(40, [50], [1])], 10).windows.sd_percent, null);
+});
+
+test('timeScales: adjacent stretches of 1, 2, 4... windows, as long as a run holds two', () => {
+  // Two stretches of 2 at 40 then 80: one pair of 2, log ratio ln 2; single windows step once.
+  const scales = timeScales([run(60, [40, 40, 80, 80])]);
+  assert.deepEqual(
+    scales.map((s) => [s.windows, s.pairs]),
+    [
+      [1, 3],
+      [2, 1],
+    ],
+  );
+  const [single, pair] = scales;
+  // Log ratios 0, ln 2, 0: their sample SD.
+  const sd = 100 * Math.sqrt((2 * (Math.LN2 / 3) ** 2 + ((2 * Math.LN2) / 3) ** 2) / 2);
+  assert.ok(Math.abs((single?.sd_percent ?? 0) - sd) < 1e-9);
+  assert.equal(pair?.sd_percent, null, 'one pair gives no SD');
+  assert.ok(Math.abs((pair.independent_percent ?? 0) - sd / Math.SQRT2) < 1e-9);
+});
+
+test('timeScales: a stretch holding a foreign window pairs with neither neighbour', () => {
+  const [single] = timeScales([run(40, [40, 44, 40, 44, 40], [0, 0, 0.2, 0, 0])]);
+  // Pairs (40,44) and (44,40) at the ends; both pairs touching window 3 are dropped.
+  assert.equal(single?.pairs, 2);
+  assert.ok(Math.abs((single.sd_percent ?? 0) - 100 * Math.sqrt(2) * Math.log(1.1)) < 1e-9);
+});
+
+test('timeScales: independent windows average out, a drifting level does not', () => {
+  // A fixed pseudo-random sequence: the test gives the same figures every run.
+  let seed = 12345;
+  const uniform = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const white = Array.from({ length: 4096 }, () => 60 * (1 + 0.1 * (uniform() - 0.5)));
+  const [w1, , w4] = timeScales([run(60, white)]);
+  const ratio = (w4?.sd_percent ?? 0) / (w1?.sd_percent ?? 1);
+  assert.ok(ratio > 0.4 && ratio < 0.6, `white noise: 4 windows at ${ratio} of one, not 1/2`);
+  let level = 60;
+  const walk = Array.from({ length: 4096 }, () => (level *= 1 + 0.02 * (uniform() - 0.5)));
+  const [r1, , r4] = timeScales([run(60, walk)]);
+  const walkRatio = (r4?.sd_percent ?? 0) / (r1?.sd_percent ?? 1);
+  assert.ok(walkRatio > 1.2, `a random walk: 4 windows at ${walkRatio} of one, more than 1`);
 });

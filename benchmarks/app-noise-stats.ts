@@ -61,6 +61,23 @@ export interface VariantSummary {
   };
   /** The windows at or above FOREIGN_LIMIT, which enter none of the above. */
   foreign_windows: { count: number; mean_cpu_us_per_request: number | null };
+  /** How far apart adjacent stretches of a run are, by their length. */
+  time_scales: TimeScale[];
+}
+
+/**
+ * How much two adjacent stretches of `windows` windows of one app's run differ: what a
+ * reference measured right before or after a run of that length is worth, and whether a
+ * longer run averages the noise away (it would, as 1/√windows, were the windows independent).
+ */
+export interface TimeScale {
+  windows: number;
+  /** Pairs of adjacent stretches, every app's, neither holding a foreign window. */
+  pairs: number;
+  /** The SD of the pairs' log ratios, as a percentage: their typical relative difference. */
+  sd_percent: number | null;
+  /** What independent windows would give: the one-window figure over √windows. */
+  independent_percent: number | null;
 }
 
 const sum = (values: readonly number[]): number => values.reduce((total, v) => total + v, 0);
@@ -115,6 +132,44 @@ export function windowsOf(
   return windows;
 }
 
+/** The log ratios of each app's adjacent quiet stretches of `length` windows. */
+function adjacentLogRatios(apps: readonly AppRun[], length: number): number[] {
+  return apps.flatMap((app) => {
+    const stretches: (number | undefined)[] = [];
+    for (let start = 0; start + length <= app.windows.length; start += length) {
+      const stretch = app.windows.slice(start, start + length);
+      const quiet = stretch.every((w) => w.foreign_cpus < FOREIGN_LIMIT);
+      stretches.push(quiet ? mean(stretch.map((w) => w.cpu_us_per_request)) : undefined);
+    }
+    return stretches.flatMap((before, i) => {
+      const after = stretches[i + 1];
+      return before === undefined || after === undefined ? [] : [Math.log(after / before)];
+    });
+  });
+}
+
+/**
+ * The time scales of the apps' noise: adjacent stretches of 1, 2, 4... windows, as long as
+ * the longest run holds two of them.
+ */
+export function timeScales(apps: readonly AppRun[]): TimeScale[] {
+  const longest = Math.max(0, ...apps.map((app) => app.windows.length));
+  const scales: TimeScale[] = [];
+  let single: number | null = null;
+  for (let length = 1; 2 * length <= longest; length *= 2) {
+    const ratios = adjacentLogRatios(apps, length);
+    const sdPercent = ratios.length < 2 ? null : 100 * Math.sqrt(sampleVariance(ratios));
+    if (length === 1) single = sdPercent;
+    scales.push({
+      windows: length,
+      pairs: ratios.length,
+      sd_percent: sdPercent,
+      independent_percent: single === null ? null : single / Math.sqrt(length),
+    });
+  }
+  return scales;
+}
+
 /**
  * A variant's summary: the apps' spread, the windows' (those under FOREIGN_LIMIT), and what
  * the windows predict for a whole run of `runWindows` windows if time alone moved it: if the
@@ -137,5 +192,6 @@ export function summarize(apps: readonly AppRun[], runWindows: number): VariantS
       predicted_run_sd_percent: sdPercent === null ? null : sdPercent / Math.sqrt(runWindows),
     },
     foreign_windows: { count: foreign.length, mean_cpu_us_per_request: meanOf(foreign) },
+    time_scales: timeScales(apps),
   };
 }

@@ -40,7 +40,28 @@ function verdict(result: VariantResult): string {
   return `; the apps spread ${(between / predicted).toFixed(1)}× that`;
 }
 
-function variantLines(result: VariantResult, runWindows: number): string[] {
+/** The time scales as a small table: a stretch's seconds, its pairs, its SD and the independent one. */
+function timeScaleLines(result: VariantResult, windowS: number): string[] {
+  if (result.time_scales.length === 0) return [];
+  const row = (cells: string[]) =>
+    `    ${cells.map((c, i) => c.padEnd([8, 7, 13][i] ?? 0)).join('')}`;
+  return [
+    '  adjacent stretches of one run, how far apart (SD of their log ratio):',
+    row(['stretch', 'pairs', 'SD', 'were the windows independent']),
+    ...result.time_scales.map((scale) =>
+      row([
+        `${formatSeconds(scale.windows * windowS)} s`,
+        String(scale.pairs),
+        percent(scale.sd_percent),
+        percent(scale.independent_percent),
+      ]),
+    ),
+  ];
+}
+
+const formatSeconds = (seconds: number): string => String(Number(seconds.toFixed(3)));
+
+function variantLines(result: VariantResult, runWindows: number, windowS: number): string[] {
   const { apps, windows, foreign_windows: foreign } = result;
   return [
     `${result.variant} (${apps.count} app${apps.count === 1 ? '' : 's'})`,
@@ -50,6 +71,7 @@ function variantLines(result: VariantResult, runWindows: number): string[] {
       `${FOREIGN_LIMIT} foreign), which predicts ${percent(windows.predicted_run_sd_percent)} ` +
       `for a run of ${runWindows} windows${verdict(result)}`,
     `  foreign ≥ ${FOREIGN_LIMIT}  ${foreign.count} windows, mean ${us(foreign.mean_cpu_us_per_request)} µs a request`,
+    ...timeScaleLines(result, windowS),
   ];
 }
 
@@ -61,7 +83,7 @@ export function printNoise(run: NoiseRun, results: readonly VariantResult[]): vo
       `others, ${run.conns} connections; CPU counted by ${run.cpu_meter}`,
     `each: ${run.warmup_s}s closed-model warm-up, then ${run.dur_s}s at ${run.rate} req/s ` +
       `(${run.rate_source}) in windows of ${run.window_s}s, the first left out; * foreign ≥ ${FOREIGN_LIMIT}`,
-    ...results.flatMap((result) => variantLines(result, runWindows)),
+    ...results.flatMap((result) => variantLines(result, runWindows, run.window_s)),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -121,9 +121,15 @@ let rateSource = rate === undefined ? '' : '--rate';
 /** Where the app's CPU was counted: the first source this machine allows. */
 let meterSource = '';
 
-/** The bench in a process of its own, pinned with this one to the other CPUs. */
-async function bench(url: string, args: string[]) {
-  const result = await benchJson(['-url', url, '-conns', String(values.conns), ...args]);
+/** Time a bench process gets beyond its run to start and to print its result. */
+const BENCH_GRACE_MS = 60_000;
+
+/** The bench for `durationMs` in a process of its own, pinned with this one to the other CPUs. */
+async function bench(url: string, durationMs: number, args: string[]) {
+  const result = await benchJson(
+    ['-url', url, '-conns', String(values.conns), '-dur', formatDuration(durationMs), ...args],
+    { timeoutMs: durationMs + BENCH_GRACE_MS },
+  );
   if (result.errors > 0) throw new Error(`bench: ${result.errors} errors (${args.join(' ')})`);
   return result;
 }
@@ -141,12 +147,7 @@ async function openRun(url: string, openRate: number, meter: ComponentCpuMeter, 
     status(`${label}: open run at ${openRate} req/s, window ${marks.length - 1}`);
   }, values.window);
   try {
-    const result = await bench(url, [
-      '-dur',
-      formatDuration(values.dur),
-      '-rate',
-      String(openRate),
-    ]);
+    const result = await bench(url, values.dur, ['-rate', String(openRate)]);
     return { result, marks, end: markOf(meter) };
   } finally {
     clearInterval(timer);
@@ -166,7 +167,7 @@ async function runApp(variant: Variant, label: string): Promise<AppRun> {
     await pin(app.pid ?? 0, cpus.app);
     const url = `${app.url}/ping`;
     status(`${label}: warm-up`);
-    const warm = await bench(url, ['-dur', formatDuration(values.warmup)]);
+    const warm = await bench(url, values.warmup, []);
     if (rate === undefined) {
       rate = Math.max(1, Math.round(warm.rps * RATE_FRACTION));
       rateSource = `${RATE_FRACTION} of the first app's warm-up capacity, ${Math.round(warm.rps)} req/s`;

@@ -81,9 +81,19 @@ export function startAggregator(
   );
 }
 
-/** Runs the bench CLI with `args` and `-json` in a process of its own; resolves with its result. */
-export async function benchJson(args: string[]): Promise<LoadResult> {
-  const { code, stdout, stderr } = await runToEnd(process.execPath, [BENCH_CLI, ...args, '-json']);
+/**
+ * Runs the bench CLI with `args` and `-json` in a process of its own; resolves with its result.
+ * `timeoutMs` is runToEnd's: a run longer than its default must say so.
+ */
+export async function benchJson(
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<LoadResult> {
+  const { code, stdout, stderr } = await runToEnd(
+    process.execPath,
+    [BENCH_CLI, ...args, '-json'],
+    options,
+  );
   if (code !== 0) throw new Error(`bench exited with code ${code}: ${stderr.trim()}`);
   return JSON.parse(stdout) as LoadResult;
 }
