@@ -86,7 +86,8 @@ export function containsOne(interval: Interval): boolean {
 
 /**
  * The A/A control and the calibration of a run of `rounds` rounds: their intervals, their
- * verdicts as the intervals say, and the report unreliable exactly when one does not hold.
+ * verdicts as the intervals say, and the report unreliable exactly when one does not hold. On
+ * a named service, no calibration, and why.
  */
 export function checkControls(report: Report, rounds: number): void {
   const controls = report.controls;
@@ -100,6 +101,13 @@ export function checkControls(report: Report, rounds: number): void {
   );
   assert.equal(controls.aa.rounds.length, rounds);
   const { calibration } = controls;
+  if (report.settings.service !== undefined) {
+    assert.equal(calibration, undefined, 'a named service burns no known cost');
+    assert.match(controls.calibration_skipped ?? '', /APP_BURN_US/);
+    assert.equal(report.unreliable !== undefined, !controls.aa.holds);
+    return;
+  }
+  assert.ok(calibration, 'the project app is calibrated');
   assert.ok(Number.isInteger(calibration.burn_us) && calibration.burn_us >= 1);
   assertInterval(calibration.ratio, rounds, 'calibration');
   assert.equal(calibration.holds, containsOne(calibration.ratio));

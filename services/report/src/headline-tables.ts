@@ -88,17 +88,25 @@ export function controlsTable(report: Report): Table | undefined {
       ],
     })),
     {
-      cells: [
-        ['calibration'],
-        [
-          '+',
-          figure('controls.calibration.burn_us', calibration.burn_us),
-          ' µs a request, measured +',
-          figure('controls.calibration.extra_us', calibration.extra_us),
-        ],
-        intervalCell('controls.calibration.ratio', calibration.ratio),
-        holdsCell('controls.calibration.holds', calibration.holds),
-      ],
+      cells:
+        calibration === undefined
+          ? [
+              ['calibration'],
+              ['not run: ', figure('controls.calibration_skipped', controls.calibration_skipped)],
+              [],
+              [],
+            ]
+          : [
+              ['calibration'],
+              [
+                '+',
+                figure('controls.calibration.burn_us', calibration.burn_us),
+                ' µs a request, measured +',
+                figure('controls.calibration.extra_us', calibration.extra_us),
+              ],
+              intervalCell('controls.calibration.ratio', calibration.ratio),
+              holdsCell('controls.calibration.holds', calibration.holds),
+            ],
     },
   ];
   return {

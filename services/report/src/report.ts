@@ -243,12 +243,19 @@ export interface Report {
     /** How the rate was chosen: "--rate" or "0.5 of the baseline's capacity". */
     rate_source: string;
     path: string;
+    /** The service the user named (--service), observed instead of the project's app. */
+    service?: { command: string; url: string };
     /** Whether the kernel's BPF statistics were on in the eBPF scenarios (--bpf-stats). */
     bpf_stats: boolean;
   };
   scenarios: ScenarioReport[];
   /** Absent with --no-controls. */
-  controls?: { aa: AaControl; calibration: CalibrationControl };
+  controls?: {
+    aa: AaControl;
+    /** Absent where it cannot run: then `calibration_skipped` says why. */
+    calibration?: CalibrationControl;
+    calibration_skipped?: string;
+  };
   /** The headline figures whose interval did not reach the target, e.g. "sidecar total". */
   not_precise: string[];
   set_aside: SetAside[];

@@ -37,20 +37,28 @@ function statisticsPairs(report: Report): Pair[] {
   ];
 }
 
-/** When, how, and where the comparison ran. */
-export function settingsPairs(report: Report): Pair[] {
-  const { settings, machine } = report;
+/** What the comparison observed: the project's app, or the service the user named. */
+function observedPair({ settings }: Report): Pair {
+  const { service } = settings;
+  return {
+    label: 'observed',
+    value:
+      service === undefined
+        ? ["the project's app"]
+        : [
+            figure('settings.service.command', service.command),
+            ' at ',
+            figure('settings.service.url', service.url),
+          ],
+  };
+}
+
+/** What was observed, and the load each round put on it. */
+function loadPairs(report: Report): Pair[] {
+  const { settings } = report;
   const f = (field: string, value: unknown) => figure(field, value);
-  const cpus = (field: string, list: number[]) => [
-    list.length === 1 ? 'CPU ' : 'CPUs ',
-    f(field, list),
-  ];
   return [
-    { label: 'started', value: [f('started_at', report.started_at)] },
-    { label: 'finished', value: [f('finished_at', report.finished_at)] },
-    ...(report.interrupted === undefined
-      ? []
-      : [{ label: 'interrupted', value: [f('interrupted', report.interrupted)] }]),
+    observedPair(report),
     {
       label: 'load',
       value: [
@@ -67,7 +75,8 @@ export function settingsPairs(report: Report): Pair[] {
       label: 'each round',
       value: [
         // Durations lead no article: "a 8 s run" reads wrong, and which one is due varies.
-        'a fresh app; warm-up ',
+        settings.service === undefined ? 'a fresh app' : 'a fresh service',
+        '; warm-up ',
         f('settings.warmup_s', settings.warmup_s),
         ', closed-model run ',
         settings.capacity_duration_s === undefined
@@ -86,6 +95,24 @@ export function settingsPairs(report: Report): Pair[] {
         ')',
       ],
     },
+  ];
+}
+
+/** When, how, and where the comparison ran. */
+export function settingsPairs(report: Report): Pair[] {
+  const { settings, machine } = report;
+  const f = (field: string, value: unknown) => figure(field, value);
+  const cpus = (field: string, list: number[]) => [
+    list.length === 1 ? 'CPU ' : 'CPUs ',
+    f(field, list),
+  ];
+  return [
+    { label: 'started', value: [f('started_at', report.started_at)] },
+    { label: 'finished', value: [f('finished_at', report.finished_at)] },
+    ...(report.interrupted === undefined
+      ? []
+      : [{ label: 'interrupted', value: [f('interrupted', report.interrupted)] }]),
+    ...loadPairs(report),
     ...statisticsPairs(report),
     {
       label: 'BPF statistics',

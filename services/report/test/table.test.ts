@@ -27,6 +27,7 @@ test('the terminal table of a small report, line by line', { timeout: 10_000 }, 
   assert.deepEqual(formatTable(eventfulReport()).split('\n'), [
     'started          2026-12-01 10:00:00 UTC',
     'finished         2026-12-01 10:02:30 UTC',
+    "observed         the project's app",
     'load             path /ping, 50 connections, 3 rounds',
     'each round       a fresh app; warm-up 1 s, closed-model run 5 s, open-model run 5 s',
     'open-model rate  1,000 req/s (--rate)',

@@ -56,14 +56,21 @@ function scenarioReports(
   });
 }
 
+/** Why a named service has no calibration. */
+export const CALIBRATION_ON_SERVICE =
+  "the known cost is burnt inside the project's app (APP_BURN_US), which a named service is not";
+
 /** The controls' figures, or undefined when they did not run (--no-controls). */
 function controlsOf(
   { run, settings }: Comparison,
   baselines: ReadonlyMap<number, RoundResult>,
 ): Report['controls'] {
   if (settings.noControls) return undefined;
+  const aa = aaControl(run.results.get('baseline-aa') ?? [], baselines, settings);
+  if (settings.serviceSpec !== undefined)
+    return { aa, calibration_skipped: CALIBRATION_ON_SERVICE };
   return {
-    aa: aaControl(run.results.get('baseline-aa') ?? [], baselines, settings),
+    aa,
     calibration: calibrationControl(
       run.results.get('calibration') ?? [],
       baselines,
@@ -77,7 +84,8 @@ function controlsOf(
 export function unreliableReason(controls: Report['controls']): string | undefined {
   if (controls === undefined) return undefined;
   const { aa, calibration } = controls;
-  if ([aa.app, aa.total, aa.neighbours, calibration.ratio].some((i) => !intervalEnds(i))) {
+  const intervals = [aa.app, aa.total, aa.neighbours, ...(calibration ? [calibration.ratio] : [])];
+  if (intervals.some((i) => !intervalEnds(i))) {
     return (
       'a control has fewer than 2 rounds beside the baseline (that measured something): ' +
       'nothing checked this run'
@@ -85,11 +93,11 @@ export function unreliableReason(controls: Report['controls']): string | undefin
   }
   const failed = [
     ...(controls.aa.holds ? [] : ["the A/A control's ratios to the baseline do not all contain 1"]),
-    ...(controls.calibration.holds
+    ...(calibration === undefined || calibration.holds
       ? []
       : [
-          `the calibration's known ${controls.calibration.burn_us} µs a request was measured as ` +
-            `${controls.calibration.extra_us.toFixed(1)} µs, its interval not containing it`,
+          `the calibration's known ${calibration.burn_us} µs a request was measured as ` +
+            `${calibration.extra_us.toFixed(1)} µs, its interval not containing it`,
         ]),
   ];
   return failed.length === 0 ? undefined : `${failed.join('; ')}: this run cannot be trusted`;
@@ -149,7 +157,15 @@ export function assembleReport(comparison: Comparison): Report {
       cpu_meter: run.cpuMeter,
       rate: rate.rate,
       rate_source: rate.rateSource,
-      path: settings.path,
+      path: settings.serviceSpec?.path ?? settings.path,
+      ...(settings.serviceSpec === undefined
+        ? {}
+        : {
+            service: {
+              command: settings.serviceSpec.command,
+              url: `${settings.serviceSpec.origin}${settings.serviceSpec.path}`,
+            },
+          }),
       bpf_stats: settings.bpfStats === 'on',
     },
     scenarios,

@@ -1,5 +1,5 @@
 import { type LoadResult } from '@obscost/bench';
-import { startApp, type RunningApp } from '@obscost/infra';
+import type { RunningApp } from '@obscost/infra';
 import { freePorts } from '@obscost/process';
 import { scrape, sumOf } from '@obscost/measure';
 import { accuracyOf, settle, type Counts, type Truth } from './accuracy.js';
@@ -19,10 +19,14 @@ import type { CpuSeconds, ProcessCost, RoundResult } from '@obscost/report';
 import { roundResult, type Measured } from './round-result.js';
 import { BENCH_COMPONENT, RunMeter } from './run-meter.js';
 import type { Observation, Scenario } from './scenarios/scenario.js';
+import type { ServiceSpec } from './service-settings.js';
+import { startTarget } from './target.js';
 
 /** What every round of every scenario shares. */
 export interface RoundSettings {
   path: string;
+  /** The service the user named, observed instead of the project's app. */
+  service?: ServiceSpec;
   conns: number;
   /** The open-model run: the cost a request. */
   durationMs: number;
@@ -85,10 +89,13 @@ async function startObserved(
   started: Started,
   meter: RunMeter,
 ): Promise<{ app: RunningApp; observation: Observation; metricsPort: number }> {
-  const observation = await scenario.observe(settings.infra, run);
+  const observation = await scenario.observe(settings.infra, run, settings.service);
   started.observation = observation;
   const [metricsPort = 0] = await freePorts(1);
-  const app = await startApp({ ...observation.appEnv, APP_METRICS_PORT: String(metricsPort) });
+  const app = await startTarget(settings.service, {
+    ...observation.appEnv,
+    APP_METRICS_PORT: String(metricsPort),
+  });
   started.app = app;
   // Counted from its first moment in the run: its start-up is no part of any run measured.
   meter.add('app', app.pid ?? 0);
@@ -180,16 +187,19 @@ async function measureRuns(
   };
 }
 
-/** Each approach's count once settled, and the app's own, read last. */
+/**
+ * Each approach's count once settled, and the app's own, read last; a named service's own
+ * count is not known (it has no metrics listener of ours).
+ */
 async function countApproaches(
   observation: Observation,
   truth: Truth,
   metricsPort: number,
-  signal: AbortSignal,
+  settings: RoundSettings,
 ): Promise<Counts> {
-  const counted = await settle(() => observation.count(), truth, { signal });
+  const counted = await settle(() => observation.count(), truth, { signal: settings.signal });
   // Read last: the app answering its own scrape is a socket write the probes would count.
-  Object.assign(counted, await appCount(metricsPort));
+  if (settings.service === undefined) Object.assign(counted, await appCount(metricsPort));
   return counted;
 }
 
@@ -226,7 +236,7 @@ export async function runRound(
     const measured = await measureRuns(app, observation, meter, { settings, rate }, say);
     say('waiting for every approach to settle');
     const truth = truthOf(measured.runs);
-    const counted = await countApproaches(observation, truth, metricsPort, settings.signal);
+    const counted = await countApproaches(observation, truth, metricsPort, settings);
     return roundResult(round, measured, accuracyOf(counted, truth));
   } finally {
     say('stopping');

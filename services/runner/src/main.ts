@@ -31,7 +31,7 @@ function chooseScenarios(settings: RunSettings, infra: Infrastructure, status: S
   const chosen = SCENARIOS.filter((s) => settings.scenarios.includes(s.name));
   const skipped = new Map(
     chosen.flatMap((s) => {
-      const reason = s.unavailable(infra);
+      const reason = s.unavailable(infra, settings.serviceSpec);
       return reason === undefined ? [] : [[s.name, reason] as const];
     }),
   );

@@ -102,6 +102,18 @@ async function runKept(
 }
 
 /**
+ * The controls every round runs: none with --no-controls; no calibration on a named service,
+ * the calibration burning its cost inside the project's app.
+ */
+function controlsOf(settings: RunSettings, burnUs: () => number | undefined) {
+  if (settings.noControls) return undefined;
+  return {
+    aa: baselineAa,
+    ...(settings.serviceSpec === undefined ? { calibration: calibration(burnUs) } : {}),
+  };
+}
+
+/**
  * Rounds of every runnable scenario and the controls, in turn (A B C A B C ...), until
  * --repeat, or until every headline interval is within --target or --budget runs out. A
  * failed scenario runs again in the next round; Ctrl-C ends the rounds at once, with what
@@ -124,9 +136,7 @@ export async function runRounds(
     burnUs: settings.noControls ? undefined : settings.calibrationUs,
     cpuMeter: 'schedstat',
   };
-  const controls = settings.noControls
-    ? undefined
-    : { aa: baselineAa, calibration: calibration(() => run.burnUs) };
+  const controls = controlsOf(settings, () => run.burnUs);
   // --repeat fixes the rounds: no budget applies then.
   const budgetLeft = (): number | undefined =>
     settings.repeat === undefined ? settings.budgetMs - (Date.now() - startedAt) : undefined;
@@ -135,7 +145,8 @@ export async function runRounds(
   let widest: number | undefined = ratios ? Number.POSITIVE_INFINITY : undefined;
   let progress = describeProgress(widest, budgetLeft());
   const roundSettings: RoundSettings = {
-    path: settings.path,
+    path: settings.serviceSpec?.path ?? settings.path,
+    ...(settings.serviceSpec === undefined ? {} : { service: settings.serviceSpec }),
     conns: settings.conns,
     durationMs: settings.durationMs,
     // The headline is the open run's: its seconds narrow the intervals, the closed run's do not.

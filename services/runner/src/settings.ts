@@ -14,6 +14,7 @@ import {
 import { ROOT } from '@obscost/infra';
 import { DEFAULT_CONFIDENCE, DEFAULT_TOLERANCE } from '@obscost/measure';
 import { RunError } from './errors.js';
+import { SERVICE_SETTINGS, serviceSpecOf, type ServiceSpec } from './service-settings.js';
 import { SCENARIO_NAMES, type ScenarioName } from '@obscost/report';
 
 /** A comma-separated list of scenarios; baseline is added first when not named. */
@@ -187,9 +188,11 @@ export const SETTINGS = {
     defaultDoc: '.work/report',
     help: 'where report.json and report.html go',
   }),
+  ...SERVICE_SETTINGS,
 };
 
-export type RunSettings = SettingValues<typeof SETTINGS>;
+/** The flags, and the service they name (undefined: the project's app). */
+export type RunSettings = SettingValues<typeof SETTINGS> & { readonly serviceSpec?: ServiceSpec };
 
 /** The closed run's length: --capacity-dur, never longer than the open run's (--dur). */
 export function capacityRunMs(settings: Pick<RunSettings, 'capacityMs' | 'durationMs'>): number {
@@ -198,7 +201,7 @@ export function capacityRunMs(settings: Pick<RunSettings, 'capacityMs' | 'durati
 
 export const USAGE = usageText(SETTINGS, {
   usage:
-    'npm start -- [--scenarios LIST] [--dur D] [--rate R] [--conns N] [--repeat K | --min-rounds N --target W --budget D] [--out DIR]',
+    'npm start -- [--service CMD --service-url URL] [--scenarios LIST] [--dur D] [--rate R] [--conns N] [--repeat K | --min-rounds N --target W --budget D] [--out DIR]',
   about:
     'Compares ways of observing the app: each scenario on a freshly started app, a closed-model ' +
     'run for capacity and an open-model run at one fixed rate for latency, with the CPU and ' +
@@ -214,5 +217,12 @@ export function parseRunArgs(argv: readonly string[]): RunSettings | undefined {
     env: {},
     usageError: (message) => new RunError('RUN_USAGE', message),
   });
-  return help ? undefined : values;
+  if (help) return undefined;
+  try {
+    const serviceSpec = serviceSpecOf(values);
+    return serviceSpec === undefined ? values : { ...values, serviceSpec };
+  } catch (err) {
+    if (err instanceof SettingError) throw new RunError('RUN_USAGE', err.message);
+    throw err;
+  }
 }

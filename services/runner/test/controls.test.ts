@@ -71,6 +71,15 @@ test('the A/A right after the baseline in odd rounds and last in even ones', () 
     roundOrder([{ name: 'baseline' }], undefined, 1).map((s) => s.name),
     ['baseline'],
   );
+  // A named service has no calibration: the A/A control alone keeps its alternating place.
+  const aaOnly = (round: number) =>
+    roundOrder(
+      [{ name: 'baseline' }, { name: 'bpftrace' }],
+      { aa: { name: 'baseline-aa' } },
+      round,
+    ).map((s) => s.name);
+  assert.deepEqual(aaOnly(1), ['baseline', 'baseline-aa', 'bpftrace']);
+  assert.deepEqual(aaOnly(2), ['baseline', 'bpftrace', 'baseline-aa']);
 });
 
 test("a run is set aside when its foreign load passes the share of the app's CPUs", () => {

@@ -37,6 +37,8 @@ test('defaults, flags, and --help', () => {
     otherCpus: undefined,
     bpfStats: 'off',
     out: path.join(ROOT, '.work/report'),
+    service: undefined,
+    serviceUrl: undefined,
   });
   const parsed = parseRunArgs([
     ...['--scenarios', 'ebpf-core,sidecar', '--dur', '500ms', '--conns', '4', '--rate', '2000'],
@@ -75,6 +77,25 @@ test('a bad flag is a RUN_USAGE error naming it', () => {
     [['--path', 'ping'], '--path must start with /, got "ping"'],
     [['--repeat', '0'], '--repeat must be an integer from 1 to 100, got "0"'],
     [['--nope'], "Unknown option '--nope'"],
+    [['--service', './server'], '--service needs --service-url: where the service answers'],
+    [['--service', ' ', '--service-url', 'http://127.0.0.1:8080'], '--service must name a command'],
+    [['--service-url', 'http://127.0.0.1:8080'], '--service-url needs --service'],
+    [
+      ['--service', './server', '--service-url', '127.0.0.1:8080'],
+      '--service-url must be a URL such as http://127.0.0.1:8080/ping, got "127.0.0.1:8080"',
+    ],
+    [
+      ['--service', './server', '--service-url', 'localhost'],
+      '--service-url must be a URL such as http://127.0.0.1:8080/ping, got "localhost"',
+    ],
+    [
+      ['--service', './server', '--service-url', 'https://127.0.0.1:8443/'],
+      '--service-url must be an http:// URL, got "https://127.0.0.1:8443/"',
+    ],
+    [
+      ['--service', './server', '--service-url', 'http://127.0.0.1/ping'],
+      '--service-url must name the port the service listens on, got "http://127.0.0.1/ping"',
+    ],
   ] as const) {
     assert.throws(
       () => parseRunArgs(argv),
@@ -82,6 +103,29 @@ test('a bad flag is a RUN_USAGE error naming it', () => {
       message,
     );
   }
+});
+
+test('--service: the command, its origin, and the route from its URL or --path', () => {
+  const named = parseRunArgs([
+    '--service',
+    'env PORT=8080 ./server -v',
+    '--service-url',
+    'http://127.0.0.1:8080/work?ms=2',
+  ]);
+  assert.deepEqual(named?.serviceSpec, {
+    command: 'env PORT=8080 ./server -v',
+    origin: 'http://127.0.0.1:8080',
+    path: '/work?ms=2',
+  });
+  const bare = parseRunArgs([
+    ...['--service', './server', '--service-url', 'http://localhost:9000', '--path', '/health'],
+  ]);
+  assert.deepEqual(bare?.serviceSpec, {
+    command: './server',
+    origin: 'http://localhost:9000',
+    path: '/health',
+  });
+  assert.equal(parseRunArgs([])?.serviceSpec, undefined, "no service: the project's app");
 });
 
 test("the docs' flags table is the settings table", () => {

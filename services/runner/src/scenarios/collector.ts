@@ -3,7 +3,7 @@ import { COLLECTOR_METRICS } from '@obscost/events';
 import { scrape, sumOf } from '@obscost/measure';
 import type { Counts } from '../accuracy.js';
 import type { StartedCollector } from '../infrastructure.js';
-import { nothing, type Observation, type Scenario } from './scenario.js';
+import { nothing, onlyOurApp, type Observation, type Scenario } from './scenario.js';
 
 /** A scenario around one Collector: the app's environment for it, and how to read it. */
 function withCollector(
@@ -23,7 +23,11 @@ export const sidecar: Scenario = {
   name: 'sidecar',
   description: "the app's request log, tailed by the Collector's filelog receiver",
   loadsBpf: false,
-  unavailable: (infra) => infra.collectorMissing(),
+  unavailable: (infra, service) =>
+    onlyOurApp(
+      service,
+      "it tails the project's app's request log; a service's own log is not read yet",
+    ) ?? infra.collectorMissing(),
   async observe(infra, run) {
     const logFile = path.join(infra.workDir, `requests-${run}.log`);
     const collector = await infra.collector('otel/collector-filelog.yaml', logFile);
@@ -41,7 +45,11 @@ export const otelSdk: Scenario = {
   name: 'otel-sdk',
   description: 'the OpenTelemetry SDK in the app: traces and metrics over OTLP to the Collector',
   loadsBpf: false,
-  unavailable: (infra) => infra.collectorMissing(),
+  unavailable: (infra, service) =>
+    onlyOurApp(
+      service,
+      "it is the SDK the project's app carries; zero-code instrumentation of a service is not applied yet",
+    ) ?? infra.collectorMissing(),
   async observe(infra) {
     const collector = await infra.collector('otel/collector.yaml');
     const appEnv = {

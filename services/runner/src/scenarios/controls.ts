@@ -34,11 +34,11 @@ export function calibration(burnUs: () => number | undefined): Scenario<ControlN
 /**
  * The order of a round: the baseline first, then the scenarios; the A/A control right after
  * the baseline in odd rounds and last in even ones, so that neither position's drift is its
- * own; the calibration in the other place.
+ * own; the calibration, where there is one (not on a named service), in the other place.
  */
 export function roundOrder<S extends { name: string }>(
   scenarios: readonly S[],
-  controls: { aa: S; calibration: S } | undefined,
+  controls: { aa: S; calibration?: S } | undefined,
   round: number,
 ): S[] {
   if (controls === undefined) return [...scenarios];
@@ -46,5 +46,5 @@ export function roundOrder<S extends { name: string }>(
   if (first === undefined) return [];
   const [early, late] =
     round % 2 === 1 ? [controls.aa, controls.calibration] : [controls.calibration, controls.aa];
-  return [first, early, ...rest, late];
+  return [first, ...(early ? [early] : []), ...rest, ...(late ? [late] : [])];
 }

@@ -5,7 +5,26 @@ import type { ScenarioName } from '@obscost/report';
 import { scrape } from '@obscost/measure';
 import { probeCounts, withObserverCounts } from './observer-counts.js';
 import { hasCommand, needsRoot } from './requirements.js';
-import type { Scenario } from './scenario.js';
+import { onlyOurApp, type Scenario } from './scenario.js';
+import type { ServiceSpec } from '../service-settings.js';
+
+/**
+ * Of `probes`, those that apply: on the named service all but the uprobe, which needs the
+ * project's app's marker; on the app, every one.
+ */
+function probesOn(
+  service: ServiceSpec | undefined,
+  probes: readonly Probe[] = PROBES,
+): readonly Probe[] {
+  return service === undefined ? probes : probes.filter((p) => p !== 'uprobe');
+}
+
+/** Why a scenario of the plain marker does not apply to a service: it has no such marker. */
+function plainMarkerOnly(marker: 'nop5' | 'plain', service: ServiceSpec | undefined) {
+  return marker === 'plain'
+    ? onlyOurApp(service, "it measures the project's app's plain marker, which a service has not")
+    : undefined;
+}
 
 /**
  * The CO-RE observer following the app, every raw event to Kafka, the aggregator counting them:
@@ -21,9 +40,12 @@ export function observerToKafka(
     name,
     description,
     loadsBpf: true,
-    unavailable: (infra) =>
-      needsRoot() ?? (hasCommand('java') ? infra.kafkaMissing() : 'Java is not installed'),
-    async observe(infra, run) {
+    unavailable: (infra, service) =>
+      plainMarkerOnly(marker, service) ??
+      needsRoot() ??
+      (hasCommand('java') ? infra.kafkaMissing() : 'Java is not installed'),
+    async observe(infra, run, service) {
+      const probes = probesOn(service);
       const topic = `obscost.comparison.${process.pid}.${name}.${run}`;
       const kafka = await infra.kafka(topic);
       let observer: Listening | undefined;
@@ -36,7 +58,7 @@ export function observerToKafka(
           observer = await startObserver([
             ...['--pid', String(app.pid), '--kafka-brokers', kafka.kafka.brokers],
             ...['--topic', topic, '--observer-id', `comparison-${run}`],
-            ...['--uprobe-symbol', MARKER_SYMBOLS[marker]],
+            ...['--probes', probes.join(','), '--uprobe-symbol', MARKER_SYMBOLS[marker]],
           ]);
           aggregator = await startAggregator([
             ...['--kafka-brokers', kafka.kafka.brokers, '--topic', topic],
@@ -53,8 +75,8 @@ export function observerToKafka(
           const [atObserver, atAggregator] = await Promise.all([read(observer), read(aggregator)]);
           const where = "the aggregator's /metrics (the observer's beside it)";
           return withObserverCounts(
-            probeCounts(atAggregator, PROBES, where),
-            probeCounts(atObserver, PROBES, where),
+            probeCounts(atAggregator, probes, where),
+            probeCounts(atObserver, probes, where),
           );
         },
         async stop() {
@@ -88,14 +110,15 @@ export function observerAlone<N extends string>(
     name,
     description,
     loadsBpf: true,
-    unavailable: () => needsRoot(),
-    observe() {
+    unavailable: (_infra, service) => plainMarkerOnly(marker, service) ?? needsRoot(),
+    observe(_infra, _run, service) {
+      const attached = probesOn(service, probes);
       let observer: Listening | undefined;
       return Promise.resolve({
         appEnv: { APP_MARKER: marker },
         async attach(app: RunningApp) {
           observer = await startObserver([
-            ...['--pid', String(app.pid), '--no-kafka', '--probes', probes.join(',')],
+            ...['--pid', String(app.pid), '--no-kafka', '--probes', attached.join(',')],
             ...['--uprobe-symbol', MARKER_SYMBOLS[marker], ...args],
           ]);
         },
@@ -104,7 +127,7 @@ export function observerAlone<N extends string>(
         count: async () =>
           observer === undefined
             ? {}
-            : probeCounts(await scrape(observer.url), probes, "the observer's /metrics"),
+            : probeCounts(await scrape(observer.url), attached, "the observer's /metrics"),
         stop: async () => {
           await observer?.stop();
         },

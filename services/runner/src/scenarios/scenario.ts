@@ -2,6 +2,7 @@ import type { RunningApp } from '@obscost/infra';
 import type { ScenarioName } from '@obscost/report';
 import type { Counts } from '../accuracy.js';
 import type { Infrastructure } from '../infrastructure.js';
+import type { ServiceSpec } from '../service-settings.js';
 
 /** One scenario's observability around one fresh app. */
 export interface Observation {
@@ -25,13 +26,17 @@ export interface Scenario<N extends string = ScenarioName> {
   readonly description: string;
   /** Whether it loads BPF programs, whose run time the kernel's statistics then report. */
   readonly loadsBpf: boolean;
-  /** Why it cannot run here, or undefined when it can. */
-  unavailable(infra: Infrastructure): string | undefined;
   /**
-   * Starts the observation of one run; `run` is the run's number, unique in the comparison
-   * (a run set aside and run again gets a new one), for the files and topics it names.
+   * Why it cannot run here, or on the named `service`, or undefined when it can (without a
+   * service, on the project's app).
    */
-  observe(infra: Infrastructure, run: number): Promise<Observation>;
+  unavailable(infra: Infrastructure, service?: ServiceSpec): string | undefined;
+  /**
+   * Starts the observation of one run, of the named `service` or of the project's app; `run`
+   * is the run's number, unique in the comparison (a run set aside and run again gets a new
+   * one), for the files and topics it names.
+   */
+  observe(infra: Infrastructure, run: number, service?: ServiceSpec): Promise<Observation>;
 }
 
 /** Nothing started, nothing observed. */
@@ -44,4 +49,9 @@ export function nothing(appEnv: NodeJS.ProcessEnv = {}): Observation {
     count: () => Promise.resolve({}),
     stop: () => Promise.resolve(),
   };
+}
+
+/** The reason a scenario gives on a named service when it measures what only our app has. */
+export function onlyOurApp(service: ServiceSpec | undefined, why: string): string | undefined {
+  return service === undefined ? undefined : why;
 }

@@ -1,0 +1,75 @@
+import { setting, SettingError } from '@obscost/flags';
+
+/**
+ * The service the user named, instead of the project's app: how to start it, where it
+ * answers, and what the approaches may use of it.
+ */
+export interface ServiceSpec {
+  /** The command line, run by `sh -c 'exec …'`: one command and its arguments. */
+  command: string;
+  /** Where it answers: scheme, host and port; the load's route is `path`. */
+  origin: string;
+  /** The route the load requests. */
+  path: string;
+}
+
+/** An http:// URL with a host and a port, the route optional. */
+function serviceUrlRule(name: string, text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new SettingError(
+      `${name} must be a URL such as http://127.0.0.1:8080/ping, got "${text}"`,
+    );
+  }
+  if (url.protocol !== 'http:') {
+    throw new SettingError(`${name} must be an http:// URL, got "${text}"`);
+  }
+  if (url.port === '') {
+    throw new SettingError(`${name} must name the port the service listens on, got "${text}"`);
+  }
+  return url;
+}
+
+/** The flags that name a service (docs/service.md). */
+export const SERVICE_SETTINGS = {
+  service: setting.text({
+    flag: 'service',
+    placeholder: "'CMD ARGS'",
+    help: "compare on this service instead of the project's app: started fresh for each scenario, pinned as the app is",
+  }),
+  serviceUrl: setting.custom({
+    flag: 'service-url',
+    placeholder: 'URL',
+    help: 'where --service answers, e.g. http://127.0.0.1:8080/ping (the path, if any, replaces --path)',
+    parse: (text: string, name: string) => serviceUrlRule(name, text),
+  }),
+};
+
+interface ServiceFlags {
+  service?: string | undefined;
+  serviceUrl?: URL | undefined;
+  path: string;
+}
+
+/**
+ * The service the flags name, or undefined for the project's app; a flag that needs
+ * --service without it, or --service without --service-url, is a SettingError.
+ */
+export function serviceSpecOf(flags: ServiceFlags): ServiceSpec | undefined {
+  if (flags.service === undefined) {
+    if (flags.serviceUrl !== undefined) throw new SettingError('--service-url needs --service');
+    return undefined;
+  }
+  if (flags.service.trim() === '') throw new SettingError('--service must name a command');
+  if (flags.serviceUrl === undefined) {
+    throw new SettingError('--service needs --service-url: where the service answers');
+  }
+  const route = flags.serviceUrl.pathname + flags.serviceUrl.search;
+  return {
+    command: flags.service,
+    origin: flags.serviceUrl.origin,
+    path: route === '/' ? flags.path : route,
+  };
+}

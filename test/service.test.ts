@@ -1,0 +1,152 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ROOT } from '@obscost/infra';
+import { checkReportInBrowser } from '@obscost/testing';
+import {
+  assertInterval,
+  checkControls,
+  ownDir,
+  processesUnder,
+  reportIn,
+  scenario,
+} from './comparison-support.js';
+import { freePorts, run, RUNNER_MAIN } from './support.js';
+
+const NODE_SERVICE = path.join(ROOT, 'fixtures/node-service/server.mjs');
+
+/** The processes each scenario that applies to a service starts besides it. */
+const PROCESSES: Record<string, string[]> = {
+  baseline: ['app'],
+  bpftrace: ['app', 'bpftrace'],
+  'ebpf-core': ['app', 'observer', 'aggregator', 'kafka'],
+  'ebpf-inkernel': ['app', 'observer'],
+};
+
+/** What counts every response exactly on a service: its write and TCP probes, not a marker. */
+const EXACT: Record<string, string[]> = {
+  baseline: [],
+  bpftrace: [],
+  'ebpf-core': ['ebpf_socket_write', 'ebpf_tcp_send'],
+  'ebpf-inkernel': ['ebpf_socket_write', 'ebpf_tcp_send'],
+};
+
+/** What does not apply to a service that is not the project's app, and why. */
+const SKIPPED: Record<string, RegExp> = {
+  sidecar: /request log/,
+  'otel-sdk': /zero-code/,
+  'ebpf-breakpoint': /plain marker/,
+};
+
+test(
+  'npm start --service: a Node service that is not our app, every approach that applies to it, the others skipped with their reason',
+  { timeout: 280_000 },
+  async (t) => {
+    const dir = ownDir(t);
+    const out = path.join(dir, 'out');
+    const [port = 0] = await freePorts(1);
+    const result = await run(
+      process.execPath,
+      [
+        RUNNER_MAIN,
+        ...['--service', `env PORT=${port} ${process.execPath} ${NODE_SERVICE}`],
+        ...['--service-url', `http://127.0.0.1:${port}/ping`],
+        ...['--dur', '1s', '--warmup', '200ms', '--conns', '8', '--out', out],
+        ...['--repeat', '1', '--no-controls', '--max-foreign', '0.99'],
+      ],
+      { TMPDIR: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(processesUnder(dir), [], 'Kafka and the Collectors are stopped');
+    const report = reportIn(out);
+
+    assert.deepEqual(report.settings.service, {
+      command: `env PORT=${port} ${process.execPath} ${NODE_SERVICE}`,
+      url: `http://127.0.0.1:${port}/ping`,
+    });
+    assert.equal(report.settings.path, '/ping');
+    for (const [name, why] of Object.entries(SKIPPED)) {
+      const s = scenario(report, name);
+      assert.equal(s.status, 'skipped', name);
+      assert.match(s.reason ?? '', why, name);
+    }
+    for (const [name, processes] of Object.entries(PROCESSES)) {
+      const s = scenario(report, name);
+      assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
+      assert.deepEqual(s.processes.map((p) => p.name).sort(), [...processes].sort(), name);
+      assert.ok(s.rps > 0 && s.cost_us_per_request.app > 0, name);
+      assert.equal(s.accuracy.app, undefined, `${name}: a service has no count of ours`);
+      for (const approach of EXACT[name] ?? []) {
+        const a = s.accuracy[approach as keyof typeof s.accuracy];
+        assert.ok(a?.exact, `${name}/${approach}: ${JSON.stringify(a)}`);
+        assert.ok(a.truth > 0);
+      }
+      assert.equal(s.accuracy.ebpf_uprobe, undefined, `${name}: no uprobe without a marker`);
+    }
+  },
+);
+
+test(
+  'npm start --service: a service that exits before it listens fails its scenario, with its output',
+  { timeout: 120_000 },
+  async (t) => {
+    const dir = ownDir(t);
+    const out = path.join(dir, 'out');
+    const [port = 0] = await freePorts(1);
+    const result = await run(
+      process.execPath,
+      [
+        RUNNER_MAIN,
+        ...['--service', `sh -c 'echo no such config >&2; exit 3'`],
+        ...['--service-url', `http://127.0.0.1:${port}/ping`, '--scenarios', 'ebpf-inkernel'],
+        ...['--dur', '1s', '--warmup', '0s', '--repeat', '1', '--no-controls', '--out', out],
+      ],
+      { TMPDIR: dir },
+    );
+    assert.equal(result.code, 1, result.stderr);
+    const baseline = scenario(reportIn(out), 'baseline');
+    assert.equal(baseline.status, 'failed');
+    assert.match(
+      baseline.reason ?? '',
+      /exited before it accepted connections on http:\/\/127\.0\.0\.1:\d+: no such config/,
+    );
+  },
+);
+
+test(
+  'npm start --service, two rounds: costs with intervals, the A/A control on the service, no calibration and why, the page',
+  { timeout: 280_000 },
+  async (t) => {
+    const dir = ownDir(t);
+    const out = path.join(dir, 'out');
+    const [port = 0] = await freePorts(1);
+    const result = await run(
+      process.execPath,
+      [
+        RUNNER_MAIN,
+        ...['--service', `env PORT=${port} ${process.execPath} ${NODE_SERVICE}`],
+        ...['--service-url', `http://127.0.0.1:${port}/ping`, '--scenarios', 'ebpf-inkernel'],
+        ...['--repeat', '2', '--dur', '1s', '--warmup', '300ms', '--conns', '8', '--out', out],
+      ],
+      { TMPDIR: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const report = reportIn(out);
+    assert.deepEqual(
+      report.scenarios.map((s) => s.name),
+      ['baseline', 'ebpf-inkernel'],
+    );
+    const overhead = scenario(report, 'ebpf-inkernel').overhead;
+    for (const key of ['app', 'total', 'neighbours'] as const) {
+      assertInterval(overhead?.[key], 2, `ebpf-inkernel ${key}`);
+    }
+    checkControls(report, 2);
+    assert.match(result.stdout, /calibration\s+not run: the known cost is burnt inside/);
+    await checkReportInBrowser(
+      t,
+      path.join(out, 'report.html'),
+      report,
+      process.env.REPORT_SCREENSHOT ?? path.join(dir, 'report.png'),
+    );
+  },
+);
