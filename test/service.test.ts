@@ -114,7 +114,7 @@ test(
 );
 
 test(
-  'npm start --service, two rounds: costs with intervals, the A/A control on the service, no calibration and why, the page',
+  'npm start --service, two rounds: costs with intervals, as cores at a production rate, the A/A control on the service, no calibration and why, the page',
   { timeout: 280_000 },
   async (t) => {
     const dir = ownDir(t);
@@ -127,6 +127,7 @@ test(
         ...['--service', `env PORT=${port} ${process.execPath} ${NODE_SERVICE}`],
         ...['--service-url', `http://127.0.0.1:${port}/ping`, '--scenarios', 'ebpf-inkernel'],
         ...['--repeat', '2', '--dur', '1s', '--warmup', '300ms', '--conns', '8', '--out', out],
+        ...['--production-rate', '100000'],
       ],
       { TMPDIR: dir },
     );
@@ -141,6 +142,16 @@ test(
       assertInterval(overhead?.[key], 2, `ebpf-inkernel ${key}`);
     }
     checkControls(report, 2);
+    // At 100,000 req/s: the observer beside the service is on its host; it has no pipeline.
+    assert.equal(report.settings.production_rate, 100_000);
+    const atRate = scenario(report, 'ebpf-inkernel').at_production_rate;
+    // Cores added may come out below 0 on a noisy run: the interval's order is what holds.
+    const host = atRate?.host_cores;
+    assert.ok(host && host.rounds === 2 && Number.isFinite(host.estimate), JSON.stringify(host));
+    assert.ok(host.ci_low !== null && host.ci_high !== null);
+    assert.ok(host.ci_low <= host.estimate && host.estimate <= host.ci_high);
+    assert.equal(atRate.pipeline_cores, undefined);
+    assert.match(result.stdout, /^At 100,000 req\/s: /m);
     assert.match(result.stdout, /calibration\s+not run: the known cost is burnt inside/);
     await checkReportInBrowser(
       t,

@@ -88,7 +88,7 @@ const FIGURE_FORMATS: readonly (readonly [RegExp, Formatter])[] = [
   [/\.app_cpu_us_per_request\.\w+$/, formatFigure],
   [/\.cpu_s\.(user|system)$/, formatFigure],
   [/\.peak_rss_bytes$/, formatBytes],
-  [/(^|\.)(rps|open_rps|rate)$/, formatCount],
+  [/(^|\.)(rps|open_rps|rate|production_rate)$/, formatCount],
   [/(^|\.)(duration_s|capacity_duration_s|warmup_s)$/, (v) => `${Number(v.toFixed(3))} s`],
   [/\.(bench|app)_cpu_fraction$/, formatRatio],
   [/\.ns_per_run$/, formatFigure],

@@ -12,7 +12,8 @@ export function intervalCell(field: string, interval: Interval): Cell {
     estimate,
     ' (',
     figure(`${field}.ci_low`, interval.ci_low),
-    '–',
+    // "-2.16–15.92" reads as a subtraction: a range from below 0 is spelled out.
+    interval.ci_low < 0 ? ' to ' : '–',
     figure(`${field}.ci_high`, interval.ci_high),
     ')',
   ];
@@ -117,6 +118,53 @@ export function controlsTable(report: Report): Table | undefined {
       'cost this run resolves is about its interval), and the baseline app with a known cost a ' +
       'request, whose ratio to the baseline plus that cost must contain 1',
     columns: [left('check'), left('figure'), right('ratio'), left('')],
+    rows,
+  };
+}
+
+/**
+ * With --production-rate: each approach's cost a request as CPU cores at that rate, on the
+ * service's host (what it adds there) and in its pipeline, each with its interval.
+ */
+export function productionTable(report: Report): Table | undefined {
+  const rate = report.settings.production_rate;
+  if (rate === undefined) return undefined;
+  const rows = report.scenarios.flatMap((s, i): Row[] => {
+    if (s.name === 'baseline') return [];
+    const at = `scenarios[${i}]`;
+    const lead: Cell[] = [[figure(`${at}.name`, s.name)]];
+    const cores = s.at_production_rate;
+    if (!measured(s)) {
+      return [
+        {
+          lead,
+          note: [figure(`${at}.status`, s.status), ': ', figure(`${at}.reason`, s.reason ?? '')],
+        },
+      ];
+    }
+    if (cores === undefined) return [{ lead, note: ['no figure: no round with its baseline'] }];
+    return [
+      {
+        cells: [
+          ...lead,
+          intervalCell(`${at}.at_production_rate.host_cores`, cores.host_cores),
+          cores.pipeline_cores === undefined
+            ? ['-']
+            : intervalCell(`${at}.at_production_rate.pipeline_cores`, cores.pipeline_cores),
+        ],
+      },
+    ];
+  });
+  const shown = figure('settings.production_rate', rate);
+  return {
+    id: 'production',
+    title: `At ${shown.text} req/s`,
+    about:
+      `each approach's cost a request as CPU cores at ${shown.text} req/s (--production-rate): ` +
+      "on the service's host, what it adds to the service alone (its CPU and every agent " +
+      'beside it); in its pipeline off the host (the aggregator and Kafka), all it spends; ' +
+      "each with its ratio's interval",
+    columns: [left('scenario'), right('cores on the host'), right('cores in the pipeline')],
     rows,
   };
 }

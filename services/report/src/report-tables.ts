@@ -1,5 +1,11 @@
 import { formatDiscrepancy } from './format.js';
-import { controlsTable, costTable, intervalCell, judgedCell } from './headline-tables.js';
+import {
+  controlsTable,
+  costTable,
+  intervalCell,
+  judgedCell,
+  productionTable,
+} from './headline-tables.js';
 import type { Accuracy, Report, ScenarioReport } from './report.js';
 import { addedProcesses, approachesOf, measured } from './selectors.js';
 import { figure, left, right, type Cell, type Row, type Table } from './view-model.js';
@@ -230,7 +236,8 @@ function bpfTable(report: Report): Table | undefined {
 /** The tables that lead: the cost a request, and the run's checks of itself. */
 export function leadTables(report: Report): Table[] {
   const controls = controlsTable(report);
-  return [costTable(report), ...(controls ? [controls] : [])];
+  const production = productionTable(report);
+  return [costTable(report), ...(production ? [production] : []), ...(controls ? [controls] : [])];
 }
 
 /** The tables that follow: capacity and latency, CPU and memory, accuracy, BPF programs. */

@@ -120,6 +120,11 @@ export interface RoundResult {
   app_cpu_us_per_request: CpuPerRequest;
   /** The headline: each component's CPU a request in the open run. */
   cost_us_per_request: CostPerRequest;
+  /**
+   * Each component's CPU µs a request in the open run (app, observer, kafka...): the split of
+   * `cost_us_per_request.total`. Reports before it have none.
+   */
+  components_us_per_request?: Record<string, number>;
   /** The foreign load of the closed and of the open run. */
   foreign: { closed: ForeignShare; open: ForeignShare };
   /** The bench's own CPU over the closed run, as a fraction of one CPU. */
@@ -152,10 +157,23 @@ export interface ScenarioReport {
   cost_us_per_request: CostPerRequest;
   /** Ratios to the same round's baseline; absent for the baseline itself. */
   overhead?: Overhead;
+  /** With --production-rate: what the approach would cost in CPU cores at that rate. */
+  at_production_rate?: AtProductionRate;
   processes: ProcessCost[];
   bpf_programs: BpfProgramCost[];
   accuracy: Partial<Record<Approach, Accuracy>>;
   rounds: RoundResult[];
+}
+
+/**
+ * An approach's cost a request turned into CPU cores at `settings.production_rate`, each with
+ * the interval of the ratio it comes from (docs/report.md, "At your rate").
+ */
+export interface AtProductionRate {
+  /** The cores it adds on the service's host: the app's extra CPU and every agent beside it. */
+  host_cores: Interval;
+  /** The cores of its pipeline off the host (the aggregator and Kafka), where it has one. */
+  pipeline_cores?: Interval;
 }
 
 /** A scenario's figures as ratios to the same round's baseline. */
@@ -243,6 +261,8 @@ export interface Report {
     /** How the rate was chosen: "--rate" or "0.5 of the baseline's capacity". */
     rate_source: string;
     path: string;
+    /** --production-rate: the rate each approach's cost is turned into CPU cores at. */
+    production_rate?: number;
     /** The service the user named (--service), observed instead of the project's app. */
     service?: { command: string; url: string };
     /** Whether the kernel's BPF statistics were on in the eBPF scenarios (--bpf-stats). */

@@ -136,3 +136,23 @@ test('an unreliable run says so before anything else', { timeout: 10_000 }, () =
     "UNRELIABLE: the A/A control's ratios to the baseline do not all contain 1",
   );
 });
+
+test('--production-rate: the cores table after the cost a request, a row an approach', () => {
+  const report = smallReport(3);
+  report.settings.production_rate = 50_000;
+  const ebpf = report.scenarios[2];
+  assert.ok(ebpf);
+  ebpf.at_production_rate = {
+    host_cores: { estimate: 0.3, ci_low: 0.25, ci_high: 0.35, confidence: 0.95, rounds: 3 },
+    pipeline_cores: { estimate: 1.2, ci_low: 1.1, ci_high: 1.31, confidence: 0.95, rounds: 3 },
+  };
+  const lines = formatTable(report).split('\n');
+  const title = lines.findIndex((l) => l.startsWith('At 50,000 req/s:'));
+  assert.ok(title > lines.findIndex((l) => l.startsWith('Cost a request')), lines.join('\n'));
+  const rows = lines.slice(title).filter((l) => /^(scenario|bpftrace|ebpf-core) /.test(l));
+  assert.deepEqual(rows.slice(0, 3), [
+    'scenario   cores on the host  cores in the pipeline',
+    'bpftrace   skipped: bpftrace is not installed',
+    'ebpf-core   0.30 (0.25–0.35)       1.20 (1.10–1.31)',
+  ]);
+});

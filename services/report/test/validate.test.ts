@@ -21,6 +21,7 @@ type Shape =
   | { enum: (string | number)[] }
   | { items: Shape }
   | { nullable: Shape }
+  | { values: Shape }
   | { properties: Record<string, { optional: boolean; shape: Shape }>; closed: boolean };
 
 function literals(values: (string | number)[]): Shape {
@@ -55,6 +56,11 @@ function typeShape(checker: ts.TypeChecker, type: ts.Type): Shape {
     if (!item) throw new Error(`an array without its item type: ${checker.typeToString(type)}`);
     return { items: typeShape(checker, item) };
   }
+  // A map by name (Record<string, T>): its values' shape.
+  const index = checker.getIndexInfoOfType(type, ts.IndexKind.String);
+  if (index !== undefined && checker.getPropertiesOfType(type).length === 0) {
+    return { values: typeShape(checker, index.type) };
+  }
   const properties: Record<string, { optional: boolean; shape: Shape }> = {};
   for (const property of checker.getPropertiesOfType(type)) {
     properties[property.name] = {
@@ -73,7 +79,7 @@ interface SchemaNode {
   items?: SchemaNode;
   properties?: Record<string, SchemaNode>;
   required?: string[];
-  additionalProperties?: boolean;
+  additionalProperties?: boolean | SchemaNode;
   $defs?: Record<string, SchemaNode>;
 }
 
@@ -104,6 +110,9 @@ function schemaShape(node: SchemaNode, root: SchemaNode): Shape {
       if (!node.items) throw new Error('an array without items');
       return { items: schemaShape(node.items, root) };
     case 'object': {
+      if (typeof node.additionalProperties === 'object' && node.properties === undefined) {
+        return { values: schemaShape(node.additionalProperties, root) };
+      }
       const properties: Record<string, { optional: boolean; shape: Shape }> = {};
       for (const [name, child] of Object.entries(node.properties ?? {})) {
         properties[name] = {

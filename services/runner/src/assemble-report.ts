@@ -156,6 +156,9 @@ export function assembleReport(comparison: Comparison): Report {
       max_foreign: settings.maxForeign,
       cpu_meter: run.cpuMeter,
       rate: rate.rate,
+      ...(settings.productionRate === undefined
+        ? {}
+        : { production_rate: settings.productionRate }),
       rate_source: rate.rateSource,
       path: settings.serviceSpec?.path ?? settings.path,
       ...(settings.serviceSpec === undefined

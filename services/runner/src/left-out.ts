@@ -6,6 +6,8 @@ export interface RoundFigure {
   /** app, total, neighbours, p99, capacity. */
   name: string;
   of: (round: RoundResult) => number;
+  /** The reference's figure, where it is not `of` the reference (the baseline app's, say). */
+  referenceOf?: (round: RoundResult) => number;
   /** Added to the reference's figure once it is found usable: the calibration's N µs. */
   referencePlus?: number;
 }
@@ -41,7 +43,7 @@ export function enteringRounds(
   const leftOut: LeftOutRound[] = [];
   for (const [subjectRound, referenceRound] of pairs) {
     const subject = figure.of(subjectRound);
-    const reference = figure.of(referenceRound);
+    const reference = (figure.referenceOf ?? figure.of)(referenceRound);
     if (usable(subject) && usable(reference)) {
       entered.push({ subject, reference: reference + (figure.referencePlus ?? 0) });
     } else {

@@ -58,6 +58,9 @@ export function roundResult(
       total: perRequestUs(sumNs(openRun.componentsNs)),
       neighbours: perRequestUs((open.cpu_s.user + open.cpu_s.system) * 1e9),
     },
+    components_us_per_request: Object.fromEntries(
+      Object.entries(openRun.componentsNs).map(([name, ns]) => [name, perRequestUs(ns)]),
+    ),
     foreign: { closed: closedRun.foreign, open: openRun.foreign },
     bench_cpu_fraction: fractionOf(benchClosedNs, closed.duration_s),
     app_cpu_fraction: fractionOf(closedRun.componentsNs['app'] ?? 0, closed.duration_s),

@@ -87,6 +87,11 @@ export const SETTINGS = {
     placeholder: 'R',
     help: "the open-model run's requests per second, the same for every scenario (default: --rate-fraction of the baseline's capacity in round 1)",
   }),
+  productionRate: setting.positiveNumber({
+    flag: 'production-rate',
+    placeholder: 'R',
+    help: "also give each approach's cost as CPU cores at R req/s: on the service's host, and in its pipeline",
+  }),
   rateFraction: setting.custom({
     flag: 'rate-fraction',
     placeholder: 'F',

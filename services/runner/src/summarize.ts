@@ -8,6 +8,7 @@ import type {
   RoundResult,
   ScenarioReport,
 } from '@obscost/report';
+import { atProductionRate } from './production-rate.js';
 import { overheadOf, type IntervalSettings } from './overhead.js';
 
 /** The median of each field over the rounds. */
@@ -109,11 +110,16 @@ export function summarize(
   scenario: Pick<ScenarioReport, 'name' | 'description'>,
   rounds: readonly RoundResult[],
   baselines: ReadonlyMap<number, RoundResult>,
-  settings: IntervalSettings,
+  settings: IntervalSettings & { productionRate?: number | undefined },
 ): Omit<ScenarioReport, 'status' | 'reason'> {
   if (rounds.length === 0) return { ...scenario, ...NOT_RUN };
-  const overhead =
-    scenario.name === 'baseline' ? undefined : overheadOf(rounds, baselines, settings);
+  const isBaseline = scenario.name === 'baseline';
+  const overhead = isBaseline ? undefined : overheadOf(rounds, baselines, settings);
+  const { productionRate } = settings;
+  const atRate =
+    isBaseline || productionRate === undefined
+      ? undefined
+      : atProductionRate(rounds, baselines, productionRate, settings);
   return {
     ...scenario,
     rps: median(rounds.map((r) => r.rps)),
@@ -124,6 +130,7 @@ export function summarize(
     app_cpu_us_per_request: medianOf(rounds.map((r) => r.app_cpu_us_per_request)),
     cost_us_per_request: medianOf(rounds.map((r) => r.cost_us_per_request)),
     ...(overhead === undefined ? {} : { overhead }),
+    ...(atRate === undefined ? {} : { at_production_rate: atRate }),
     processes: processesOf(rounds),
     bpf_programs: programsOf(rounds),
     accuracy: accuracyOf(rounds),

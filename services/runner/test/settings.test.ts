@@ -23,6 +23,7 @@ test('defaults, flags, and --help', () => {
     warmupMs: 1000,
     conns: 50,
     rate: undefined,
+    productionRate: undefined,
     rateFraction: 0.25,
     repeat: undefined,
     minRounds: 5,
