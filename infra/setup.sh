@@ -162,6 +162,19 @@ build_compose_check() {
     die "building the Compose checker failed: see $dir/build.log"
 }
 
+# The seed's Go service, a fixture of the tests and the first service other than our app
+# that the comparison measures; infra/src/artifacts.ts (goServiceBinary) finds it here.
+build_go_service() {
+  local src=fixtures/go-service dir
+  dir=$(cached_for go-service "$src/main.go" "$src/handlers.go" "$src/go.mod" "$src/go.sum")
+  [[ -x $dir/go-service ]] && return
+  say "building the seed's Go service into $dir"
+  rm -rf "$CACHE_DIR"/go-service-*
+  mkdir -p "$dir"
+  (cd "$src" && go build -trimpath -o "$dir/go-service" .) >"$dir/build.log" 2>&1 ||
+    die "building the Go service failed: see $dir/build.log"
+}
+
 # vegeta, the independent constant-rate generator npm run bench:open checks our open model
 # against; the version is the one benchmarks/open-model.ts reads from the cache.
 VEGETA_VERSION=12.13.0
@@ -212,5 +225,6 @@ find_go
 fetch_kafka_jars
 build_collector
 build_compose_check
+build_go_service
 install_vegeta
 install_python_packages

@@ -27,6 +27,13 @@ export function composeCheckBinary(config: InfraConfig): string {
   return path.join(cachedFor(config, 'compose-check', ...files), 'compose-check');
 }
 
+/** The seed's Go service of fixtures/go-service: a test fixture, and a service to compare. */
+export function goServiceBinary(config: InfraConfig): string {
+  const dir = 'fixtures/go-service';
+  const files = ['main.go', 'handlers.go', 'go.mod', 'go.sum'].map((f) => `${dir}/${f}`);
+  return path.join(cachedFor(config, 'go-service', ...files), 'go-service');
+}
+
 /** The virtualenv's Python with the test packages of infra/python-requirements.txt. */
 export function testPython(config: InfraConfig): string {
   return path.join(cachedFor(config, 'python', 'infra/python-requirements.txt'), 'bin/python');

@@ -1,6 +1,7 @@
 export {
   collectorBinary,
   composeCheckBinary,
+  goServiceBinary,
   kafkaLibs,
   renderTemplate,
   testPython,
