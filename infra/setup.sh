@@ -214,7 +214,7 @@ install_python_packages() {
 find_go() {
   command -v go >/dev/null && return
   [[ -x /usr/local/go/bin/go ]] && PATH=$PATH:/usr/local/go/bin && return
-  die "Go is not installed: the Collector and the Compose checker are built with it (go.dev/dl)"
+  die "Go is not installed: the Collector, the Compose checker and the Go service are built with it (go.dev/dl)"
 }
 
 check_node

@@ -12,7 +12,7 @@ const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8
 /** Repository paths a page names in backticks or links: `services/observer/src/pipeline.ts`. */
 function namedPaths(text: string): string[] {
   const found = text.match(
-    /(?<=[`(])(?:lib|services|infra|bpf|otel|test|benchmarks|docs)\/[\w./-]+\.(?:ts|c|h|bt|sh|yaml|yml|json|md|avsc|xml|properties|Dockerfile)(?=[`):])/g,
+    /(?<=[`(])(?:lib|services|infra|bpf|otel|test|benchmarks|docs|fixtures)\/[\w./-]+\.(?:ts|c|h|bt|sh|yaml|yml|json|md|avsc|xml|properties|Dockerfile|go|mod|mjs)(?=[`):])/g,
   );
   return [...new Set(found ?? [])];
 }

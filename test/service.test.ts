@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { ROOT } from '@obscost/infra';
+import { goServiceBinary, loadInfraConfig, ROOT } from '@obscost/infra';
 import { checkReportInBrowser } from '@obscost/testing';
 import {
   assertInterval,
@@ -159,5 +159,40 @@ test(
       report,
       process.env.REPORT_SCREENSHOT ?? path.join(dir, 'report.png'),
     );
+  },
+);
+
+test(
+  "npm start --service: the seed's Go service, its write and TCP probes exact",
+  { timeout: 280_000 },
+  async (t) => {
+    const binary = goServiceBinary(loadInfraConfig());
+    const dir = ownDir(t);
+    const out = path.join(dir, 'out');
+    const [port = 0] = await freePorts(1);
+    const result = await run(
+      process.execPath,
+      [
+        RUNNER_MAIN,
+        ...['--service', `env PORT=${port} ${binary}`, '--scenarios', 'bpftrace,ebpf-inkernel'],
+        ...['--service-url', `http://127.0.0.1:${port}/ping`, '--out', out],
+        ...['--dur', '1s', '--warmup', '200ms', '--conns', '8'],
+        ...['--repeat', '1', '--no-controls', '--max-foreign', '0.99'],
+      ],
+      { TMPDIR: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const report = reportIn(out);
+    for (const name of ['baseline', 'bpftrace', 'ebpf-inkernel']) {
+      const s = scenario(report, name);
+      assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
+      assert.deepEqual(s.processes.map((p) => p.name).sort(), [...(PROCESSES[name] ?? [])].sort());
+    }
+    // Go's net/http answers each request with one write and one TCP send.
+    const inkernel = scenario(report, 'ebpf-inkernel');
+    for (const approach of ['ebpf_socket_write', 'ebpf_tcp_send'] as const) {
+      const a = inkernel.accuracy[approach];
+      assert.ok(a?.exact && a.truth > 0, `${approach}: ${JSON.stringify(a)}`);
+    }
   },
 );
