@@ -48,6 +48,13 @@ struct {
  */
 const volatile __u32 count_mode SEC(".rodata.mode") = 0;
 
+/*
+ * Set by user space before load (--uprobe-abi go): the marker is a Go function, whose first
+ * integer argument Go's register ABI passes in the return-value register (RAX on x86-64, X0 on
+ * arm64), not in the C ABI's first argument register. Its own section, as count_mode's.
+ */
+const volatile __u32 marker_go_abi SEC(".rodata.abi") = 0;
+
 /* The processes observed, by tgid; user space updates it when the target restarts. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -252,6 +259,6 @@ SEC("uprobe")
 int BPF_KPROBE(app_write_uprobe, __u64 bytes)
 {
 	if (STOP_AFTER == STAGE_ALL)
-		emit(EVENT_UPROBE, bytes, -1, 0);
+		emit(EVENT_UPROBE, marker_go_abi ? PT_REGS_RC(ctx) : bytes, -1, 0);
 	return 0;
 }

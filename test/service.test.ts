@@ -163,7 +163,7 @@ test(
 );
 
 test(
-  "npm start --service: the seed's Go service, its write and TCP probes exact",
+  "npm start --service: the seed's Go service, its marker's uprobe and its write and TCP probes exact",
   { timeout: 280_000 },
   async (t) => {
     const binary = goServiceBinary(loadInfraConfig());
@@ -176,6 +176,7 @@ test(
         RUNNER_MAIN,
         ...['--service', `env PORT=${port} ${binary}`, '--scenarios', 'bpftrace,ebpf-inkernel'],
         ...['--service-url', `http://127.0.0.1:${port}/ping`, '--out', out],
+        ...['--service-runtime', 'go', '--service-marker', `${binary}:main.AppWrite`],
         ...['--dur', '1s', '--warmup', '200ms', '--conns', '8'],
         ...['--repeat', '1', '--no-controls', '--max-foreign', '0.99'],
       ],
@@ -188,11 +189,15 @@ test(
       assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
       assert.deepEqual(s.processes.map((p) => p.name).sort(), [...(PROCESSES[name] ?? [])].sort());
     }
-    // Go's net/http answers each request with one write and one TCP send.
+    // Go's net/http answers each request with one write and one TCP send; the handler calls
+    // the marker once a response. Its argument is the body's size, not bytes on the wire:
+    // the uprobe is counted by its calls.
     const inkernel = scenario(report, 'ebpf-inkernel');
-    for (const approach of ['ebpf_socket_write', 'ebpf_tcp_send'] as const) {
+    for (const approach of ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send'] as const) {
       const a = inkernel.accuracy[approach];
       assert.ok(a?.exact && a.truth > 0, `${approach}: ${JSON.stringify(a)}`);
     }
+    assert.equal(inkernel.accuracy.ebpf_uprobe?.unit, 'requests');
+    assert.equal(inkernel.accuracy.ebpf_uprobe.bytes, undefined);
   },
 );

@@ -1,7 +1,7 @@
 import { parseSettings, takeKafkaSecurity, type KafkaClientSecurity } from '@obscost/flags';
 import { ObserverError } from './errors.js';
 import type { Compression } from './kafka-sink.js';
-import type { ObserverMode, Probe, TcpProbe } from './probe-vocabulary.js';
+import type { ObserverMode, Probe, TcpProbe, UprobeAbi } from './probe-vocabulary.js';
 import { PAGE_SIZE } from './ring-buffer.js';
 import { SETTINGS } from './settings.js';
 import type { TargetSpec } from './targets.js';
@@ -20,6 +20,7 @@ export interface ObserverConfig {
   readonly probes: readonly Probe[];
   readonly uprobeLibrary: string;
   readonly uprobeSymbol: string;
+  readonly uprobeAbi: UprobeAbi;
   readonly bpfObject: string;
   readonly btfPath: string;
   /**
@@ -90,6 +91,7 @@ export function parseObserverArgs(
     probes: Object.freeze(values.probes),
     uprobeLibrary: values.uprobeLibrary,
     uprobeSymbol: values.uprobeSymbol,
+    uprobeAbi: values.uprobeAbi,
     bpfObject: values.bpfObject,
     btfPath: values.btfPath,
     bpfStats: values.bpfStats === 'on',

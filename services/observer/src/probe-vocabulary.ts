@@ -33,3 +33,7 @@ export type TcpProbeMode = (typeof TCP_PROBE_MODES)[keyof typeof TCP_PROBE_MODES
 /** ring: every event to user space (and Kafka); count: counted in the kernel, nothing sent. */
 export const MODES = ['ring', 'count'] as const;
 export type ObserverMode = (typeof MODES)[number];
+
+/** The marker's calling conventions: C's, or Go's register ABI (its argument elsewhere). */
+export const UPROBE_ABIS = ['c', 'go'] as const;
+export type UprobeAbi = (typeof UPROBE_ABIS)[number];

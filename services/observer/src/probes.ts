@@ -8,6 +8,7 @@ import {
   type Probe,
   type TcpProbe,
   type TcpProbeMode,
+  type UprobeAbi,
 } from './probe-vocabulary.js';
 
 /** Whether this kernel can attach kprobes (CONFIG_KPROBES with kprobe events). */
@@ -44,10 +45,14 @@ export interface LoadOptions {
   readonly btfPath: string;
   readonly ringBufferBytes: number;
   readonly probes: readonly Probe[];
+  /** The marker's calling convention: C's, or Go's register ABI (its argument elsewhere). */
+  readonly uprobeAbi: UprobeAbi;
 }
 
-/** observer.bpf.c's count_mode, in a section of its own: set whole before load. */
+/** observer.bpf.c's count_mode and marker_go_abi, each in a section of its own: set whole before load. */
 const MODE_SECTION = '.rodata.mode';
+const ABI_SECTION = '.rodata.abi';
+const ON = Buffer.from([1, 0, 0, 0]);
 
 /**
  * Opens and loads the object in its mode, with its ring buffer sized and only the programs
@@ -59,8 +64,11 @@ export function loadPrograms(options: LoadOptions, mode: TcpProbeMode): BpfObjec
   const bpf = BpfObject.open(options.bpfObject, {
     btfPath: options.btfPath,
     mapSizes: { events: options.ringBufferBytes },
-    // Ring mode leaves the object as built, so older objects (--bpf-object) still load.
-    initialValues: options.mode === 'count' ? { [MODE_SECTION]: Buffer.from([1, 0, 0, 0]) } : {},
+    // The defaults leave the object as built, so older objects (--bpf-object) still load.
+    initialValues: {
+      ...(options.mode === 'count' ? { [MODE_SECTION]: ON } : {}),
+      ...(options.uprobeAbi === 'go' ? { [ABI_SECTION]: ON } : {}),
+    },
     skipPrograms: Object.values(PROGRAMS).filter((name) => !loaded.includes(name)),
   });
   try {

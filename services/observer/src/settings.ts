@@ -12,7 +12,7 @@ import {
   usageText,
 } from '@obscost/flags';
 import { MAX_SEND_BYTES, type Compression } from './kafka-sink.js';
-import { MODES, PROBES, TCP_PROBES } from './probe-vocabulary.js';
+import { MODES, PROBES, TCP_PROBES, UPROBE_ABIS } from './probe-vocabulary.js';
 import { PAGE_SIZE } from './ring-buffer.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -115,6 +115,13 @@ export const SETTINGS = {
     placeholder: 'NAME',
     default: MARKER_SYMBOLS.nop5,
     help: `the marker function (the app's ${MARKER_SYMBOLS.plain} with APP_MARKER=plain)`,
+  }),
+  uprobeAbi: setting.choice({
+    flag: 'uprobe-abi',
+    placeholder: 'c|go',
+    default: 'c',
+    help: "the marker's calling convention: go for a Go function (its argument in Go's register ABI)",
+    choices: UPROBE_ABIS,
   }),
   bpfObject: setting.path({
     flag: 'bpf-object',

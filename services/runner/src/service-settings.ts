@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { setting, SettingError } from '@obscost/flags';
 
 /**
@@ -11,6 +12,31 @@ export interface ServiceSpec {
   origin: string;
   /** The route the load requests. */
   path: string;
+  runtime: ServiceRuntime;
+  /** A function it calls once a response, for the uprobe. */
+  marker?: ServiceMarker;
+}
+
+/** The runtimes a service may name: which zero-code instrumentation, which calling convention. */
+export const SERVICE_RUNTIMES = ['node', 'python', 'go', 'java', 'other'] as const;
+export type ServiceRuntime = (typeof SERVICE_RUNTIMES)[number];
+
+/** The file that holds the marker function, and its symbol. */
+export interface ServiceMarker {
+  file: string;
+  symbol: string;
+}
+
+/** FILE:SYMBOL, the file made absolute. */
+function markerRule(name: string, text: string): ServiceMarker {
+  const colon = text.lastIndexOf(':');
+  const symbol = text.slice(colon + 1);
+  if (colon <= 0 || symbol === '') {
+    throw new SettingError(
+      `${name} must be FILE:SYMBOL, e.g. ./server:main.AppWrite, got "${text}"`,
+    );
+  }
+  return { file: path.resolve(text.slice(0, colon)), symbol };
 }
 
 /** An http:// URL with a host and a port, the route optional. */
@@ -45,11 +71,26 @@ export const SERVICE_SETTINGS = {
     help: 'where --service answers, e.g. http://127.0.0.1:8080/ping (the path, if any, replaces --path)',
     parse: (text: string, name: string) => serviceUrlRule(name, text),
   }),
+  serviceRuntime: setting.choice({
+    flag: 'service-runtime',
+    placeholder: SERVICE_RUNTIMES.join('|'),
+    default: 'other',
+    help: "the service's runtime: for go, the marker's argument is read as Go passes it",
+    choices: SERVICE_RUNTIMES,
+  }),
+  serviceMarker: setting.custom({
+    flag: 'service-marker',
+    placeholder: 'FILE:SYMBOL',
+    help: 'a function the service calls once a response (e.g. ./server:main.AppWrite): the observer puts its uprobe on it',
+    parse: (text: string, name: string) => markerRule(name, text),
+  }),
 };
 
 interface ServiceFlags {
   service?: string | undefined;
   serviceUrl?: URL | undefined;
+  serviceRuntime: ServiceRuntime;
+  serviceMarker?: ServiceMarker | undefined;
   path: string;
 }
 
@@ -60,6 +101,9 @@ interface ServiceFlags {
 export function serviceSpecOf(flags: ServiceFlags): ServiceSpec | undefined {
   if (flags.service === undefined) {
     if (flags.serviceUrl !== undefined) throw new SettingError('--service-url needs --service');
+    if (flags.serviceMarker !== undefined) {
+      throw new SettingError('--service-marker needs --service');
+    }
     return undefined;
   }
   if (flags.service.trim() === '') throw new SettingError('--service must name a command');
@@ -71,5 +115,7 @@ export function serviceSpecOf(flags: ServiceFlags): ServiceSpec | undefined {
     command: flags.service,
     origin: flags.serviceUrl.origin,
     path: route === '/' ? flags.path : route,
+    runtime: flags.serviceRuntime,
+    ...(flags.serviceMarker === undefined ? {} : { marker: flags.serviceMarker }),
   };
 }

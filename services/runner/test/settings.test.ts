@@ -40,6 +40,8 @@ test('defaults, flags, and --help', () => {
     out: path.join(ROOT, '.work/report'),
     service: undefined,
     serviceUrl: undefined,
+    serviceRuntime: 'other',
+    serviceMarker: undefined,
   });
   const parsed = parseRunArgs([
     ...['--scenarios', 'ebpf-core,sidecar', '--dur', '500ms', '--conns', '4', '--rate', '2000'],
@@ -81,6 +83,15 @@ test('a bad flag is a RUN_USAGE error naming it', () => {
     [['--service', './server'], '--service needs --service-url: where the service answers'],
     [['--service', ' ', '--service-url', 'http://127.0.0.1:8080'], '--service must name a command'],
     [['--service-url', 'http://127.0.0.1:8080'], '--service-url needs --service'],
+    [['--service-marker', './server:AppWrite'], '--service-marker needs --service'],
+    [
+      ['--service', './s', '--service-url', 'http://127.0.0.1:1', '--service-marker', 'AppWrite'],
+      '--service-marker must be FILE:SYMBOL, e.g. ./server:main.AppWrite, got "AppWrite"',
+    ],
+    [
+      ['--service-runtime', 'rust'],
+      '--service-runtime must be node, python, go, java or other, got "rust"',
+    ],
     [
       ['--service', './server', '--service-url', '127.0.0.1:8080'],
       '--service-url must be a URL such as http://127.0.0.1:8080/ping, got "127.0.0.1:8080"',
@@ -117,6 +128,7 @@ test('--service: the command, its origin, and the route from its URL or --path',
     command: 'env PORT=8080 ./server -v',
     origin: 'http://127.0.0.1:8080',
     path: '/work?ms=2',
+    runtime: 'other',
   });
   const bare = parseRunArgs([
     ...['--service', './server', '--service-url', 'http://localhost:9000', '--path', '/health'],
@@ -125,6 +137,16 @@ test('--service: the command, its origin, and the route from its URL or --path',
     command: './server',
     origin: 'http://localhost:9000',
     path: '/health',
+    runtime: 'other',
+  });
+  const marked = parseRunArgs([
+    ...['--service', './server', '--service-url', 'http://127.0.0.1:8080'],
+    ...['--service-runtime', 'go', '--service-marker', './server:main.AppWrite'],
+  ]);
+  assert.equal(marked?.serviceSpec?.runtime, 'go');
+  assert.deepEqual(marked.serviceSpec.marker, {
+    file: path.resolve('server'),
+    symbol: 'main.AppWrite',
   });
   assert.equal(parseRunArgs([])?.serviceSpec, undefined, "no service: the project's app");
 });

@@ -6,16 +6,28 @@ import type { Counted, Counts } from '../accuracy.js';
 /**
  * What the observer's probes counted of the app's responses, read from a /metrics that
  * exports the event counters (the observer's own, or the aggregator's); `where` names it.
+ * The marker's argument is bytes on the wire in the project's app only: a service's marker
+ * (`markerBytes` false) is counted by its calls alone.
  */
-export function probeCounts(metrics: string, probes: readonly Probe[], where: string): Counts {
+export function probeCounts(
+  metrics: string,
+  probes: readonly Probe[],
+  where: string,
+  markerBytes = true,
+): Counts {
   const { uprobe, write, tcp_send: tcp } = EVENT_METRICS;
   return {
     ...(probes.includes('uprobe') && {
-      ebpf_uprobe: {
-        requests: sumOf(metrics, uprobe.events),
-        bytes: sumOf(metrics, uprobe.bytes),
-        source: `${where}: ${uprobe.events}, ${uprobe.bytes}`,
-      },
+      ebpf_uprobe: markerBytes
+        ? {
+            requests: sumOf(metrics, uprobe.events),
+            bytes: sumOf(metrics, uprobe.bytes),
+            source: `${where}: ${uprobe.events}, ${uprobe.bytes}`,
+          }
+        : {
+            requests: sumOf(metrics, uprobe.events),
+            source: `${where}: ${uprobe.events} (its argument is the service's own measure, not bytes on the wire)`,
+          },
     }),
     ...(probes.includes('write') && {
       ebpf_socket_write: {

@@ -9,14 +9,24 @@ import { onlyOurApp, type Scenario } from './scenario.js';
 import type { ServiceSpec } from '../service-settings.js';
 
 /**
- * Of `probes`, those that apply: on the named service all but the uprobe, which needs the
- * project's app's marker; on the app, every one.
+ * Of `probes`, those that apply: on a named service the uprobe only where it names a marker;
+ * on the app, every one.
  */
 function probesOn(
   service: ServiceSpec | undefined,
   probes: readonly Probe[] = PROBES,
 ): readonly Probe[] {
-  return service === undefined ? probes : probes.filter((p) => p !== 'uprobe');
+  return service === undefined || service.marker !== undefined
+    ? probes
+    : probes.filter((p) => p !== 'uprobe');
+}
+
+/** The observer's uprobe flags: the app's marker of this kind, or the service's named one. */
+function uprobeArgs(marker: 'nop5' | 'plain', service: ServiceSpec | undefined): string[] {
+  if (service?.marker === undefined) return ['--uprobe-symbol', MARKER_SYMBOLS[marker]];
+  const { file, symbol } = service.marker;
+  const abi = service.runtime === 'go' ? 'go' : 'c';
+  return ['--uprobe-lib', file, '--uprobe-symbol', symbol, '--uprobe-abi', abi];
 }
 
 /** Why a scenario of the plain marker does not apply to a service: it has no such marker. */
@@ -58,7 +68,7 @@ export function observerToKafka(
           observer = await startObserver([
             ...['--pid', String(app.pid), '--kafka-brokers', kafka.kafka.brokers],
             ...['--topic', topic, '--observer-id', `comparison-${run}`],
-            ...['--probes', probes.join(','), '--uprobe-symbol', MARKER_SYMBOLS[marker]],
+            ...['--probes', probes.join(','), ...uprobeArgs(marker, service)],
           ]);
           aggregator = await startAggregator([
             ...['--kafka-brokers', kafka.kafka.brokers, '--topic', topic],
@@ -74,9 +84,10 @@ export function observerToKafka(
         async count() {
           const [atObserver, atAggregator] = await Promise.all([read(observer), read(aggregator)]);
           const where = "the aggregator's /metrics (the observer's beside it)";
+          const ours = service === undefined;
           return withObserverCounts(
-            probeCounts(atAggregator, probes, where),
-            probeCounts(atObserver, probes, where),
+            probeCounts(atAggregator, probes, where, ours),
+            probeCounts(atObserver, probes, where, ours),
           );
         },
         async stop() {
@@ -119,7 +130,8 @@ export function observerAlone<N extends string>(
         async attach(app: RunningApp) {
           observer = await startObserver([
             ...['--pid', String(app.pid), '--no-kafka', '--probes', attached.join(',')],
-            ...['--uprobe-symbol', MARKER_SYMBOLS[marker], ...args],
+            ...uprobeArgs(marker, service),
+            ...args,
           ]);
         },
         processes: () => (observer?.pid === undefined ? {} : { observer: observer.pid }),
@@ -127,7 +139,12 @@ export function observerAlone<N extends string>(
         count: async () =>
           observer === undefined
             ? {}
-            : probeCounts(await scrape(observer.url), attached, "the observer's /metrics"),
+            : probeCounts(
+                await scrape(observer.url),
+                attached,
+                "the observer's /metrics",
+                service === undefined,
+              ),
         stop: async () => {
           await observer?.stop();
         },
