@@ -18,6 +18,7 @@ const NODE_SERVICE = path.join(ROOT, 'fixtures/node-service/server.mjs');
 /** The processes each scenario that applies to a service starts besides it. */
 const PROCESSES: Record<string, string[]> = {
   baseline: ['app'],
+  'otel-sdk': ['app', 'collector'],
   bpftrace: ['app', 'bpftrace'],
   'ebpf-core': ['app', 'observer', 'aggregator', 'kafka'],
   'ebpf-inkernel': ['app', 'observer'],
@@ -26,6 +27,8 @@ const PROCESSES: Record<string, string[]> = {
 /** What counts every response exactly on a service: its write and TCP probes, not a marker. */
 const EXACT: Record<string, string[]> = {
   baseline: [],
+  // The auto-instrumentations' HTTP server spans, one a request, at this load.
+  'otel-sdk': ['otel_sdk'],
   bpftrace: [],
   'ebpf-core': ['ebpf_socket_write', 'ebpf_tcp_send'],
   'ebpf-inkernel': ['ebpf_socket_write', 'ebpf_tcp_send'],
@@ -34,7 +37,6 @@ const EXACT: Record<string, string[]> = {
 /** What does not apply to a service that is not the project's app, and why. */
 const SKIPPED: Record<string, RegExp> = {
   sidecar: /request log/,
-  'otel-sdk': /zero-code/,
   'ebpf-breakpoint': /plain marker/,
 };
 
@@ -50,7 +52,7 @@ test(
       [
         RUNNER_MAIN,
         ...['--service', `env PORT=${port} ${process.execPath} ${NODE_SERVICE}`],
-        ...['--service-url', `http://127.0.0.1:${port}/ping`],
+        ...['--service-url', `http://127.0.0.1:${port}/ping`, '--service-runtime', 'node'],
         ...['--dur', '1s', '--warmup', '200ms', '--conns', '8', '--out', out],
         ...['--repeat', '1', '--no-controls', '--max-foreign', '0.99'],
       ],
@@ -174,7 +176,8 @@ test(
       process.execPath,
       [
         RUNNER_MAIN,
-        ...['--service', `env PORT=${port} ${binary}`, '--scenarios', 'bpftrace,ebpf-inkernel'],
+        ...['--service', `env PORT=${port} ${binary}`],
+        ...['--scenarios', 'otel-sdk,bpftrace,ebpf-inkernel'],
         ...['--service-url', `http://127.0.0.1:${port}/ping`, '--out', out],
         ...['--service-runtime', 'go', '--service-marker', `${binary}:main.AppWrite`],
         ...['--dur', '1s', '--warmup', '200ms', '--conns', '8'],
@@ -189,6 +192,9 @@ test(
       assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
       assert.deepEqual(s.processes.map((p) => p.name).sort(), [...(PROCESSES[name] ?? [])].sort());
     }
+    const otel = scenario(report, 'otel-sdk');
+    assert.equal(otel.status, 'skipped');
+    assert.match(otel.reason ?? '', /no zero-code OpenTelemetry for Go/);
     // Go's net/http answers each request with one write and one TCP send; the handler calls
     // the marker once a response. Its argument is the body's size, not bytes on the wire:
     // the uprobe is counted by its calls.

@@ -4,6 +4,7 @@ import { scrape, sumOf } from '@obscost/measure';
 import type { Counts } from '../accuracy.js';
 import type { StartedCollector } from '../infrastructure.js';
 import { nothing, onlyOurApp, type Observation, type Scenario } from './scenario.js';
+import { zeroCodeEnv, zeroCodeMissing } from './zero-code.js';
 
 /** A scenario around one Collector: the app's environment for it, and how to read it. */
 function withCollector(
@@ -46,18 +47,19 @@ export const otelSdk: Scenario = {
   description: 'the OpenTelemetry SDK in the app: traces and metrics over OTLP to the Collector',
   loadsBpf: false,
   unavailable: (infra, service) =>
-    onlyOurApp(
-      service,
-      "it is the SDK the project's app carries; zero-code instrumentation of a service is not applied yet",
-    ) ?? infra.collectorMissing(),
-  async observe(infra) {
+    (service === undefined ? undefined : zeroCodeMissing(service)) ?? infra.collectorMissing(),
+  async observe(infra, _run, service) {
     const collector = await infra.collector('otel/collector.yaml');
-    const appEnv = {
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${collector.config.collector.otlpHttpPort}`,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
-      // As `npm run stack` runs it: the SDK's metrics every 5 s, as often as Prometheus scrapes.
-      OTEL_METRIC_EXPORT_INTERVAL: '5000',
-    };
+    const endpoint = `http://127.0.0.1:${collector.config.collector.otlpHttpPort}`;
+    const appEnv =
+      service === undefined
+        ? {
+            OTEL_EXPORTER_OTLP_ENDPOINT: endpoint,
+            OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+            // As `npm run stack` runs it: the SDK's metrics every 5 s, as often as Prometheus scrapes.
+            OTEL_METRIC_EXPORT_INTERVAL: '5000',
+          }
+        : zeroCodeEnv(endpoint);
     return withCollector(collector, appEnv, (metrics) => ({
       otel_sdk: {
         requests: sumOf(metrics, COLLECTOR_METRICS.serverSpans),
