@@ -36,9 +36,10 @@ export interface Target {
 
 /**
  * One keep-alive connection carrying at most one request at a time. When the server closes
- * it between requests, or it fails, it says so and the owner decides whether to reopen. In the closed model the main thread sends; in the open
- * model the send worker does, and the connection is handed to it and back through the
- * send board (its state, fd and times there, not here).
+ * it between requests, or it fails, it says so and the owner decides whether to reopen. In
+ * the closed model the main thread sends; in the open model the send worker does, and the
+ * connection is handed to it and back through the send board (its state, fd and times there,
+ * not here).
  */
 export class Connection {
   /** Pending reopen after a failed connect. */
@@ -72,7 +73,7 @@ export class Connection {
     return this.board === undefined ? this.origin >= 0 : this.board.inFlight(this.index);
   }
 
-  /** When the pending connect began (to time it out: a listener may never accept); -1 when none is. */
+  /** When the pending connect began, to time it out (a listener may not accept); else -1. */
   get connectingSince(): number {
     return this.connectStartedAt;
   }
