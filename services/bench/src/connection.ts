@@ -16,6 +16,11 @@ export interface ConnectionEvents {
   response(connection: Connection, status: number, origin: number, sentAt: number): void;
   /** The connection failed and is closed; a request in flight is lost. */
   failed(connection: Connection, kind: FailureKind, reason: string): void;
+  /**
+   * The server closed the connection with no request in flight (after a `Connection: close`
+   * response, or an idle keep-alive one): the owner reopens it while it still issues.
+   */
+  closed(connection: Connection): void;
   /** Bytes read from the server, headers included. */
   received(bytes: number): void;
 }
@@ -30,11 +35,11 @@ export interface Target {
 }
 
 /**
- * One keep-alive connection carrying at most one request at a time. It reopens by
- * itself when the server closes it between requests; failures are reported and the
- * owner decides whether to reopen. In the closed model the main thread sends; in the open
- * model the send worker does, and the connection is handed to it and back through the
- * send board (its state, fd and times there, not here).
+ * One keep-alive connection carrying at most one request at a time. When the server closes
+ * it between requests, or it fails, it says so and the owner decides whether to reopen. In
+ * the closed model the main thread sends; in the open model the send worker does, and the
+ * connection is handed to it and back through the send board (its state, fd and times there,
+ * not here).
  */
 export class Connection {
   /** Pending reopen after a failed connect. */
@@ -45,6 +50,8 @@ export class Connection {
   private localSentAt = -1;
   private socket: Socket | undefined;
   private connected = false;
+  /** When the pending connect began; -1 when none is pending. */
+  private connectStartedAt = -1;
   /** Open model: the socket closed under a request in flight, which the board no longer shows. */
   private lostInFlight = false;
   private parser: ResponseParser;
@@ -66,6 +73,11 @@ export class Connection {
     return this.board === undefined ? this.origin >= 0 : this.board.inFlight(this.index);
   }
 
+  /** When the pending connect began, to time it out (a listener may not accept); else -1. */
+  get connectingSince(): number {
+    return this.connectStartedAt;
+  }
+
   /** When the request in flight was written; -1 when none is. */
   get sentAt(): number {
     return this.board === undefined ? this.localSentAt : this.board.sentAt(this.index);
@@ -75,6 +87,7 @@ export class Connection {
     this.parser = this.newParser();
     this.connected = false;
     this.lostInFlight = false;
+    this.connectStartedAt = performance.now();
     const socket = connect({ host: this.target.host, port: this.target.port });
     this.socket = socket;
     let lastError: Error | undefined;
@@ -87,6 +100,7 @@ export class Connection {
     }
     socket.on('connect', () => {
       this.connected = true;
+      this.connectStartedAt = -1;
       if (board !== undefined) {
         const fd = socketFd(socket);
         if (fd < 0) {
@@ -119,7 +133,8 @@ export class Connection {
       } else if (this.busy || this.lostInFlight || this.parser.midResponse) {
         this.fail('read', lastError?.message ?? 'server closed the connection before responding');
       } else {
-        this.open();
+        this.close();
+        this.events.closed(this);
       }
     });
   }
@@ -149,6 +164,7 @@ export class Connection {
     this.origin = -1;
     this.localSentAt = -1;
     this.connected = false;
+    this.connectStartedAt = -1;
     const socket = this.socket;
     this.socket = undefined;
     socket?.destroy();
@@ -160,13 +176,13 @@ export class Connection {
       const sentAt = this.sentAt;
       this.origin = -1;
       this.localSentAt = -1;
-      if (!keepAlive) {
-        this.close();
-        this.open();
-      } else {
+      if (keepAlive) {
         this.board?.release(this.index);
+      } else {
+        this.close();
       }
       this.events.response(this, status, origin, sentAt);
+      if (!keepAlive) this.events.closed(this);
     });
     parser.bodyless = this.target.bodyless;
     return parser;

@@ -16,6 +16,11 @@ export interface LoadResult {
   rate?: number;
   /** Complete responses, whatever their status. */
   requests: number;
+  /**
+   * Connections opened (connects completed) over the run: `conns` against a keep-alive
+   * server, one a request against one that closes after each response.
+   */
+  connects: number;
   /** Responses by status code. */
   status: Record<string, number>;
   /** Failed requests and non-2xx responses. */
@@ -23,6 +28,10 @@ export interface LoadResult {
   error_kinds: ErrorCounts;
   duration_s: number;
   rps: number;
+  /**
+   * Bytes read from the server, whatever the framing: status lines, headers and bodies, chunk
+   * sizes and trailers included; the bytes the server wrote, when every response arrived.
+   */
   bytes: number;
   bytes_per_s: number;
   latency_ms: LatencySummary;

@@ -38,6 +38,7 @@ class LoadRun implements ConnectionEvents {
   private readonly plannedRequests: number;
   private requests = 0;
   private bytes = 0;
+  private connects = 0;
   private issuedTotal = 0;
   private issuing = true;
   private startedAt = 0;
@@ -142,6 +143,7 @@ class LoadRun implements ConnectionEvents {
   }
 
   ready(connection: Connection): void {
+    this.connects++;
     this.lastConnectedAt = performance.now();
     this.dispatch(connection);
   }
@@ -174,6 +176,11 @@ class LoadRun implements ConnectionEvents {
     this.checkDone();
   }
 
+  closed(connection: Connection): void {
+    if (this.issuing) connection.open();
+    else this.checkDone();
+  }
+
   received(bytes: number): void {
     this.bytes += bytes;
   }
@@ -195,6 +202,9 @@ class LoadRun implements ConnectionEvents {
     }
     this.issuedTotal++;
     connection.send(performance.now());
+    // Now, not when the next connection is free: a connection the server closes after the
+    // last request is not reopened for nothing.
+    if (this.issuedTotal >= this.plannedRequests) this.stopIssuing();
   }
 
   private stopIssuing(): void {
@@ -215,13 +225,19 @@ class LoadRun implements ConnectionEvents {
     this.finish?.();
   }
 
-  /** Times out requests in flight too long, and gives up when nothing can connect. */
+  /**
+   * Times out requests in flight too long and connects pending too long (a listener whose
+   * accept queue is full drops the SYN, and the kernel retries for minutes), and gives up
+   * when nothing can connect.
+   */
   private sweep(): void {
     const now = performance.now();
     const { timeoutMs } = this.options;
     for (const connection of this.connections) {
       if (connection.sentAt >= 0 && now - connection.sentAt > timeoutMs) {
         connection.fail('timeout', `no complete response within ${timeoutMs} ms`);
+      } else if (connection.connectingSince >= 0 && now - connection.connectingSince > timeoutMs) {
+        connection.fail('connect', `the connect did not complete within ${timeoutMs} ms`);
       }
     }
     const anyConnected = this.connections.some((c) => c.ready || c.busy);
@@ -257,6 +273,7 @@ class LoadRun implements ConnectionEvents {
       conns,
       ...(rate === undefined ? {} : { rate }),
       requests: this.requests,
+      connects: this.connects,
       status: Object.fromEntries([...this.status].sort(([a], [b]) => a - b)),
       errors: this.totalErrors(),
       error_kinds: { ...this.errors },

@@ -33,6 +33,7 @@ export function formatSummary(result: LoadResult, durationMs: number): string {
     `bench ${result.url}: ${result.conns} connections, ${model}${planned}`,
     `requests      ${result.requests}`,
     ...Object.entries(result.status).map(([code, count]) => `  status ${code}  ${count}`),
+    `connects      ${result.connects}`,
     `errors        ${result.errors}`,
     `  connect     ${kinds.connect}`,
     `  read        ${kinds.read}`,

@@ -9,6 +9,7 @@ const RESULT: LoadResult = {
   model: 'closed',
   conns: 50,
   requests: 1000,
+  connects: 51,
   status: { '200': 990, '503': 10 },
   errors: 12,
   error_kinds: { connect: 1, read: 1, timeout: 0, non2xx: 10 },
@@ -58,6 +59,7 @@ test('the text summary layout is stable', () => {
 requests      1000
   status 200  990
   status 503  10
+connects      51
 errors        12
   connect     1
   read        1
