@@ -15,6 +15,18 @@ export interface ServiceSpec {
   runtime: ServiceRuntime;
   /** A function it calls once a response, for the uprobe. */
   marker?: ServiceMarker;
+  /** Its own request log, a line a request, for the sidecar. */
+  log?: ServiceLog;
+}
+
+/** The request log formats the sidecar reads (otel/service-log-<format>.yaml). */
+export const SERVICE_LOG_FORMATS = ['clf', 'json'] as const;
+export type ServiceLogFormat = (typeof SERVICE_LOG_FORMATS)[number];
+
+/** The file the service appends its request log to, and the format of its lines. */
+export interface ServiceLog {
+  file: string;
+  format: ServiceLogFormat;
 }
 
 /** The runtimes a service may name: which zero-code instrumentation, which calling convention. */
@@ -84,6 +96,19 @@ export const SERVICE_SETTINGS = {
     help: 'a function the service calls once a response (e.g. ./server:main.AppWrite): the observer puts its uprobe on it',
     parse: (text: string, name: string) => markerRule(name, text),
   }),
+  serviceLog: setting.custom({
+    flag: 'service-log',
+    placeholder: 'FILE',
+    help: "the service's own request log, a line a request, appended to: the sidecar tails it",
+    parse: (text: string) => path.resolve(text),
+  }),
+  serviceLogFormat: setting.choice({
+    flag: 'service-log-format',
+    placeholder: SERVICE_LOG_FORMATS.join('|'),
+    default: 'clf',
+    help: '--service-log\'s lines: clf (host ident user [time] "request" status bytes) or json',
+    choices: SERVICE_LOG_FORMATS,
+  }),
 };
 
 interface ServiceFlags {
@@ -91,6 +116,8 @@ interface ServiceFlags {
   serviceUrl?: URL | undefined;
   serviceRuntime: ServiceRuntime;
   serviceMarker?: ServiceMarker | undefined;
+  serviceLog?: string | undefined;
+  serviceLogFormat: ServiceLogFormat;
   path: string;
 }
 
@@ -104,6 +131,7 @@ export function serviceSpecOf(flags: ServiceFlags): ServiceSpec | undefined {
     if (flags.serviceMarker !== undefined) {
       throw new SettingError('--service-marker needs --service');
     }
+    if (flags.serviceLog !== undefined) throw new SettingError('--service-log needs --service');
     return undefined;
   }
   if (flags.service.trim() === '') throw new SettingError('--service must name a command');
@@ -117,5 +145,8 @@ export function serviceSpecOf(flags: ServiceFlags): ServiceSpec | undefined {
     path: route === '/' ? flags.path : route,
     runtime: flags.serviceRuntime,
     ...(flags.serviceMarker === undefined ? {} : { marker: flags.serviceMarker }),
+    ...(flags.serviceLog === undefined
+      ? {}
+      : { log: { file: flags.serviceLog, format: flags.serviceLogFormat } }),
   };
 }

@@ -42,6 +42,8 @@ test('defaults, flags, and --help', () => {
     serviceUrl: undefined,
     serviceRuntime: 'other',
     serviceMarker: undefined,
+    serviceLog: undefined,
+    serviceLogFormat: 'clf',
   });
   const parsed = parseRunArgs([
     ...['--scenarios', 'ebpf-core,sidecar', '--dur', '500ms', '--conns', '4', '--rate', '2000'],
@@ -84,6 +86,8 @@ test('a bad flag is a RUN_USAGE error naming it', () => {
     [['--service', ' ', '--service-url', 'http://127.0.0.1:8080'], '--service must name a command'],
     [['--service-url', 'http://127.0.0.1:8080'], '--service-url needs --service'],
     [['--service-marker', './server:AppWrite'], '--service-marker needs --service'],
+    [['--service-log', 'access.log'], '--service-log needs --service'],
+    [['--service-log-format', 'apache'], '--service-log-format must be clf or json, got "apache"'],
     [
       ['--service', './s', '--service-url', 'http://127.0.0.1:1', '--service-marker', 'AppWrite'],
       '--service-marker must be FILE:SYMBOL, e.g. ./server:main.AppWrite, got "AppWrite"',
@@ -149,6 +153,20 @@ test('--service: the command, its origin, and the route from its URL or --path',
     symbol: 'main.AppWrite',
   });
   assert.equal(parseRunArgs([])?.serviceSpec, undefined, "no service: the project's app");
+});
+
+test('--service-log: the file made absolute, in CLF unless --service-log-format says json', () => {
+  const service = ['--service', './server', '--service-url', 'http://127.0.0.1:8080'];
+  assert.deepEqual(parseRunArgs([...service, '--service-log', 'access.log'])?.serviceSpec?.log, {
+    file: path.resolve('access.log'),
+    format: 'clf',
+  });
+  const json = parseRunArgs([
+    ...service,
+    ...['--service-log', '/var/log/app.jsonl', '--service-log-format', 'json'],
+  ]);
+  assert.deepEqual(json?.serviceSpec?.log, { file: '/var/log/app.jsonl', format: 'json' });
+  assert.equal(parseRunArgs(service)?.serviceSpec?.log, undefined, 'no log: the sidecar skips');
 });
 
 test("the docs' flags table is the settings table", () => {
