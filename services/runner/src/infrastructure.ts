@@ -3,10 +3,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   collectorBinary,
+  collectorEnv,
   componentNamed,
   createTopics,
   kafkaLibs,
   loadInfraConfig,
+  ROOT,
   up,
   type InfraConfig,
 } from '@obscost/infra';
@@ -97,15 +99,23 @@ export class Infrastructure {
     return this.kafkaConfig && componentNamed('kafka').process(this.kafkaConfig).pid();
   }
 
-  /** A Collector with `otelConfig` (relative to the repository), tailing `logFile` if asked. */
-  async collector(otelConfig: string, logFile?: string): Promise<StartedCollector> {
+  /**
+   * A Collector with `otelConfig` (relative to the repository: several are merged, the later
+   * over the earlier), tailing `logFile` if asked, with `env` for what the configs read.
+   */
+  async collector(
+    otelConfig: string | readonly string[],
+    logFile?: string,
+    env: Record<string, string> = {},
+  ): Promise<StartedCollector> {
+    const [base = '', ...overlays] = typeof otelConfig === 'string' ? [otelConfig] : otelConfig;
     const config = this.config({
-      OTEL_CONFIG: otelConfig,
+      OTEL_CONFIG: base,
       // Its own storage (the filelog receiver's offsets), so no run resumes another's.
       OBSCOST_WORK_DIR: path.join(this.workDir, `collector-${++this.collectors}`),
       ...(logFile === undefined ? {} : { APP_LOG_FILE: logFile }),
     });
-    const component = componentNamed('collector');
+    const component = withConfigs(componentNamed('collector'), overlays, env);
     await up(config, this.log, [component]);
     const managed = component.process(config);
     return {
@@ -123,4 +133,34 @@ export class Infrastructure {
     }
     rmSync(this.workDir, { recursive: true, force: true });
   }
+}
+
+type CollectorComponent = ReturnType<typeof componentNamed>;
+
+/**
+ * The Collector started with `overlays` merged over its config (the Collector merges its
+ * --config files in order, maps key by key, lists replaced) and `env` beside its own: a small
+ * file states what differs instead of a copy of the whole config.
+ */
+function withConfigs(
+  collector: CollectorComponent,
+  overlays: readonly string[],
+  env: Record<string, string>,
+): CollectorComponent {
+  if (overlays.length === 0 && Object.keys(env).length === 0) return collector;
+  return {
+    ...collector,
+    start(config) {
+      const configs = [config.collector.config, ...overlays.map((f) => path.resolve(ROOT, f))];
+      collector.process(config).start(
+        collectorBinary(config),
+        configs.flatMap((file) => ['--config', file]),
+        {
+          ...collectorEnv(config),
+          ...env,
+        },
+      );
+      return Promise.resolve();
+    },
+  };
 }

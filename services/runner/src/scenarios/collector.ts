@@ -1,9 +1,11 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { COLLECTOR_METRICS } from '@obscost/events';
 import { scrape, sumOf } from '@obscost/measure';
 import type { Counts } from '../accuracy.js';
-import type { StartedCollector } from '../infrastructure.js';
-import { nothing, onlyOurApp, type Observation, type Scenario } from './scenario.js';
+import type { Infrastructure, StartedCollector } from '../infrastructure.js';
+import type { ServiceLog } from '../service-settings.js';
+import { nothing, type Observation, type Scenario } from './scenario.js';
 import { zeroCodeEnv, zeroCodeMissing } from './zero-code.js';
 
 /** A scenario around one Collector: the app's environment for it, and how to read it. */
@@ -25,11 +27,11 @@ export const sidecar: Scenario = {
   description: "the app's request log, tailed by the Collector's filelog receiver",
   loadsBpf: false,
   unavailable: (infra, service) =>
-    onlyOurApp(
-      service,
-      "it tails the project's app's request log; a service's own log is not read yet",
-    ) ?? infra.collectorMissing(),
-  async observe(infra, run) {
+    (service !== undefined && service.log === undefined
+      ? 'the service names no request log of its own: give --service-log FILE'
+      : undefined) ?? infra.collectorMissing(),
+  async observe(infra, run, service) {
+    if (service?.log !== undefined) return observeServiceLog(infra, service.log);
     const logFile = path.join(infra.workDir, `requests-${run}.log`);
     const collector = await infra.collector('otel/collector-filelog.yaml', logFile);
     return withCollector(collector, { APP_LOG_FILE: logFile }, (metrics) => ({
@@ -41,6 +43,27 @@ export const sidecar: Scenario = {
     }));
   },
 };
+
+/**
+ * The service's own log, tailed with the overlay for its format. The file is the service's:
+ * never truncated; its size before the service starts is where this run's lines begin, and
+ * the Collector skips what lies before it (otel/service-log-*.yaml). A log's bytes are the
+ * service's own measure (CLF's are the body's), so the log is counted by its lines alone.
+ */
+async function observeServiceLog(infra: Infrastructure, log: ServiceLog): Promise<Observation> {
+  const from = statSync(log.file, { throwIfNoEntry: false })?.size ?? 0;
+  const collector = await infra.collector(
+    ['otel/collector-filelog.yaml', `otel/service-log-${log.format}.yaml`],
+    log.file,
+    { SERVICE_LOG_FROM: String(from) },
+  );
+  return withCollector(collector, {}, (metrics) => ({
+    sidecar: {
+      requests: sumOf(metrics, COLLECTOR_METRICS.logRequests),
+      source: `the Collector's exporter: ${COLLECTOR_METRICS.logRequests} (the log's bytes are the service's own measure, not bytes on the wire)`,
+    },
+  }));
+}
 
 export const otelSdk: Scenario = {
   name: 'otel-sdk',
