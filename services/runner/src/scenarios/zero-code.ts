@@ -49,32 +49,31 @@ export function zeroCodeMissing(service: ServiceSpec): string | undefined {
   }
 }
 
-/** `agent` before what the runner's own environment already has in the variable `name`. */
-function prepended(name: string, agent: string, separator: string): string {
-  const inherited = process.env[name];
-  return inherited === undefined || inherited === '' ? agent : `${agent}${separator}${inherited}`;
-}
-
 /**
  * How the runtime's agent is loaded. Node: NODE_OPTIONS, only the HTTP server and client
  * instrumentations (what the project's app's SDK instruments), the cloud resource detectors
  * off. Python: the agent's sitecustomize first on PYTHONPATH, as `opentelemetry-instrument`
- * does before it execs the command, so the command needs no wrapper; the virtualenv holds the
- * Flask instrumentation alone, so nothing but HTTP server spans is made.
+ * does before it execs the command, so the command needs no wrapper. The agent applies every
+ * instrumentation the interpreter can import: the virtualenv's is Flask's alone (server spans),
+ * and a client one in a user's environment makes client spans, which the Collector does not count.
  */
 function agentEnv(runtime: ServiceRuntime): NodeJS.ProcessEnv {
   if (runtime === 'python') {
     const sitecustomize = pythonSitecustomize();
     // zeroCodeMissing said it was there: it went away since (the cache was cleared).
     if (sitecustomize === undefined) throw new Error(NO_PYTHON_AGENT);
-    return { PYTHONPATH: prepended('PYTHONPATH', sitecustomize, path.delimiter) };
+    const inherited = process.env['PYTHONPATH'];
+    return {
+      PYTHONPATH:
+        inherited === undefined || inherited === ''
+          ? sitecustomize
+          : `${sitecustomize}${path.delimiter}${inherited}`,
+    };
   }
+  const agent = `--experimental-loader=${NODE_ESM_HOOK} --require ${NODE_REGISTER}`;
+  const inherited = process.env['NODE_OPTIONS'];
   return {
-    NODE_OPTIONS: prepended(
-      'NODE_OPTIONS',
-      `--experimental-loader=${NODE_ESM_HOOK} --require ${NODE_REGISTER}`,
-      ' ',
-    ),
+    NODE_OPTIONS: inherited === undefined ? agent : `${inherited} ${agent}`,
     OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http',
     // The cloud detectors ask metadata servers over the network at start: not here.
     OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
