@@ -210,6 +210,22 @@ install_python_packages() {
   touch "$dir/complete"
 }
 
+# The Python services' own virtualenv (not the tests'): Flask and waitress for
+# fixtures/python-service, and OpenTelemetry's zero-code agent, which the otel-sdk scenario
+# loads into a Python service; infra/src/artifacts.ts (pythonServiceVenv) finds it here. Not
+# named python-*: install_python_packages removes those.
+install_python_service_packages() {
+  local requirements=infra/python-service-requirements.txt dir
+  dir=$(cached_for service-python "$requirements")
+  [[ -x $dir/bin/python && -f $dir/complete ]] && return
+  say "installing the Python services' packages into $dir"
+  rm -rf "$CACHE_DIR"/service-python-*
+  python3 -c 'import ensurepip' 2>/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+  python3 -m venv "$dir" && "$dir/bin/pip" install -q -r "$requirements" >"$dir/install.log" 2>&1 ||
+    die "installing the Python services' packages failed: see $dir/install.log"
+  touch "$dir/complete"
+}
+
 # Go lives in /usr/local/go on these machines, on PATH only for login shells.
 find_go() {
   command -v go >/dev/null && return
@@ -228,3 +244,4 @@ build_compose_check
 build_go_service
 install_vegeta
 install_python_packages
+install_python_service_packages

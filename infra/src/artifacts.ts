@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, type InfraConfig } from './config.js';
 import { InfraError } from './errors.js';
@@ -37,6 +37,37 @@ export function goServiceBinary(config: InfraConfig): string {
 /** The virtualenv's Python with the test packages of infra/python-requirements.txt. */
 export function testPython(config: InfraConfig): string {
   return path.join(cachedFor(config, 'python', 'infra/python-requirements.txt'), 'bin/python');
+}
+
+/**
+ * The Python services' virtualenv of infra/python-service-requirements.txt: its `python`
+ * (Flask and waitress for fixtures/python-service, and OpenTelemetry's zero-code agent),
+ * `opentelemetry-instrument`, and `sitecustomize`, the agent's directory that
+ * `opentelemetry-instrument` puts first on PYTHONPATH (undefined until setup made the
+ * virtualenv: its lib/pythonX.Y is named after the interpreter that made it).
+ */
+export function pythonServiceVenv(config: InfraConfig): {
+  python: string;
+  instrument: string;
+  sitecustomize: string | undefined;
+} {
+  const dir = cachedFor(config, 'service-python', 'infra/python-service-requirements.txt');
+  const lib = path.join(dir, 'lib');
+  const version = existsSync(lib)
+    ? readdirSync(lib).find((name) => /^python3\.\d+$/.test(name))
+    : undefined;
+  return {
+    python: path.join(dir, 'bin/python'),
+    instrument: path.join(dir, 'bin/opentelemetry-instrument'),
+    sitecustomize:
+      version === undefined
+        ? undefined
+        : path.join(
+            lib,
+            version,
+            'site-packages/opentelemetry/instrumentation/auto_instrumentation',
+          ),
+  };
 }
 
 export function collectorBinary(config: InfraConfig): string {

@@ -3,6 +3,7 @@ export {
   composeCheckBinary,
   goServiceBinary,
   kafkaLibs,
+  pythonServiceVenv,
   renderTemplate,
   testPython,
 } from './artifacts.js';

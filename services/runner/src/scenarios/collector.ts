@@ -82,7 +82,7 @@ export const otelSdk: Scenario = {
             // As `npm run stack` runs it: the SDK's metrics every 5 s, as often as Prometheus scrapes.
             OTEL_METRIC_EXPORT_INTERVAL: '5000',
           }
-        : zeroCodeEnv(endpoint);
+        : zeroCodeEnv(endpoint, service.runtime);
     return withCollector(collector, appEnv, (metrics) => ({
       otel_sdk: {
         requests: sumOf(metrics, COLLECTOR_METRICS.serverSpans),

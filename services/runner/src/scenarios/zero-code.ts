@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { ServiceSpec } from '../service-settings.js';
+import path from 'node:path';
+import { loadInfraConfig, pythonServiceVenv } from '@obscost/infra';
+import type { ServiceRuntime, ServiceSpec } from '../service-settings.js';
 
 /**
  * OpenTelemetry without a line of the service's code: the runtime's own zero-code agent,
@@ -15,14 +18,30 @@ const NODE_ESM_HOOK = createRequire(NODE_REGISTER).resolve(
   '@opentelemetry/instrumentation/hook.mjs',
 );
 
-/** Why a service's runtime has no zero-code OpenTelemetry here, or undefined when it has. */
+const NO_PYTHON_AGENT = 'no OpenTelemetry Python agent: run "npm run setup"';
+
+/** Python's agent: the sitecustomize of the Python services' virtualenv, once setup made it. */
+function pythonSitecustomize(): string | undefined {
+  const dir = pythonServiceVenv(loadInfraConfig()).sitecustomize;
+  return dir !== undefined && existsSync(path.join(dir, 'sitecustomize.py')) ? dir : undefined;
+}
+
+/**
+ * Why a service's runtime has no zero-code OpenTelemetry here, or undefined when it has.
+ * Python's agent is loaded by the service's own interpreter, which must import the
+ * OpenTelemetry packages of the Python services' virtualenv (infra/python-service-requirements.txt):
+ * a service run by that virtualenv's python does; one run by another Python needs those
+ * packages in its own environment (the same pinned versions), else it starts uninstrumented
+ * (its sitecustomize fails to import) and its spans stay at 0.
+ */
 export function zeroCodeMissing(service: ServiceSpec): string | undefined {
   switch (service.runtime) {
     case 'node':
       return undefined;
+    case 'python':
+      return pythonSitecustomize() === undefined ? NO_PYTHON_AGENT : undefined;
     case 'go':
       return 'no zero-code OpenTelemetry for Go: a Go service instruments itself';
-    case 'python':
     case 'java':
       return `zero-code OpenTelemetry for ${service.runtime} is not applied yet`;
     case 'other':
@@ -31,19 +50,45 @@ export function zeroCodeMissing(service: ServiceSpec): string | undefined {
 }
 
 /**
- * The environment that instruments a Node service: the auto-instrumentations, only their
- * HTTP server and client (what the project's app's SDK instruments), traces and metrics over
- * OTLP to the Collector at `otlpEndpoint` as the app exports them.
+ * How the runtime's agent is loaded. Node: NODE_OPTIONS, only the HTTP server and client
+ * instrumentations (what the project's app's SDK instruments), the cloud resource detectors
+ * off. Python: the agent's sitecustomize first on PYTHONPATH, as `opentelemetry-instrument`
+ * does before it execs the command, so the command needs no wrapper. The agent applies every
+ * instrumentation the interpreter can import: the virtualenv's is Flask's alone (server spans),
+ * and a client one in a user's environment makes client spans, which the Collector does not count.
  */
-export function zeroCodeEnv(otlpEndpoint: string): NodeJS.ProcessEnv {
+function agentEnv(runtime: ServiceRuntime): NodeJS.ProcessEnv {
+  if (runtime === 'python') {
+    const sitecustomize = pythonSitecustomize();
+    // zeroCodeMissing said it was there: it went away since (the cache was cleared).
+    if (sitecustomize === undefined) throw new Error(NO_PYTHON_AGENT);
+    const inherited = process.env['PYTHONPATH'];
+    return {
+      PYTHONPATH:
+        inherited === undefined || inherited === ''
+          ? sitecustomize
+          : `${sitecustomize}${path.delimiter}${inherited}`,
+    };
+  }
   const agent = `--experimental-loader=${NODE_ESM_HOOK} --require ${NODE_REGISTER}`;
   const inherited = process.env['NODE_OPTIONS'];
   return {
     NODE_OPTIONS: inherited === undefined ? agent : `${inherited} ${agent}`,
-    OTEL_SERVICE_NAME: 'obscost-service',
     OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http',
     // The cloud detectors ask metadata servers over the network at start: not here.
     OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
+  };
+}
+
+/**
+ * The environment that instruments a service of `runtime` by its zero-code agent: traces and
+ * metrics over OTLP (http/protobuf) to the Collector at `otlpEndpoint`, as the project's app
+ * exports them, logs not at all.
+ */
+export function zeroCodeEnv(otlpEndpoint: string, runtime: ServiceRuntime): NodeJS.ProcessEnv {
+  return {
+    ...agentEnv(runtime),
+    OTEL_SERVICE_NAME: 'obscost-service',
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_METRICS_EXPORTER: 'otlp',
     OTEL_LOGS_EXPORTER: 'none',

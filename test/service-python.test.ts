@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { test } from 'node:test';
+import { loadInfraConfig, pythonServiceVenv, ROOT } from '@obscost/infra';
+import { ownDir, reportIn, scenario } from './comparison-support.js';
+import { freePorts, listening, run, RUNNER_MAIN } from './support.js';
+
+const PYTHON_SERVICE = path.join(ROOT, 'fixtures/python-service/app.py');
+
+/** The processes each scenario starts besides the service. */
+const PROCESSES: Record<string, string[]> = {
+  baseline: ['app'],
+  'otel-sdk': ['app', 'collector'],
+  bpftrace: ['app', 'bpftrace'],
+  'ebpf-inkernel': ['app', 'observer'],
+};
+
+test(
+  'npm start --service: a Python service (Flask on waitress), its zero-code OpenTelemetry one server span a request, its TCP sends exact',
+  { timeout: 200_000 },
+  async (t) => {
+    const { python } = pythonServiceVenv(loadInfraConfig());
+    const dir = ownDir(t);
+    const out = path.join(dir, 'out');
+    const [port = 0] = await freePorts(1);
+    const command = `env PORT=${port} ${python} ${PYTHON_SERVICE}`;
+    const result = await run(
+      process.execPath,
+      [
+        RUNNER_MAIN,
+        ...['--service', command, '--service-runtime', 'python'],
+        ...['--scenarios', 'otel-sdk,bpftrace,ebpf-inkernel'],
+        ...['--service-url', `http://127.0.0.1:${port}/ping`, '--out', out],
+        ...['--dur', '1s', '--warmup', '200ms', '--conns', '8'],
+        ...['--repeat', '1', '--no-controls', '--max-foreign', '0.99'],
+      ],
+      { TMPDIR: dir },
+    );
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(await listening(port, '127.0.0.1'), false, 'the service is stopped');
+    const report = reportIn(out);
+    assert.deepEqual(report.settings.service, {
+      command,
+      url: `http://127.0.0.1:${port}/ping`,
+    });
+    for (const [name, processes] of Object.entries(PROCESSES)) {
+      const s = scenario(report, name);
+      assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
+      assert.deepEqual(s.processes.map((p) => p.name).sort(), [...processes].sort(), name);
+      assert.ok(s.rps > 0 && s.cost_us_per_request.app > 0, name);
+    }
+    // The agent's sitecustomize on PYTHONPATH: the Flask instrumentation's server span, one a
+    // request, exported over OTLP to the Collector.
+    const spans = scenario(report, 'otel-sdk').accuracy.otel_sdk;
+    assert.ok(spans?.exact && spans.truth > 0, JSON.stringify(spans));
+    // waitress sends a response with send(2), the status line and headers, then the body: the
+    // TCP probe counts every byte on the wire, exactly. The write probe traces write(2) and
+    // writev(2) alone, so it sees none of them: its count of socket bytes is 0, not the truth.
+    const inkernel = scenario(report, 'ebpf-inkernel').accuracy;
+    assert.ok(inkernel.ebpf_tcp_send?.exact, JSON.stringify(inkernel.ebpf_tcp_send));
+    assert.ok(inkernel.ebpf_tcp_send.truth > 0);
+    assert.equal(inkernel.ebpf_socket_write?.counted, 0, JSON.stringify(inkernel));
+  },
+);
+
+test(
+  'the Python agent the runner puts on PYTHONPATH is the one opentelemetry-instrument puts there',
+  { timeout: 60_000 },
+  async () => {
+    const venv = pythonServiceVenv(loadInfraConfig());
+    const printed = await run(venv.instrument, [
+      ...[venv.python, '-c', 'import os; print(os.environ["PYTHONPATH"])'],
+    ]);
+    assert.equal(printed.code, 0, printed.stderr);
+    assert.equal(printed.stdout.trim().split(path.delimiter)[0], venv.sitecustomize);
+  },
+);
