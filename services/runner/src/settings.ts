@@ -14,6 +14,7 @@ import {
 import { ROOT } from '@obscost/infra';
 import { DEFAULT_CONFIDENCE, DEFAULT_TOLERANCE } from '@obscost/measure';
 import { RunError } from './errors.js';
+import { withServiceConfig } from './service-config.js';
 import { SERVICE_SETTINGS, serviceSpecOf, type ServiceSpec } from './service-settings.js';
 import { SCENARIO_NAMES, type ScenarioName } from '@obscost/report';
 
@@ -206,7 +207,7 @@ export function capacityRunMs(settings: Pick<RunSettings, 'capacityMs' | 'durati
 
 export const USAGE = usageText(SETTINGS, {
   usage:
-    'npm start -- [--service CMD --service-url URL] [--scenarios LIST] [--dur D] [--rate R] [--conns N] [--repeat K | --min-rounds N --target W --budget D] [--out DIR]',
+    'npm start -- [--service CMD --service-url URL | --service-config FILE] [--scenarios LIST] [--dur D] [--rate R] [--conns N] [--repeat K | --min-rounds N --target W --budget D] [--out DIR]',
   about:
     'Compares ways of observing the app: each scenario on a freshly started app, a closed-model ' +
     'run for capacity and an open-model run at one fixed rate for latency, with the CPU and ' +
@@ -218,16 +219,20 @@ export const USAGE = usageText(SETTINGS, {
 
 /** The flags, or undefined for --help; a bad one is a RUN_USAGE error naming it. */
 export function parseRunArgs(argv: readonly string[]): RunSettings | undefined {
-  const { values, help } = parseSettings(SETTINGS, argv, {
-    env: {},
-    usageError: (message) => new RunError('RUN_USAGE', message),
-  });
+  const asUsage = <T>(rule: () => T): T => {
+    try {
+      return rule();
+    } catch (err) {
+      if (err instanceof SettingError) throw new RunError('RUN_USAGE', err.message);
+      throw err;
+    }
+  };
+  const { values, help } = parseSettings(
+    SETTINGS,
+    asUsage(() => withServiceConfig(argv)),
+    { env: {}, usageError: (message) => new RunError('RUN_USAGE', message) },
+  );
   if (help) return undefined;
-  try {
-    const serviceSpec = serviceSpecOf(values);
-    return serviceSpec === undefined ? values : { ...values, serviceSpec };
-  } catch (err) {
-    if (err instanceof SettingError) throw new RunError('RUN_USAGE', err.message);
-    throw err;
-  }
+  const serviceSpec = asUsage(() => serviceSpecOf(values));
+  return serviceSpec === undefined ? values : { ...values, serviceSpec };
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { docRows, markdownTableRows } from '@obscost/flags';
@@ -173,4 +174,71 @@ test("the docs' flags table is the settings table", () => {
   const page = readFileSync(path.join(ROOT, 'docs/infrastructure.md'), 'utf8');
   const rows = docRows(SETTINGS);
   assert.deepEqual(markdownTableRows(page, rows[0] ?? []), rows);
+});
+
+test('--service-config FILE: the service flags from a JSON file, the command line winning', (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-service-config-'));
+  t.after(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = path.join(dir, 'service.json');
+  writeFileSync(
+    file,
+    JSON.stringify({
+      service: 'env PORT=8080 ./server',
+      'service-url': 'http://127.0.0.1:8080/ping',
+      'service-runtime': 'go',
+      'service-marker': './server:main.AppWrite',
+    }),
+  );
+  const spec = parseRunArgs(['--service-config', file])?.serviceSpec;
+  assert.deepEqual(spec, {
+    command: 'env PORT=8080 ./server',
+    origin: 'http://127.0.0.1:8080',
+    path: '/ping',
+    runtime: 'go',
+    marker: { file: path.resolve('server'), symbol: 'main.AppWrite' },
+  });
+  const overridden = parseRunArgs([`--service-config=${file}`, '--service-runtime', 'other']);
+  assert.equal(overridden?.serviceSpec?.runtime, 'other', 'the command line wins');
+
+  const bad = (name: string, content: string) => {
+    const where = path.join(dir, name);
+    writeFileSync(where, content);
+    return where;
+  };
+  for (const [argv, message] of [
+    [['--service-config'], '--service-config needs a FILE'],
+    [
+      ['--service-config', path.join(dir, 'none.json')],
+      `--service-config ${path.join(dir, 'none.json')} cannot be read: ENOENT: no such file or directory, open '${path.join(dir, 'none.json')}'`,
+    ],
+    [
+      ['--service-config', bad('list.json', '[]')],
+      `--service-config ${path.join(dir, 'list.json')} must hold one JSON object of the service's flags`,
+    ],
+    [
+      ['--service-config', bad('key.json', '{"scenarios": "sidecar"}')],
+      `--service-config ${path.join(dir, 'key.json')}: unknown key "scenarios": one of service, service-url, service-runtime, service-marker, service-log, service-log-format`,
+    ],
+    [
+      ['--service-config', bad('number.json', '{"service-url": 8080}')],
+      `--service-config ${path.join(dir, 'number.json')}: "service-url" must be a string`,
+    ],
+    [
+      ['--service-config', bad('url.json', '{"service": "./s", "service-url": "localhost"}')],
+      '--service-url must be a URL such as http://127.0.0.1:8080/ping, got "localhost"',
+    ],
+    [['--service-config', file, '--service-config', file], '--service-config may be given once'],
+  ] as const) {
+    assert.throws(
+      () => parseRunArgs(argv),
+      (err: unknown) => err instanceof RunError && err.exitCode === 2 && err.message === message,
+      message,
+    );
+  }
+  assert.throws(
+    () => parseRunArgs(['--service-config', bad('broken.json', '{')]),
+    (err: unknown) => err instanceof RunError && /is not JSON: /.test(err.message),
+  );
 });
