@@ -85,12 +85,12 @@ test(
         if (a.observer) assert.ok(a.observer.exact, `${name}/${approach} observer`);
       }
     }
-    // bpftrace's interval print, then clear, loses what lands in between; it sums write()
-    // bytes only, and Node answers with writev(): never more than the truth, usually less.
+    // bpftrace counts every write() and writev() of the app (responses, and the runtime's
+    // few other writes), and its interval print, then clear, loses what lands in between:
+    // close to the truth, not exact. It sums write() bytes only, and Node answers with writev().
     const traced = scenario(report, 'bpftrace').accuracy.bpftrace;
-    assert.ok(
-      traced && traced.counted <= traced.truth && (traced.bytes?.counted ?? 0) < traced.truth,
-    );
+    assert.ok(traced && Math.abs(traced.counted - traced.truth) < 0.05 * traced.truth);
+    assert.ok((traced.bytes?.counted ?? 0) < traced.truth);
 
     const programs = (name: string) =>
       scenario(report, name)

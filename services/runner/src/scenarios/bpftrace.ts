@@ -6,10 +6,15 @@ import { nothing, type Scenario } from './scenario.js';
 
 const BPFTRACE_SCRIPT = path.join(ROOT, 'bpf/http_bytes.bt');
 
-/** The sum of every value bpftrace printed for `map` (each interval prints, then clears). */
-function printedSum(output: string, map: string): number {
+/**
+ * The sum of every value bpftrace printed for `map` (each interval prints, then clears). The
+ * script's time() shares a line with the first map it prints: "17:55:11 @write_calls: 62".
+ */
+export function printedSum(output: string, map: string): number {
   let sum = 0;
-  for (const match of output.matchAll(new RegExp(`^@${map}: (\\d+)$`, 'gm'))) {
+  for (const match of output.matchAll(
+    new RegExp(`^(?:\\d\\d:\\d\\d:\\d\\d )?@${map}: (\\d+)$`, 'gm'),
+  )) {
     sum += Number(match[1]);
   }
   return sum;
