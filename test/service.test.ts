@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { goServiceBinary, loadInfraConfig, ROOT } from '@obscost/infra';
 import { checkReportInBrowser } from '@obscost/testing';
 import {
@@ -14,6 +14,21 @@ import {
 import { freePorts, run, RUNNER_MAIN } from './support.js';
 
 const NODE_SERVICE = path.join(ROOT, 'fixtures/node-service/server.mjs');
+
+/**
+ * `npm start` in a directory of its own, on a free port for the service: `args` are given the
+ * port and where the report goes.
+ */
+async function compareOnService(
+  t: TestContext,
+  args: (port: number, out: string) => string[],
+): Promise<{ dir: string; out: string; port: number; result: Awaited<ReturnType<typeof run>> }> {
+  const dir = ownDir(t);
+  const out = path.join(dir, 'out');
+  const [port = 0] = await freePorts(1);
+  const result = await run(process.execPath, [RUNNER_MAIN, ...args(port, out)], { TMPDIR: dir });
+  return { dir, out, port, result };
+}
 
 /** The processes each scenario that applies to a service starts besides it. */
 const PROCESSES: Record<string, string[]> = {
@@ -44,20 +59,12 @@ test(
   'npm start --service: a Node service that is not our app, every approach that applies to it, the others skipped with their reason',
   { timeout: 280_000 },
   async (t) => {
-    const dir = ownDir(t);
-    const out = path.join(dir, 'out');
-    const [port = 0] = await freePorts(1);
-    const result = await run(
-      process.execPath,
-      [
-        RUNNER_MAIN,
-        ...['--service', `env PORT=${port} ${process.execPath} ${NODE_SERVICE}`],
-        ...['--service-url', `http://127.0.0.1:${port}/ping`, '--service-runtime', 'node'],
-        ...['--dur', '1s', '--warmup', '200ms', '--conns', '8', '--out', out],
-        ...['--repeat', '1', '--no-controls', '--max-foreign', '0.99'],
-      ],
-      { TMPDIR: dir },
-    );
+    const { dir, out, port, result } = await compareOnService(t, (port, out) => [
+      ...['--service', `env PORT=${port} ${process.execPath} ${NODE_SERVICE}`],
+      ...['--service-url', `http://127.0.0.1:${port}/ping`, '--service-runtime', 'node'],
+      ...['--dur', '1s', '--warmup', '200ms', '--conns', '8', '--out', out],
+      ...['--repeat', '1', '--no-controls', '--max-foreign', '0.99'],
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.deepEqual(processesUnder(dir), [], 'Kafka and the Collectors are stopped');
     const report = reportIn(out);
@@ -92,19 +99,11 @@ test(
   'npm start --service: a service that exits before it listens fails its scenario, with its output',
   { timeout: 120_000 },
   async (t) => {
-    const dir = ownDir(t);
-    const out = path.join(dir, 'out');
-    const [port = 0] = await freePorts(1);
-    const result = await run(
-      process.execPath,
-      [
-        RUNNER_MAIN,
-        ...['--service', `sh -c 'echo no such config >&2; exit 3'`],
-        ...['--service-url', `http://127.0.0.1:${port}/ping`, '--scenarios', 'ebpf-inkernel'],
-        ...['--dur', '1s', '--warmup', '0s', '--repeat', '1', '--no-controls', '--out', out],
-      ],
-      { TMPDIR: dir },
-    );
+    const { out, result } = await compareOnService(t, (port, out) => [
+      ...['--service', `sh -c 'echo no such config >&2; exit 3'`],
+      ...['--service-url', `http://127.0.0.1:${port}/ping`, '--scenarios', 'ebpf-inkernel'],
+      ...['--dur', '1s', '--warmup', '0s', '--repeat', '1', '--no-controls', '--out', out],
+    ]);
     assert.equal(result.code, 1, result.stderr);
     const baseline = scenario(reportIn(out), 'baseline');
     assert.equal(baseline.status, 'failed');
@@ -119,20 +118,12 @@ test(
   'npm start --service, two rounds: costs with intervals, as cores at a production rate, the A/A control on the service, no calibration and why, the page',
   { timeout: 280_000 },
   async (t) => {
-    const dir = ownDir(t);
-    const out = path.join(dir, 'out');
-    const [port = 0] = await freePorts(1);
-    const result = await run(
-      process.execPath,
-      [
-        RUNNER_MAIN,
-        ...['--service', `env PORT=${port} ${process.execPath} ${NODE_SERVICE}`],
-        ...['--service-url', `http://127.0.0.1:${port}/ping`, '--scenarios', 'ebpf-inkernel'],
-        ...['--repeat', '2', '--dur', '1s', '--warmup', '300ms', '--conns', '8', '--out', out],
-        ...['--production-rate', '100000'],
-      ],
-      { TMPDIR: dir },
-    );
+    const { dir, out, result } = await compareOnService(t, (port, out) => [
+      ...['--service', `env PORT=${port} ${process.execPath} ${NODE_SERVICE}`],
+      ...['--service-url', `http://127.0.0.1:${port}/ping`, '--scenarios', 'ebpf-inkernel'],
+      ...['--repeat', '2', '--dur', '1s', '--warmup', '300ms', '--conns', '8', '--out', out],
+      ...['--production-rate', '100000'],
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const report = reportIn(out);
     assert.deepEqual(
@@ -169,22 +160,14 @@ test(
   { timeout: 280_000 },
   async (t) => {
     const binary = goServiceBinary(loadInfraConfig());
-    const dir = ownDir(t);
-    const out = path.join(dir, 'out');
-    const [port = 0] = await freePorts(1);
-    const result = await run(
-      process.execPath,
-      [
-        RUNNER_MAIN,
-        ...['--service', `env PORT=${port} ${binary}`],
-        ...['--scenarios', 'otel-sdk,bpftrace,ebpf-inkernel'],
-        ...['--service-url', `http://127.0.0.1:${port}/ping`, '--out', out],
-        ...['--service-runtime', 'go', '--service-marker', `${binary}:main.AppWrite`],
-        ...['--dur', '1s', '--warmup', '200ms', '--conns', '8'],
-        ...['--repeat', '1', '--no-controls', '--max-foreign', '0.99'],
-      ],
-      { TMPDIR: dir },
-    );
+    const { out, result } = await compareOnService(t, (port, out) => [
+      ...['--service', `env PORT=${port} ${binary}`],
+      ...['--scenarios', 'otel-sdk,bpftrace,ebpf-inkernel'],
+      ...['--service-url', `http://127.0.0.1:${port}/ping`, '--out', out],
+      ...['--service-runtime', 'go', '--service-marker', `${binary}:main.AppWrite`],
+      ...['--dur', '1s', '--warmup', '200ms', '--conns', '8'],
+      ...['--repeat', '1', '--no-controls', '--max-foreign', '0.99'],
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const report = reportIn(out);
     for (const name of ['baseline', 'bpftrace', 'ebpf-inkernel']) {
