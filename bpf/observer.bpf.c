@@ -253,6 +253,34 @@ int BPF_PROG(tcp_send_tracepoint, struct sock *sk, int ret, int flags)
 	return 0;
 }
 
+/*
+ * --tree: the children the targets start are targets from their first instruction, before
+ * user space finds them in /proc (it follows them from there, with their uprobes). A thread
+ * (same tgid) is a target already. With these programs the observer never uses
+ * single_target: the map may gain a process at any fork.
+ */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(follow_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 tgid = child->tgid;
+	__u8 followed = 1;
+
+	if (tgid == child->pid && is_target(parent->tgid))
+		bpf_map_update_elem(&targets, &tgid, &followed, BPF_ANY);
+	return 0;
+}
+
+/* The last thread of a target exits: its pid leaves the map before another process gets it. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(forget_exit, struct task_struct *task)
+{
+	__u32 tgid = task->tgid;
+
+	if (task->signal->live.counter == 0)
+		bpf_map_delete_elem(&targets, &tgid);
+	return 0;
+}
+
 /* void app_write(uint64_t bytes): attached to the target's pid only. libbpf 1.1 has no
  * BPF_UPROBE; BPF_KPROBE reads the same argument registers. */
 SEC("uprobe")

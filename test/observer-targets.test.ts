@@ -158,3 +158,36 @@ test('--pidfile follows the target when it restarts', async (t) => {
     async () => seriesValue(await scrape(observer.url), 'app_uprobe_calls_total') === before + 40,
   );
 });
+
+test('--tree: the children a shell starts after the observer did are counted from their first write', async (t) => {
+  const writes = 5000;
+  // Two loops, so at least one is a child the shell forks (dash may exec the last command).
+  const shell = startChild(
+    '/bin/sh',
+    ['-c', `read go; ${WRITE_LOOP} ${writes} 1; ${WRITE_LOOP} ${writes} 1`],
+    {
+      stdin: 'pipe',
+    },
+  );
+  t.after(() => shell.stop());
+  const neighbour = startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' });
+  t.after(() => neighbour.stop());
+  const observer = await startObserver([
+    '--no-kafka',
+    '--tree',
+    String(shell.pid),
+    '--probes',
+    'write',
+  ]);
+  t.after(() => observer.stop());
+  const metric = async (series: string) => seriesValue(await scrape(observer.url), series);
+  assert.equal(await metric('observer_targets'), 1, 'the shell alone, before it forks');
+  // Each loop reads its own line: the shell's `read` takes the first, byte by byte.
+  shell.process.stdin?.end('go\ngo\ngo\n');
+  neighbour.process.stdin?.end('go\n');
+  assert.equal(await shell.exited, 0);
+  assert.equal(await neighbour.exited, 0);
+  const counted = () => metric('app_write_events_total{syscall="write",fd="other"}');
+  await waitFor(`${2 * writes} writes counted`, async () => (await counted()) >= 2 * writes);
+  assert.equal(await counted(), 2 * writes, "the shell's two loops, not the neighbour's");
+});

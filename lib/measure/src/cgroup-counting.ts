@@ -9,7 +9,7 @@ import {
 } from './cgroup-groups.js';
 import { parseCpuacct, parseCpuStat, type ComponentCpu } from './cgroup-readings.js';
 import type { CpuCounting } from './cpu-counting.js';
-import { processTree } from './process-tree.js';
+import { processTree } from '@obscost/process';
 
 /**
  * Components counted as cgroups: one group per component under the run's parent group in

@@ -1,7 +1,7 @@
 import type { ComponentCpu } from './cgroup-readings.js';
 import type { CpuCounting } from './cpu-counting.js';
 import { ticksToNs } from './proc.js';
-import { readProcessTable, type ProcessTable } from './process-tree.js';
+import { readProcessTable, type ProcessTable } from '@obscost/process';
 import { processCpuNs } from './schedstat.js';
 
 /** A process tree's CPU time as of `table`, or undefined once its first process is gone. */

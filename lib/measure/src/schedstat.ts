@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { processTree } from './process-tree.js';
+import { processTree } from '@obscost/process';
 
 /**
  * The time a thread has run on a CPU, in nanoseconds: the first of /proc/PID/task/TID/schedstat's

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { readProcStat } from '@obscost/process';
+import { fakeProc, readProcStat } from '@obscost/process';
 import { newRunGroupName, runGroupOwnerAlive } from '../src/cgroup-groups.js';
-import { fakeProc } from './fake-proc.js';
 
 test("a run's group is alive only while the very process that made it is", (t) => {
   const proc = fakeProc({

@@ -21,6 +21,8 @@ export interface ObserverConfig {
   readonly uprobeLibrary: string;
   readonly uprobeSymbol: string;
   readonly uprobeAbi: UprobeAbi;
+  /** --tree: the target's children are put in the targets map at their fork, by the kernel. */
+  readonly followForks: boolean;
   readonly bpfObject: string;
   readonly btfPath: string;
   /**
@@ -67,12 +69,13 @@ export function parseObserverArgs(
   if (help) return undefined;
   const targets = [
     values.pid === undefined ? [] : [{ pid: values.pid }],
+    values.tree === undefined ? [] : [{ tree: values.tree }],
     values.pidfile === undefined ? [] : [{ pidfile: values.pidfile }],
     values.comm === undefined ? [] : [{ comm: values.comm }],
   ].flat();
   const [target] = targets;
   if (target === undefined || targets.length !== 1) {
-    throw usage('name the target with exactly one of --pid, --pidfile or --comm');
+    throw usage('name the target with exactly one of --pid, --tree, --pidfile or --comm');
   }
   const counting = values.mode === 'count';
   if (counting && values.captureFile !== undefined) {
@@ -82,6 +85,7 @@ export function parseObserverArgs(
   const { security } = takeKafkaSecurity(values, usage);
   return Object.freeze({
     target: Object.freeze(target),
+    followForks: 'tree' in target,
     uid: values.uid,
     host: values.host,
     port: values.port,

@@ -123,6 +123,8 @@ export class TargetFollower {
    * One re-resolve: processes that exited out, new ones in. A followed pid that now names
    * another process (its start time changed) is out too, and with --pidfile or --comm comes
    * back in as the new process if it matches; a --pid names one process, never its successor.
+   * A --tree's children come in as they are found (the kernel follows them from their fork,
+   * this adds their uprobes and their names).
    */
   follow(): void {
     const now = new Set(this.resolve());

@@ -82,7 +82,8 @@ class BpfKernel implements KernelSide {
     private readonly options: KernelOptions,
   ) {
     this.dropsFd = bpf.mapFd('drops');
-    this.hasSingleTarget = bpf.hasMap(SINGLE_TARGET);
+    // Following forks, the kernel adds targets on its own: the map is the only truth.
+    this.hasSingleTarget = bpf.hasMap(SINGLE_TARGET) && !options.followForks;
     this.maxTargets = bpf.maxEntries('targets');
     this.counts = options.mode === 'count' ? new KernelCounts(bpf.mapFd('counts')) : undefined;
     const { reader, unmap } = mapRingBuffer(bpf.mapFd('events'), options.ringBufferBytes);
@@ -90,7 +91,7 @@ class BpfKernel implements KernelSide {
     this.unmap = unmap;
     this.stats = options.bpfStats ? new KernelStats() : undefined;
     try {
-      this.links = attachProbes(bpf, tcpMode, options.probes);
+      this.links = attachProbes(bpf, tcpMode, options);
     } catch (err) {
       this.stats?.close();
       unmap();
@@ -155,7 +156,7 @@ class BpfKernel implements KernelSide {
     const { stats } = this;
     if (stats === undefined) return {};
     return Object.fromEntries(
-      programsFor(this.tcpMode, this.options.probes).map((name) => [
+      programsFor(this.tcpMode, this.options.probes, this.options.followForks).map((name) => [
         name,
         stats.program(this.bpf.programFd(name)),
       ]),

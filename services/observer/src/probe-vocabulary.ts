@@ -13,6 +13,8 @@ export const PROGRAMS = {
   tcpKprobe: 'tcp_send_kprobe',
   tcpTracepoint: 'tcp_send_tracepoint',
   uprobe: 'app_write_uprobe',
+  followFork: 'follow_fork',
+  forgetExit: 'forget_exit',
 } as const;
 
 /** What --probes chooses from: each a family of events (EVENT_METRICS) and its programs. */

@@ -27,16 +27,23 @@ function tcpProgram(mode: TcpProbeMode): string {
 }
 
 /**
- * The programs of `probes` with this TCP probe. The uprobe's is loaded here but attached
- * per target (attachUprobe); the others are attached once for every target (attachProbes).
+ * The programs of `probes` with this TCP probe, and with `followForks` (--tree) those that
+ * put the targets' children in the targets map and take exited processes out. The uprobe's
+ * is loaded here but attached per target (attachUprobe); the others are attached once for
+ * every target (attachProbes).
  */
-export function programsFor(mode: TcpProbeMode, probes: readonly Probe[]): string[] {
+export function programsFor(
+  mode: TcpProbeMode,
+  probes: readonly Probe[],
+  followForks = false,
+): string[] {
   const programs: Record<Probe, string[]> = {
     write: [PROGRAMS.writeExit, PROGRAMS.writevExit],
     tcp: [tcpProgram(mode)],
     uprobe: [PROGRAMS.uprobe],
   };
-  return probes.flatMap((probe) => programs[probe]);
+  const forks = followForks ? [PROGRAMS.followFork, PROGRAMS.forgetExit] : [];
+  return [...probes.flatMap((probe) => programs[probe]), ...forks];
 }
 
 export interface LoadOptions {
@@ -47,6 +54,8 @@ export interface LoadOptions {
   readonly probes: readonly Probe[];
   /** The marker's calling convention: C's, or Go's register ABI (its argument elsewhere). */
   readonly uprobeAbi: UprobeAbi;
+  /** --tree: the targets' children are followed from their fork, in the kernel. */
+  readonly followForks: boolean;
 }
 
 /** observer.bpf.c's count_mode and marker_go_abi, each in a section of its own: set whole before load. */
@@ -60,7 +69,7 @@ const ON = Buffer.from([1, 0, 0, 0]);
  * refuse to load the kprobe one), and so is every program of a probe not asked for.
  */
 export function loadPrograms(options: LoadOptions, mode: TcpProbeMode): BpfObject {
-  const loaded = programsFor(mode, options.probes);
+  const loaded = programsFor(mode, options.probes, options.followForks);
   const bpf = BpfObject.open(options.bpfObject, {
     btfPath: options.btfPath,
     mapSizes: { events: options.ringBufferBytes },
@@ -81,10 +90,14 @@ export function loadPrograms(options: LoadOptions, mode: TcpProbeMode): BpfObjec
 }
 
 /** Attaches the probes every target shares: all those asked for but the uprobe. */
-export function attachProbes(bpf: BpfObject, mode: TcpProbeMode, probes: readonly Probe[]): Link[] {
+export function attachProbes(
+  bpf: BpfObject,
+  mode: TcpProbeMode,
+  { probes, followForks }: Pick<LoadOptions, 'probes' | 'followForks'>,
+): Link[] {
   const links: Link[] = [];
   try {
-    for (const name of programsFor(mode, probes)) {
+    for (const name of programsFor(mode, probes, followForks)) {
       if (name !== PROGRAMS.uprobe) links.push(bpf.attach(name));
     }
   } catch (err) {

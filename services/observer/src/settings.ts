@@ -43,6 +43,13 @@ export const SETTINGS = {
     max: 2 ** 22,
     help: 'the target process',
   }),
+  tree: setting.integer({
+    flag: 'tree',
+    placeholder: 'N',
+    min: 1,
+    max: 2 ** 22,
+    help: 'the target process and every process it starts, followed from their fork',
+  }),
   pidfile: setting.text({
     flag: 'pidfile',
     placeholder: 'FILE',
@@ -215,7 +222,7 @@ export const SETTINGS = {
 } as const;
 
 export const USAGE = usageText(SETTINGS, {
-  usage: 'npm run observer -- (--pid N | --pidfile FILE | --comm NAME) [options]',
+  usage: 'npm run observer -- (--pid N | --tree N | --pidfile FILE | --comm NAME) [options]',
   about:
     'Loads the CO-RE eBPF observer, counts what the target writes, sends over TCP and reports ' +
     'through its app_write marker, serves the counts at http://HOST:PORT/metrics, and ' +

@@ -1,11 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { alive, readProcStat } from '@obscost/process';
+import { alive, readProcessTable, readProcStat } from '@obscost/process';
 import { ObserverError } from './errors.js';
 
-export type TargetSpec = { pid: number } | { pidfile: string } | { comm: string };
+export type TargetSpec =
+  { pid: number } | { tree: number } | { pidfile: string } | { comm: string };
 
 export function describeTarget(spec: TargetSpec): string {
   if ('pid' in spec) return `pid ${spec.pid}`;
+  if ('tree' in spec) return `pid ${spec.tree} and the processes it started`;
   if ('pidfile' in spec) return `the pid in ${spec.pidfile}`;
   return `processes named ${spec.comm}`;
 }
@@ -46,12 +48,18 @@ function readPidFile(file: string, uid: number | undefined): number | undefined 
 }
 
 /**
- * The pids the spec names right now: the pid if it lives, the pid file's pid if it lives,
- * or every process whose command name (/proc/PID/comm, 15 characters at most) matches.
+ * The pids the spec names right now: the pid if it lives, the tree's root and every live
+ * process descended from it, the pid file's pid if it lives, or every process whose command
+ * name (/proc/PID/comm, 15 characters at most) matches.
  * `uid` (--uid) is the other owner a pid file may have besides root.
  */
 export function resolveTargets(spec: TargetSpec, proc = '/proc', uid?: number): number[] {
   if ('pid' in spec) return alive(spec.pid, proc) ? [spec.pid] : [];
+  if ('tree' in spec) {
+    return readProcessTable(proc)
+      .tree(spec.tree)
+      .filter((pid) => alive(pid, proc));
+  }
   if ('pidfile' in spec) {
     const pid = readPidFile(spec.pidfile, uid);
     return pid !== undefined && alive(pid, proc) ? [pid] : [];

@@ -20,6 +20,9 @@ test('flags: target, sizes and defaults', () => {
   assert.equal(config.port, 9100);
   assert.equal(config.tcpProbe, 'auto');
   assert.equal(config.uprobeSymbol, 'app_write');
+  assert.equal(config.followForks, false);
+  const tree = parseObserverArgs(['--tree', '42'], {});
+  assert.deepEqual([tree?.target, tree?.followForks], [{ tree: 42 }, true]);
   assert.equal(parseObserverArgs(['--comm', 'node'], { OBSERVER_PORT: '9200' })?.port, 9200);
   assert.deepEqual(parseObserverArgs(['--pidfile', '/run/app.pid'], {})?.target, {
     pidfile: '/run/app.pid',
@@ -29,7 +32,8 @@ test('flags: target, sizes and defaults', () => {
 
 test('bad flags are usage errors (exit 2) naming the flag', () => {
   for (const [argv, message] of [
-    [[], /exactly one of --pid, --pidfile or --comm/],
+    [[], /exactly one of --pid, --tree, --pidfile or --comm/],
+    [['--tree', '1', '--pid', '1'], /exactly one of/],
     [['--pid', '1', '--comm', 'x'], /exactly one of/],
     [['--pid', 'abc'], /--pid must be an integer/],
     [['--pid', '1', '--ring-buffer-size', '3000'], /--ring-buffer-size must be a power of 2/],

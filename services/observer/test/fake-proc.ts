@@ -18,9 +18,11 @@ export function fakeProc(t: TestContext) {
   return {
     proc,
     pidfile: path.join(dir, 'app.pid'),
-    /** A process: its stat line with its start time (field 22), its comm, and its uid. */
-    start(pid: number, comm: string, { started = 1000, uid = 0 } = {}): void {
-      const stat = [`${pid} (${comm}) S`, ...new Array<number>(18).fill(0), started].join(' ');
+    /** A process: its stat line with its parent and start time (fields 4, 22), its comm, and its uid. */
+    start(pid: number, comm: string, { started = 1000, uid = 0, parent = 0 } = {}): void {
+      const stat = [`${pid} (${comm}) S`, parent, ...new Array<number>(17).fill(0), started].join(
+        ' ',
+      );
       mkdirSync(path.join(proc, String(pid)));
       writeFileSync(path.join(proc, String(pid), 'stat'), stat);
       writeFileSync(path.join(proc, String(pid), 'comm'), `${comm}\n`);

@@ -55,6 +55,29 @@ test('a command name: every process of that name, as they come and go', (t) => {
   ]);
 });
 
+test('a tree: its root and every process it started, children found as they come', (t) => {
+  const fake = fakeProc(t);
+  fake.start(10, 'sh');
+  fake.start(11, 'node', { parent: 10 });
+  fake.start(12, 'node', { parent: 1 });
+  const { targets, calls, names } = follower({ tree: 10 }, fake.proc);
+  assert.deepEqual(targets.targets, [10, 11], 'not pid 12: another parent');
+  fake.start(13, 'worker', { parent: 11 });
+  targets.follow();
+  fake.exit(13);
+  targets.follow();
+  assert.deepEqual(calls, [
+    'kernel: add 10',
+    'kernel: add 11',
+    'kernel: add 13',
+    'kernel: remove 13',
+  ]);
+  assert.deepEqual(names.at(-1), [
+    { pid: 10, name: 'sh' },
+    { pid: 11, name: 'node' },
+  ]);
+});
+
 test('re-resolved every second; a plain --pid is checked too, and never followed again once it ends', (t) => {
   t.mock.timers.enable({ apis: ['setInterval'] });
   const fake = fakeProc(t);

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** A process of a fake /proc: its parent, and optionally its state and start time. */
+/** For tests: a process of a fake /proc: its parent, and optionally its state and start time. */
 export interface FakeProcess {
   parent: number;
   state?: string;

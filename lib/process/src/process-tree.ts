@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { readProcStat, type ProcStat } from '@obscost/process';
+import { readProcStat, type ProcStat } from './proc-stat.js';
 
 /** The processes of /proc at one moment, read once: each tree of a mark is built from it. */
 export interface ProcessTable {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import { test } from 'node:test';
-import { startChild } from '@obscost/process';
+import { startChild } from '../src/child.js';
 import { processTree, readProcessTable } from '../src/process-tree.js';
-import { fakeProc } from './fake-proc.js';
+import { fakeProc } from '../src/fake-proc.js';
 
 test('one reading of /proc gives every tree, parents before children', (t) => {
   const parents = { 1: 0, 10: 1, 11: 10, 12: 1, 13: 11, 20: 1 };
