@@ -13,6 +13,11 @@ export interface ServiceSpec {
   /** The route the load requests. */
   path: string;
   runtime: ServiceRuntime;
+  /**
+   * The command name the probes follow (--service-comm), every process of that name; without
+   * it they follow the process the comparison started and the processes it starts.
+   */
+  comm?: string;
   /** A function it calls once a response, for the uprobe. */
   marker?: ServiceMarker;
   /** Its own request log, a line a request, for the sidecar. */
@@ -49,6 +54,27 @@ function markerRule(name: string, text: string): ServiceMarker {
     );
   }
   return { file: path.resolve(text.slice(0, colon)), symbol };
+}
+
+/** The kernel keeps a command name in 16 bytes, its last a NUL. */
+const COMM_MAX = 15;
+
+/**
+ * A command name as /proc/PID/comm shows it: at most 15 characters, which bpftrace's filter
+ * quotes (no quote or backslash).
+ */
+function commRule(name: string, text: string): string {
+  if (text === '' || text.length > COMM_MAX) {
+    throw new SettingError(
+      `${name} must be a command name of 1 to ${COMM_MAX} characters, as /proc/PID/comm shows it (the kernel cuts longer names), got "${text}"`,
+    );
+  }
+  if (/["\\\n]/.test(text)) {
+    throw new SettingError(
+      `${name} must not hold a quote, a backslash or a newline, got "${text}"`,
+    );
+  }
+  return text;
 }
 
 /** An http:// URL with a host and a port, the route optional. */
@@ -90,6 +116,12 @@ export const SERVICE_SETTINGS = {
     help: "the service's runtime: for go, the marker's argument is read as Go passes it",
     choices: SERVICE_RUNTIMES,
   }),
+  serviceComm: setting.custom({
+    flag: 'service-comm',
+    placeholder: 'NAME',
+    help: 'how the probes find the service: every process of this command name (/proc/PID/comm); without it, the process started and the processes it starts',
+    parse: (text: string, name: string) => commRule(name, text),
+  }),
   serviceMarker: setting.custom({
     flag: 'service-marker',
     placeholder: 'FILE:SYMBOL',
@@ -115,6 +147,7 @@ interface ServiceFlags {
   service?: string | undefined;
   serviceUrl?: URL | undefined;
   serviceRuntime: ServiceRuntime;
+  serviceComm?: string | undefined;
   serviceMarker?: ServiceMarker | undefined;
   serviceLog?: string | undefined;
   serviceLogFormat: ServiceLogFormat;
@@ -128,6 +161,7 @@ interface ServiceFlags {
 export function serviceSpecOf(flags: ServiceFlags): ServiceSpec | undefined {
   if (flags.service === undefined) {
     if (flags.serviceUrl !== undefined) throw new SettingError('--service-url needs --service');
+    if (flags.serviceComm !== undefined) throw new SettingError('--service-comm needs --service');
     if (flags.serviceMarker !== undefined) {
       throw new SettingError('--service-marker needs --service');
     }
@@ -144,6 +178,7 @@ export function serviceSpecOf(flags: ServiceFlags): ServiceSpec | undefined {
     origin: flags.serviceUrl.origin,
     path: route === '/' ? flags.path : route,
     runtime: flags.serviceRuntime,
+    ...(flags.serviceComm === undefined ? {} : { comm: flags.serviceComm }),
     ...(flags.serviceMarker === undefined ? {} : { marker: flags.serviceMarker }),
     ...(flags.serviceLog === undefined
       ? {}

@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { startApp, type RunningApp } from '@obscost/infra';
 import { listening, startChild, waitFor } from '@obscost/process';
 import type { ServiceSpec } from './service-settings.js';
@@ -16,6 +19,10 @@ function endpointOf(service: ServiceSpec): { host: string; port: number } {
  * of its own (stopping it stops what it started), and waits until its port accepts
  * connections. `sh -c 'exec CMD'` parses the command line as a shell would, then becomes the
  * service: the pid the probes and the meter follow is the service's own.
+ *
+ * Its output goes to a file, not to a pipe: Node's pipes to a child are socket pairs, and a
+ * service that logs each request would add its log to the socket writes the probes count.
+ * The shell redirects first, so a redirection in the user's command still wins.
  */
 async function startService(service: ServiceSpec, env: NodeJS.ProcessEnv): Promise<RunningApp> {
   const { host, port } = endpointOf(service);
@@ -25,13 +32,26 @@ async function startService(service: ServiceSpec, env: NodeJS.ProcessEnv): Promi
       `something already accepts connections on ${service.origin}: stop it, or give --service-url another port`,
     );
   }
-  const child = startChild('/bin/sh', ['-c', `exec ${service.command}`], { env, group: true });
+  const dir = mkdtempSync(path.join(tmpdir(), 'obscost-service-'));
+  const outputFile = path.join(dir, 'output.log');
+  const shell = `exec >'${outputFile}' 2>&1; exec ${service.command}`;
+  const child = startChild('/bin/sh', ['-c', shell], { env, group: true });
+  // Read once it has exited, for the reason it did; gone with it.
+  const lastOutput = child.closed.then(() => {
+    try {
+      return readFileSync(outputFile, 'utf8');
+    } catch {
+      return child.output(); // the shell could not open it, and said so on its own stderr
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   try {
     await waitFor(
       `the service (${service.command}) to accept connections on ${service.origin}`,
-      () => {
+      async () => {
         if (!child.running) {
-          const output = child.output().trim();
+          const output = (await lastOutput).trim();
           throw new Error(
             `the service (${service.command}) exited before it accepted connections on ` +
               `${service.origin}${output === '' ? '' : `: ${output}`}`,

@@ -43,6 +43,7 @@ test('defaults, flags, and --help', () => {
     serviceUrl: undefined,
     serviceRuntime: 'other',
     serviceMarker: undefined,
+    serviceComm: undefined,
     serviceLog: undefined,
     serviceLogFormat: 'clf',
   });
@@ -88,6 +89,15 @@ test('a bad flag is a RUN_USAGE error naming it', () => {
     [['--service-url', 'http://127.0.0.1:8080'], '--service-url needs --service'],
     [['--service-marker', './server:AppWrite'], '--service-marker needs --service'],
     [['--service-log', 'access.log'], '--service-log needs --service'],
+    [['--service-comm', 'server'], '--service-comm needs --service'],
+    [
+      ['--service-comm', 'a-very-long-server-name'],
+      '--service-comm must be a command name of 1 to 15 characters, as /proc/PID/comm shows it (the kernel cuts longer names), got "a-very-long-server-name"',
+    ],
+    [
+      ['--service-comm', 'my"app'],
+      '--service-comm must not hold a quote, a backslash or a newline, got "my"app"',
+    ],
     [['--service-log-format', 'apache'], '--service-log-format must be clf or json, got "apache"'],
     [
       ['--service', './s', '--service-url', 'http://127.0.0.1:1', '--service-marker', 'AppWrite'],
@@ -154,6 +164,11 @@ test('--service: the command, its origin, and the route from its URL or --path',
     symbol: 'main.AppWrite',
   });
   assert.equal(parseRunArgs([])?.serviceSpec, undefined, "no service: the project's app");
+  const named15 = parseRunArgs([
+    ...['--service', './server', '--service-url', 'http://127.0.0.1:8080'],
+    ...['--service-comm', 'gunicorn: work'],
+  ]);
+  assert.equal(named15?.serviceSpec?.comm, 'gunicorn: work', 'a comm may hold spaces');
 });
 
 test('--service-log: the file made absolute, in CLF unless --service-log-format says json', () => {
@@ -219,7 +234,7 @@ test('--service-config FILE: the service flags from a JSON file, the command lin
     ],
     [
       ['--service-config', bad('key.json', '{"scenarios": "sidecar"}')],
-      `--service-config ${path.join(dir, 'key.json')}: unknown key "scenarios": one of service, service-url, service-runtime, service-marker, service-log, service-log-format`,
+      `--service-config ${path.join(dir, 'key.json')}: unknown key "scenarios": one of service, service-url, service-runtime, service-comm, service-marker, service-log, service-log-format`,
     ],
     [
       ['--service-config', bad('number.json', '{"service-url": 8080}')],

@@ -5,7 +5,7 @@ import type { ScenarioName } from '@obscost/report';
 import { scrape } from '@obscost/measure';
 import { probeCounts, withObserverCounts } from './observer-counts.js';
 import { hasCommand, needsRoot } from './requirements.js';
-import { onlyOurApp, type Scenario } from './scenario.js';
+import { onlyOurApp, pidOf, type Scenario } from './scenario.js';
 import type { ServiceSpec } from '../service-settings.js';
 
 /**
@@ -19,6 +19,16 @@ function probesOn(
   return service === undefined || service.marker !== undefined
     ? probes
     : probes.filter((p) => p !== 'uprobe');
+}
+
+/**
+ * Whom the observer follows: the app by its pid; a service by its command name when one is
+ * given, else the process the comparison started and every process it starts.
+ */
+function targetArgs(app: RunningApp, service: ServiceSpec | undefined): string[] {
+  const pid = String(pidOf(app));
+  if (service === undefined) return ['--pid', pid];
+  return service.comm === undefined ? ['--tree', pid] : ['--comm', service.comm];
 }
 
 /** The observer's uprobe flags: the app's marker of this kind, or the service's named one. */
@@ -66,7 +76,8 @@ export function observerToKafka(
         appEnv: { APP_MARKER: marker },
         async attach(app: RunningApp) {
           observer = await startObserver([
-            ...['--pid', String(app.pid), '--kafka-brokers', kafka.kafka.brokers],
+            ...targetArgs(app, service),
+            ...['--kafka-brokers', kafka.kafka.brokers],
             ...['--topic', topic, '--observer-id', `comparison-${run}`],
             ...['--probes', probes.join(','), ...uprobeArgs(marker, service)],
           ]);
@@ -129,7 +140,8 @@ export function observerAlone<N extends string>(
         appEnv: { APP_MARKER: marker },
         async attach(app: RunningApp) {
           observer = await startObserver([
-            ...['--pid', String(app.pid), '--no-kafka', '--probes', attached.join(',')],
+            ...targetArgs(app, service),
+            ...['--no-kafka', '--probes', attached.join(',')],
             ...uprobeArgs(marker, service),
             ...args,
           ]);

@@ -55,3 +55,9 @@ export function nothing(appEnv: NodeJS.ProcessEnv = {}): Observation {
 export function onlyOurApp(service: ServiceSpec | undefined, why: string): string | undefined {
   return service === undefined ? undefined : why;
 }
+
+/** The app's pid, for a probe's filter: a child without one was never spawned. */
+export function pidOf(app: RunningApp): number {
+  if (app.pid === undefined) throw new Error('the app has no pid: it was never spawned');
+  return app.pid;
+}
