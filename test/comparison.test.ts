@@ -104,7 +104,8 @@ test(
         'observer/writev_exit',
       ]);
     }
-    assert.equal(programs('bpftrace').length, 3, programs('bpftrace').join());
+    // write, writev, the interval's print, and the fork and exit tracepoints of its tree.
+    assert.equal(programs('bpftrace').length, 5, programs('bpftrace').join());
     assert.deepEqual(programs('sidecar'), []);
     const uprobe = scenario(report, 'ebpf-core').bpf_programs.find(
       (p) => p.name === 'app_write_uprobe',
