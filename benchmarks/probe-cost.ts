@@ -42,12 +42,26 @@ const values = benchmarkFlags('bench:probe-cost', "Where the observer's per-even
 });
 
 const [loopCpu, observerCpu] = [1, 0];
-const chosen = VARIANTS.filter(
+const wanted = VARIANTS.filter(
   (v) =>
     values.only.includes(v.name) ||
     (v.observer === undefined &&
       values.only.some((n) => VARIANTS.find((w) => w.name === n)?.call === v.call)),
 );
+
+/** Why this kernel refuses the fexit write probe, or undefined when it loads it. */
+async function fexitRefusal(): Promise<string | undefined> {
+  const args = ['--no-kafka', '--pid', String(process.pid), '--probes', 'write'];
+  try {
+    await (await startObserver([...args, '--write-probe', 'fexit'])).stop();
+    return undefined;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+}
+
+const refused = wanted.some((v) => v.fexit === true) ? await fexitRefusal() : undefined;
+const chosen = refused === undefined ? wanted : wanted.filter((v) => v.fexit !== true);
 
 function callLoop(call: Call): Child {
   const marker = call === 'marker' ? MARKER_SYMBOLS.nop5 : MARKER_SYMBOLS.plain;
@@ -120,7 +134,7 @@ const rows = chosen.map((variant) => {
 
 if (values.json) {
   process.stdout.write(
-    `${JSON.stringify({ calls: values.calls, kernel_drops: drops, variants: rows }, null, 2)}\n`,
+    `${JSON.stringify({ calls: values.calls, kernel_drops: drops, fexit_refused: refused ?? null, variants: rows }, null, 2)}\n`,
   );
 } else {
   process.stdout.write(
@@ -141,4 +155,9 @@ if (values.json) {
     process.stdout.write(
       `\nthe kernel dropped ${drops} events: the ring buffer was full, the figures are too low\n`,
     );
+  if (refused !== undefined) {
+    process.stdout.write(
+      `\nthe fexit variants are left out: this kernel refuses them (${refused})\n`,
+    );
+  }
 }

@@ -20,9 +20,15 @@ export interface Variant {
   observer?: string[];
   /** The observer follows the loop (true) or another process (false). */
   target?: boolean;
+  /** Runs the fexit write probe, which a kernel may refuse: then the variant is left out. */
+  fexit?: boolean;
 }
 
-const ALL = ['--probes', 'write,tcp,uprobe'];
+// The write probe's variant named: --write-probe auto would choose by the kernel.
+const TRACEPOINT = ['--write-probe', 'tracepoint'];
+const FEXIT = ['--write-probe', 'fexit'];
+const ALL = ['--probes', 'write,tcp,uprobe', ...TRACEPOINT];
+const WRITE = ['--probes', 'write', ...TRACEPOINT];
 const stage = (name: string): string[] => ['--bpf-object', stageObject(name)];
 
 /** Each call's variants: nothing first, then one part more at a time. */
@@ -32,43 +38,59 @@ export const VARIANTS: Variant[] = [
     name: 'write-attach',
     call: 'write',
     what: 'write exit, returns at once',
-    observer: ['--probes', 'write', ...stage('attach')],
+    observer: [...WRITE, ...stage('attach')],
     target: true,
   },
   {
     name: 'write-lookup',
     call: 'write',
     what: '+ target lookup',
-    observer: ['--probes', 'write', ...stage('lookup')],
+    observer: [...WRITE, ...stage('lookup')],
     target: true,
   },
   {
     name: 'write-socket',
     call: 'write',
     what: '+ fd and socket check',
-    observer: ['--probes', 'write', ...stage('socket')],
+    observer: [...WRITE, ...stage('socket')],
     target: true,
   },
   {
     name: 'write-event',
     call: 'write',
     what: '+ event to the ring buffer',
-    observer: ['--probes', 'write'],
+    observer: WRITE,
     target: true,
   },
   {
     name: 'write-count',
     call: 'write',
     what: 'whole, counted in the kernel (--mode count)',
-    observer: ['--probes', 'write', '--mode', 'count'],
+    observer: [...WRITE, '--mode', 'count'],
     target: true,
   },
   {
     name: 'write-stats',
     call: 'write',
     what: '+ BPF statistics (--bpf-stats on)',
-    observer: ['--probes', 'write', '--bpf-stats', 'on'],
+    observer: [...WRITE, '--bpf-stats', 'on'],
     target: true,
+  },
+  {
+    name: 'write-fexit-attach',
+    call: 'write',
+    what: 'fexit write probe, returns at once',
+    observer: ['--probes', 'write', ...FEXIT, ...stage('attach')],
+    target: true,
+    fexit: true,
+  },
+  {
+    name: 'write-fexit',
+    call: 'write',
+    what: 'fexit write probe, whole, event',
+    observer: ['--probes', 'write', ...FEXIT],
+    target: true,
+    fexit: true,
   },
   {
     name: 'write-other',
@@ -98,6 +120,14 @@ export const VARIANTS: Variant[] = [
     what: 'non-target: all probes',
     observer: ALL,
     target: false,
+  },
+  {
+    name: 'getppid-other-fexit',
+    call: 'getppid',
+    what: 'non-target: all probes, fexit writes',
+    observer: ['--probes', 'write,tcp,uprobe', ...FEXIT],
+    target: false,
+    fexit: true,
   },
   {
     name: 'getppid-other-tcp-uprobe',

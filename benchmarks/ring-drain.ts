@@ -42,7 +42,8 @@ const events = Math.floor((ringBytes / RECORD_BYTES) * 0.95);
 const bpf = BpfObject.open(path.join(ROOT, 'bpf/build/observer.bpf.o'), {
   btfPath: '/sys/kernel/btf/vmlinux',
   mapSizes: { events: ringBytes },
-  skipPrograms: [PROGRAMS.tcpKprobe],
+  // The write tracepoint alone: a kernel refuses some of the others (kprobes, fexit).
+  skipPrograms: Object.values(PROGRAMS).filter((name) => name !== PROGRAMS.writeExit),
 });
 bpf.load();
 const links = [bpf.attach(PROGRAMS.writeExit)];

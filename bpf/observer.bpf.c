@@ -186,6 +186,17 @@ static __always_inline bool fd_is_socket(__s32 fd)
 	return (file->f_inode->i_mode & S_IFMT) == S_IFSOCK;
 }
 
+/* A target's write that wrote `ret` bytes to `fd`: whether the fd is a socket, then its event. */
+static __always_inline void emit_write(__u16 kind, long ret, __s32 fd)
+{
+	/* volatile: a build that stops after the check must still make it */
+	volatile bool socket = fd_is_socket(fd);
+
+	if (STOP_AFTER == STAGE_SOCKET)
+		return;
+	emit(kind, ret, fd, socket ? EVENT_FLAG_SOCKET : 0);
+}
+
 /*
  * Writes count at syscall exit, with the bytes the kernel took: a partial write of a
  * non-blocking socket counts what was written, not what was asked. The fd is the
@@ -195,9 +206,6 @@ static __always_inline bool fd_is_socket(__s32 fd)
 static __always_inline int exit_write(struct trace_event_raw_sys_exit *ctx, __u16 kind)
 {
 	struct pt_regs *regs;
-	/* volatile: a build that stops after the check must still make it */
-	volatile bool socket;
-	__s32 fd;
 
 	if (STOP_AFTER == STAGE_ATTACH)
 		return 0;
@@ -206,11 +214,7 @@ static __always_inline int exit_write(struct trace_event_raw_sys_exit *ctx, __u1
 	if (STOP_AFTER == STAGE_LOOKUP)
 		return 0;
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	fd = (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs);
-	socket = fd_is_socket(fd);
-	if (STOP_AFTER == STAGE_SOCKET)
-		return 0;
-	emit(kind, ctx->ret, fd, socket ? EVENT_FLAG_SOCKET : 0);
+	emit_write(kind, ctx->ret, (__s32)PT_REGS_PARM1_CORE_SYSCALL(regs));
 	return 0;
 }
 
@@ -224,6 +228,37 @@ SEC("tracepoint/syscalls/sys_exit_writev")
 int writev_exit(struct trace_event_raw_sys_exit *ctx)
 {
 	return exit_write(ctx, EVENT_WRITEV);
+}
+
+/*
+ * The same writes where the kernel lets a program trace its functions (--write-probe auto
+ * takes these first). A syscall tracepoint puts every syscall of every process on the traced
+ * slow path while it is attached; a function's exit taxes the calls of that function alone.
+ * The fd and the bytes written are the function's own argument and return value.
+ */
+static __always_inline int fexit_write(long ret, __s32 fd, __u16 kind)
+{
+	if (STOP_AFTER == STAGE_ATTACH)
+		return 0;
+	if (ret <= 0 || !is_target(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (STOP_AFTER == STAGE_LOOKUP)
+		return 0;
+	emit_write(kind, ret, fd);
+	return 0;
+}
+
+SEC("fexit/ksys_write")
+int BPF_PROG(write_fexit, unsigned int fd, const char *buf, size_t count, ssize_t ret)
+{
+	return fexit_write(ret, (__s32)fd, EVENT_WRITE);
+}
+
+SEC("fexit/do_writev")
+int BPF_PROG(writev_fexit, unsigned long fd, const struct iovec *vec, unsigned long vlen,
+	     rwf_t flags, ssize_t ret)
+{
+	return fexit_write(ret, (__s32)fd, EVENT_WRITEV);
 }
 
 /* TCP send where the kernel has kprobes: the bytes asked of tcp_sendmsg. */

@@ -130,3 +130,29 @@ export async function compareOnService(
   const result = await run(process.execPath, [RUNNER_MAIN, ...args(port, out)], { TMPDIR: dir });
   return { dir, out, port, result };
 }
+
+/** The programs each eBPF scenario of a default run loaded, by their owner, with the kernel's statistics. */
+export function checkBpfPrograms(report: Report): void {
+  const programs = (name: string) =>
+    scenario(report, name)
+      .bpf_programs.map((p) => `${p.owner}/${p.name}`)
+      .sort();
+  for (const name of ['ebpf-core', 'ebpf-breakpoint', 'ebpf-inkernel']) {
+    assert.deepEqual(programs(name), [
+      'observer/app_write_uprobe',
+      'observer/tcp_send_tracepoint',
+      'observer/write_exit',
+      'observer/writev_exit',
+    ]);
+  }
+  assert.equal(
+    programs('bpftrace').length,
+    5,
+    `writes, fork and exit, interval: ${programs('bpftrace').join()}`,
+  );
+  assert.deepEqual(programs('sidecar'), []);
+  const uprobe = scenario(report, 'ebpf-core').bpf_programs.find(
+    (p) => p.name === 'app_write_uprobe',
+  );
+  assert.ok(uprobe && uprobe.run_cnt > 0 && uprobe.ns_per_run > 0);
+}

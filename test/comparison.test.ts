@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { checkReportInBrowser } from '@obscost/testing';
 import {
   assertInterval,
+  checkBpfPrograms,
   checkControls,
   logged,
   ownDir,
@@ -92,25 +93,7 @@ test(
     assert.ok(traced && Math.abs(traced.counted - traced.truth) < 0.05 * traced.truth);
     assert.ok((traced.bytes?.counted ?? 0) < traced.truth);
 
-    const programs = (name: string) =>
-      scenario(report, name)
-        .bpf_programs.map((p) => `${p.owner}/${p.name}`)
-        .sort();
-    for (const name of ['ebpf-core', 'ebpf-breakpoint', 'ebpf-inkernel']) {
-      assert.deepEqual(programs(name), [
-        'observer/app_write_uprobe',
-        'observer/tcp_send_tracepoint',
-        'observer/write_exit',
-        'observer/writev_exit',
-      ]);
-    }
-    // write, writev, the interval's print, and the fork and exit tracepoints of its tree.
-    assert.equal(programs('bpftrace').length, 5, programs('bpftrace').join());
-    assert.deepEqual(programs('sidecar'), []);
-    const uprobe = scenario(report, 'ebpf-core').bpf_programs.find(
-      (p) => p.name === 'app_write_uprobe',
-    );
-    assert.ok(uprobe && uprobe.run_cnt > 0 && uprobe.ns_per_run > 0);
+    checkBpfPrograms(report);
 
     // What a person sees: the terminal table names every scenario; the page, in a browser,
     // draws every chart and shows the report's figures.

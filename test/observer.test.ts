@@ -204,3 +204,38 @@ test('a flooded small ring buffer: kernel drops == events generated - events del
   );
   assert.equal(seriesValue(metrics, 'observer_ring_buffer_used_bytes'), 0);
 });
+
+test('--write-probe auto: fexit where the kernel loads it, else the tracepoints and why; every write counted either way', async (t) => {
+  const writes = 3000;
+  const loop = startChild(WRITE_LOOP, [String(writes), '1'], { stdin: 'pipe' });
+  t.after(() => loop.stop());
+  const target = ['--no-kafka', '--probes', 'write', '--pid', String(loop.pid)];
+  // Whether this kernel takes tracing programs: --write-probe fexit alone says.
+  const fexitLoads = await startObserver([...target, '--write-probe', 'fexit']).then(
+    async (observer) => {
+      await observer.stop();
+      return true;
+    },
+    (err: unknown) => {
+      assert.match(String(err), /cannot load the BPF programs|cannot attach/);
+      return false;
+    },
+  );
+  const observer = await startObserver(target);
+  t.after(() => observer.stop());
+  const mode = fexitLoads ? 'fexit/ksys_write' : 'tracepoint/syscalls/sys_exit_write';
+  const info = `observer_probe_info{probe="write",mode="${mode}"}`;
+  assert.equal(seriesValue(await scrape(observer.url), info), 1);
+  assert.match(
+    observer.output(),
+    fexitLoads
+      ? /write probe: fexit\/ksys_write;/
+      : /write probe: tracepoint\/syscalls\/sys_exit_write \(fexit\/ksys_write refused: .+\);/,
+  );
+  loop.process.stdin?.end('go\n');
+  assert.equal(await loop.exited, 0);
+  const counted = async () =>
+    seriesValue(await scrape(observer.url), 'app_write_events_total{syscall="write",fd="other"}');
+  await waitFor(`${writes} writes counted`, async () => (await counted()) >= writes);
+  assert.equal(await counted(), writes);
+});

@@ -32,7 +32,10 @@ export interface OpenOptions {
   mapSizes?: Record<string, number>;
   /** Global data to set before load: a section's map name (`.rodata.mode`) -> its bytes, whole. */
   initialValues?: Record<string, Buffer>;
-  /** Programs not to load (for instance the TCP probe the kernel cannot attach). */
+  /**
+   * Programs not to load (for instance the TCP probe the kernel cannot attach), where the
+   * object has them: an older object (--bpf-object) lacks the newer ones.
+   */
   skipPrograms?: string[];
 }
 
@@ -80,7 +83,8 @@ export class BpfObject {
           throw callFailure(`cannot set ${name}`);
       }
       for (const name of options.skipPrograms ?? []) {
-        libbpf.setAutoload(bpf.program(name), false);
+        const program = libbpf.findProgram(object, name);
+        if (program !== null) libbpf.setAutoload(program, false);
       }
     } catch (err) {
       bpf.close();

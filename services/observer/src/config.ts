@@ -1,7 +1,7 @@
 import { parseSettings, takeKafkaSecurity, type KafkaClientSecurity } from '@obscost/flags';
 import { ObserverError } from './errors.js';
 import type { Compression } from './kafka-sink.js';
-import type { ObserverMode, Probe, TcpProbe, UprobeAbi } from './probe-vocabulary.js';
+import type { ObserverMode, Probe, TcpProbe, UprobeAbi, WriteProbe } from './probe-vocabulary.js';
 import { PAGE_SIZE } from './ring-buffer.js';
 import { SETTINGS } from './settings.js';
 import type { TargetSpec } from './targets.js';
@@ -16,6 +16,7 @@ export interface ObserverConfig {
   /** In count mode the smallest there is: the object has it, nothing writes to it. */
   readonly ringBufferBytes: number;
   readonly tcpProbe: TcpProbe;
+  readonly writeProbe: WriteProbe;
   /** The probes attached: the uprobe is attached to each target on its marker. */
   readonly probes: readonly Probe[];
   readonly uprobeLibrary: string;
@@ -92,6 +93,7 @@ export function parseObserverArgs(
     mode: values.mode,
     ringBufferBytes: counting ? PAGE_SIZE : values.ringBufferBytes,
     tcpProbe: values.tcpProbe,
+    writeProbe: values.writeProbe,
     probes: Object.freeze(values.probes),
     uprobeLibrary: values.uprobeLibrary,
     uprobeSymbol: values.uprobeSymbol,

@@ -1,6 +1,12 @@
 import type { EventKind } from '@obscost/events';
 import type { BpfObject, Link } from './bpf-object.js';
-import type { TcpProbe, TcpProbeMode } from './probe-vocabulary.js';
+import {
+  WRITE_PROBE_MODES,
+  type TcpProbe,
+  type TcpProbeMode,
+  type WriteProbe,
+  type WriteProbeMode,
+} from './probe-vocabulary.js';
 import { ObserverError } from './errors.js';
 import { KernelCounts } from './kernel-counts.js';
 import { KernelStats, perCpuSum, type ProgramStats } from './kernel-stats.js';
@@ -10,7 +16,9 @@ import {
   chooseTcpProbe,
   loadPrograms,
   programsFor,
+  writeProbeChoices,
   type LoadOptions,
+  type ProbeModes,
   type UprobeOptions,
 } from './probes.js';
 import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';
@@ -22,6 +30,9 @@ import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';
 export interface KernelSide {
   /** The TCP send probe attached. */
   readonly tcpMode: TcpProbeMode;
+  /** The write probe attached; with --write-probe auto, why fexit was not, if it was refused. */
+  readonly writeMode: WriteProbeMode;
+  readonly writeRefusal?: string | undefined;
   /**
    * Observes `pid` from now on: in the kernel's targets map, and with a uprobe of its own (if
    * asked). Throws OBS_TARGETS_FULL when the map holds all it can, or the attach's error; either
@@ -44,16 +55,34 @@ export interface KernelSide {
 
 export interface KernelOptions extends LoadOptions, UprobeOptions {
   readonly tcpProbe: TcpProbe;
+  readonly writeProbe: WriteProbe;
   /** Turns the kernel's BPF run-time statistics on for as long as the kernel side is open. */
   readonly bpfStats: boolean;
 }
 
-/** Loads the programs, attaches the shared probes and maps the ring buffer. */
+/**
+ * Loads the programs, attaches the shared probes and maps the ring buffer. With --write-probe
+ * auto the fexit write probe is tried first: a kernel that refuses it (too old, no trampolines,
+ * or a hypervisor's refusal) gets the tracepoints, and the refusal is kept to be told.
+ */
 export function openKernel(options: KernelOptions): KernelSide {
-  const mode = chooseTcpProbe(options.tcpProbe);
-  const bpf = loadPrograms(options, mode);
+  const tcp = chooseTcpProbe(options.tcpProbe);
+  const [write, fallback] = options.probes.includes('write')
+    ? writeProbeChoices(options.writeProbe)
+    : [WRITE_PROBE_MODES.tracepoint];
   try {
-    return new BpfKernel(bpf, mode, options);
+    return openWith(options, { tcp, write });
+  } catch (err) {
+    if (fallback === undefined) throw err;
+    const reason = err instanceof Error ? err.message : String(err);
+    return openWith(options, { tcp, write: fallback }, `${write} refused: ${reason}`);
+  }
+}
+
+function openWith(options: KernelOptions, modes: ProbeModes, writeRefusal?: string): KernelSide {
+  const bpf = loadPrograms(options, modes);
+  try {
+    return new BpfKernel(bpf, modes, options, writeRefusal);
   } catch (err) {
     bpf.close();
     throw err;
@@ -76,11 +105,17 @@ class BpfKernel implements KernelSide {
   /** Whether the object has observer.bpf.c's single_target (an older --bpf-object has not). */
   private readonly hasSingleTarget: boolean;
 
+  readonly tcpMode: TcpProbeMode;
+  readonly writeMode: WriteProbeMode;
+
   constructor(
     private readonly bpf: BpfObject,
-    readonly tcpMode: TcpProbeMode,
+    private readonly modes: ProbeModes,
     private readonly options: KernelOptions,
+    readonly writeRefusal?: string,
   ) {
+    this.tcpMode = modes.tcp;
+    this.writeMode = modes.write;
     this.dropsFd = bpf.mapFd('drops');
     // Following forks, the kernel adds targets on its own: the map is the only truth.
     this.hasSingleTarget = bpf.hasMap(SINGLE_TARGET) && !options.followForks;
@@ -91,7 +126,7 @@ class BpfKernel implements KernelSide {
     this.unmap = unmap;
     this.stats = options.bpfStats ? new KernelStats() : undefined;
     try {
-      this.links = attachProbes(bpf, tcpMode, options);
+      this.links = attachProbes(bpf, modes, options);
     } catch (err) {
       this.stats?.close();
       unmap();
@@ -156,7 +191,7 @@ class BpfKernel implements KernelSide {
     const { stats } = this;
     if (stats === undefined) return {};
     return Object.fromEntries(
-      programsFor(this.tcpMode, this.options.probes, this.options.followForks).map((name) => [
+      programsFor(this.modes, this.options.probes, this.options.followForks).map((name) => [
         name,
         stats.program(this.bpf.programFd(name)),
       ]),

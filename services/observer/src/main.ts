@@ -11,6 +11,12 @@ import { Observer } from './observer.js';
 import { describeTarget } from './targets.js';
 
 /** What became of the events, for the last line: counted or drained, sent to Kafka, dropped. */
+/** The write probe attached, and why not fexit when --write-probe auto tried it first. */
+function writeProbeText(observer: Observer): string {
+  const refused = observer.writeRefusal;
+  return `write probe: ${observer.writeMode}${refused === undefined ? '' : ` (${refused})`}`;
+}
+
 function summary(observer: Observer): string {
   const { counters, sink } = observer;
   const events = Object.values(EventKind).reduce((sum, kind) => sum + counters.eventsOf(kind), 0);
@@ -53,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
     : 'off';
   process.stdout.write(
     `observer: watching ${describeTarget(config.target)} (pids ${observer.targets.join(', ')}); ` +
-      `mode: ${config.mode}; probes: ${config.probes.join(',')}; TCP send probe: ${observer.tcpMode}; uprobe: ${uprobe}; ` +
+      `mode: ${config.mode}; probes: ${config.probes.join(',')}; ${writeProbeText(observer)}; TCP send probe: ${observer.tcpMode}; uprobe: ${uprobe}; ` +
       `BPF statistics: ${config.bpfStats ? 'on' : 'off'}\n` +
       `observer: metrics on http://${config.host}:${server.port}/metrics\n` +
       (config.kafka

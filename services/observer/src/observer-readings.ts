@@ -23,6 +23,7 @@ export interface ObserverReadings {
   readonly kernelCounts: KernelTotals | undefined;
   readonly decodeErrors: Readonly<Record<DecodeError, number>>;
   readonly tcpMode: string;
+  readonly writeMode: string;
   /** The probes attached (--probes): only theirs are counted. */
   readonly probes: readonly Probe[];
   readonly targets: readonly number[];

@@ -14,7 +14,7 @@ import type { KernelCounts } from './kernel-counts.js';
 import type { ProgramStats } from './kernel-stats.js';
 import { Pipeline, shutDown, type BatchSink, type Outputs } from './pipeline.js';
 import { preflight } from './preflight.js';
-import type { Probe, TcpProbeMode } from './probe-vocabulary.js';
+import type { Probe, TcpProbeMode, WriteProbeMode } from './probe-vocabulary.js';
 import { requireTargets } from './targets.js';
 
 export interface ObserverOptions {
@@ -144,6 +144,15 @@ export class Observer<S extends BatchSink = KafkaSink> {
 
   get tcpMode(): TcpProbeMode {
     return this.kernel.tcpMode;
+  }
+
+  get writeMode(): WriteProbeMode {
+    return this.kernel.writeMode;
+  }
+
+  /** Why the fexit write probe was not attached, when --write-probe auto tried it. */
+  get writeRefusal(): string | undefined {
+    return this.kernel.writeRefusal;
   }
 
   get targets(): number[] {

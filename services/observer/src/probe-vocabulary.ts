@@ -10,6 +10,8 @@ export const TRACEFS = '/sys/kernel/tracing';
 export const PROGRAMS = {
   writeExit: 'write_exit',
   writevExit: 'writev_exit',
+  writeFexit: 'write_fexit',
+  writevFexit: 'writev_fexit',
   tcpKprobe: 'tcp_send_kprobe',
   tcpTracepoint: 'tcp_send_tracepoint',
   uprobe: 'app_write_uprobe',
@@ -31,6 +33,17 @@ export const TCP_PROBE_MODES = {
   tracepoint: 'tp_btf/sock_send_length',
 } as const;
 export type TcpProbeMode = (typeof TCP_PROBE_MODES)[keyof typeof TCP_PROBE_MODES];
+
+/** What --write-probe chooses from: auto takes fexit where the kernel lets it attach. */
+export const WRITE_PROBES = ['auto', 'fexit', 'tracepoint'] as const;
+export type WriteProbe = (typeof WRITE_PROBES)[number];
+
+/** The write probes attached, as observer_probe_info's `mode` label names them. */
+export const WRITE_PROBE_MODES = {
+  fexit: 'fexit/ksys_write',
+  tracepoint: 'tracepoint/syscalls/sys_exit_write',
+} as const;
+export type WriteProbeMode = (typeof WRITE_PROBE_MODES)[keyof typeof WRITE_PROBE_MODES];
 
 /** ring: every event to user space (and Kafka); count: counted in the kernel, nothing sent. */
 export const MODES = ['ring', 'count'] as const;

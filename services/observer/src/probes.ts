@@ -9,6 +9,9 @@ import {
   type TcpProbe,
   type TcpProbeMode,
   type UprobeAbi,
+  type WriteProbe,
+  type WriteProbeMode,
+  WRITE_PROBE_MODES,
 } from './probe-vocabulary.js';
 
 /** Whether this kernel can attach kprobes (CONFIG_KPROBES with kprobe events). */
@@ -26,20 +29,38 @@ function tcpProgram(mode: TcpProbeMode): string {
   return mode === TCP_PROBE_MODES.kprobe ? PROGRAMS.tcpKprobe : PROGRAMS.tcpTracepoint;
 }
 
+/** The write probes to try in turn: --write-probe auto tries fexit first, the tracepoints next. */
+export function writeProbeChoices(choice: WriteProbe): [WriteProbeMode, WriteProbeMode?] {
+  if (choice === 'auto') return [WRITE_PROBE_MODES.fexit, WRITE_PROBE_MODES.tracepoint];
+  return [WRITE_PROBE_MODES[choice]];
+}
+
+function writePrograms(mode: WriteProbeMode): string[] {
+  return mode === WRITE_PROBE_MODES.fexit
+    ? [PROGRAMS.writeFexit, PROGRAMS.writevFexit]
+    : [PROGRAMS.writeExit, PROGRAMS.writevExit];
+}
+
+/** The variant of each probe family attached. */
+export interface ProbeModes {
+  readonly tcp: TcpProbeMode;
+  readonly write: WriteProbeMode;
+}
+
 /**
- * The programs of `probes` with this TCP probe, and with `followForks` (--tree) those that
+ * The programs of `probes` in these variants, and with `followForks` (--tree) those that
  * put the targets' children in the targets map and take exited processes out. The uprobe's
  * is loaded here but attached per target (attachUprobe); the others are attached once for
  * every target (attachProbes).
  */
 export function programsFor(
-  mode: TcpProbeMode,
+  modes: ProbeModes,
   probes: readonly Probe[],
   followForks = false,
 ): string[] {
   const programs: Record<Probe, string[]> = {
-    write: [PROGRAMS.writeExit, PROGRAMS.writevExit],
-    tcp: [tcpProgram(mode)],
+    write: writePrograms(modes.write),
+    tcp: [tcpProgram(modes.tcp)],
     uprobe: [PROGRAMS.uprobe],
   };
   const forks = followForks ? [PROGRAMS.followFork, PROGRAMS.forgetExit] : [];
@@ -65,11 +86,12 @@ const ON = Buffer.from([1, 0, 0, 0]);
 
 /**
  * Opens and loads the object in its mode, with its ring buffer sized and only the programs
- * of the probes asked for: the other TCP program is left out (a kernel without kprobes would
- * refuse to load the kprobe one), and so is every program of a probe not asked for.
+ * of the probes asked for, in their variants: the other TCP and write programs are left out
+ * (a kernel without kprobes would refuse to load the kprobe one), and so is every program of
+ * a probe not asked for.
  */
-export function loadPrograms(options: LoadOptions, mode: TcpProbeMode): BpfObject {
-  const loaded = programsFor(mode, options.probes, options.followForks);
+export function loadPrograms(options: LoadOptions, modes: ProbeModes): BpfObject {
+  const loaded = programsFor(modes, options.probes, options.followForks);
   const bpf = BpfObject.open(options.bpfObject, {
     btfPath: options.btfPath,
     mapSizes: { events: options.ringBufferBytes },
@@ -92,12 +114,12 @@ export function loadPrograms(options: LoadOptions, mode: TcpProbeMode): BpfObjec
 /** Attaches the probes every target shares: all those asked for but the uprobe. */
 export function attachProbes(
   bpf: BpfObject,
-  mode: TcpProbeMode,
+  modes: ProbeModes,
   { probes, followForks }: Pick<LoadOptions, 'probes' | 'followForks'>,
 ): Link[] {
   const links: Link[] = [];
   try {
-    for (const name of programsFor(mode, probes, followForks)) {
+    for (const name of programsFor(modes, probes, followForks)) {
       if (name !== PROGRAMS.uprobe) links.push(bpf.attach(name));
     }
   } catch (err) {

@@ -77,7 +77,10 @@ export const SELF_METRIC_TABLE: readonly MetricDefinition[] = [
     help: 'The probe attached for each measurement (1).',
     type: 'gauge',
     labelNames: ['probe', 'mode'],
-    read: (o) => (o.probes.includes('tcp') ? [[{ probe: 'tcp_send', mode: o.tcpMode }, 1]] : []),
+    read: (o) => [
+      ...(o.probes.includes('write') ? [[{ probe: 'write', mode: o.writeMode }, 1] as const] : []),
+      ...(o.probes.includes('tcp') ? [[{ probe: 'tcp_send', mode: o.tcpMode }, 1] as const] : []),
+    ],
   },
   {
     name: 'observer_targets',

@@ -12,7 +12,7 @@ import {
   usageText,
 } from '@obscost/flags';
 import { MAX_SEND_BYTES, type Compression } from './kafka-sink.js';
-import { MODES, PROBES, TCP_PROBES, UPROBE_ABIS } from './probe-vocabulary.js';
+import { MODES, PROBES, TCP_PROBES, UPROBE_ABIS, WRITE_PROBES } from './probe-vocabulary.js';
 import { PAGE_SIZE } from './ring-buffer.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -102,6 +102,13 @@ export const SETTINGS = {
     default: 'auto',
     help: 'the TCP send probe: auto (kprobe where the kernel has kprobes), kprobe or tracepoint',
     choices: TCP_PROBES,
+  }),
+  writeProbe: setting.choice({
+    flag: 'write-probe',
+    placeholder: 'P',
+    default: 'auto',
+    help: 'the write probe: auto (fexit where the kernel lets it attach, else the tracepoints), fexit or tracepoint',
+    choices: WRITE_PROBES,
   }),
   probes: setting.custom({
     flag: 'probes',

@@ -8,11 +8,12 @@ import type { KernelSide } from '../src/kernel.js';
 import type { ProgramStats } from '../src/kernel-stats.js';
 import type { BatchCapture, BatchSink } from '../src/pipeline.js';
 import { PAGE_SIZE, type RecordVisitor } from '../src/ring-buffer.js';
-import { TCP_PROBE_MODES } from '../src/probe-vocabulary.js';
+import { TCP_PROBE_MODES, WRITE_PROBE_MODES } from '../src/probe-vocabulary.js';
 import { FakeRing } from './fake-ring.js';
 
 export class FakeKernel implements KernelSide {
   readonly tcpMode = TCP_PROBE_MODES.tracepoint;
+  readonly writeMode = WRITE_PROBE_MODES.tracepoint;
   /** What the probes write: push events here. */
   readonly fakeRing = new FakeRing(16 * PAGE_SIZE);
   readonly ring;

@@ -25,6 +25,7 @@ function readings(): ObserverReadings & { sink: SinkReadings } {
     kernelCounts: undefined,
     decodeErrors: counters.decodeErrors,
     tcpMode: 'tp_btf/sock_send_length',
+    writeMode: 'fexit/ksys_write',
     targets: [7, 8],
     targetRefusals: { exited: 2, targets_full: 1, attach_failed: 0 },
     captureDroppedEvents: 3,
@@ -117,6 +118,7 @@ observer_bpf_program_runs_total{program="app_write_uprobe"} 1
 
 # HELP observer_probe_info The probe attached for each measurement (1).
 # TYPE observer_probe_info gauge
+observer_probe_info{probe="write",mode="fexit/ksys_write"} 1
 observer_probe_info{probe="tcp_send",mode="tp_btf/sock_send_length"} 1
 
 # HELP observer_targets Processes observed now.
