@@ -153,7 +153,7 @@ tbody tr { border-bottom: 1px solid var(--line); }
 tbody tr.continued { border-top: 0; }
 tbody tr:has(+ tr.continued) { border-bottom-color: transparent; }
 .num { text-align: right; white-space: nowrap; }
-td:first-child { white-space: nowrap; }
+td:first-child, td:has(> [data-field$=".holds"]) { white-space: nowrap; }
 /* A verdict under its interval: the cost table's three ratios fit the page's width. */
 .num [data-field$=".verdict"] { display: block; }
 td.note { color: var(--muted); font-style: italic; }
