@@ -55,11 +55,14 @@ test(
     assert.ok(spans?.exact && spans.truth > 0, JSON.stringify(spans));
     // waitress sends a response with send(2), the status line and headers, then the body: the
     // TCP probe counts every byte on the wire, exactly. The write probe traces write(2) and
-    // writev(2) alone, so it sees none of them: its count of socket bytes is 0, not the truth.
+    // writev(2) alone, so it sees none of them: its count of socket bytes is 0, not the truth,
+    // and, the TCP probe beside it having seen every byte, marked not comparable.
     const inkernel = scenario(report, 'ebpf-inkernel').accuracy;
     assert.ok(inkernel.ebpf_tcp_send?.exact, JSON.stringify(inkernel.ebpf_tcp_send));
     assert.ok(inkernel.ebpf_tcp_send.truth > 0);
+    assert.equal(inkernel.ebpf_tcp_send.not_comparable, undefined);
     assert.equal(inkernel.ebpf_socket_write?.counted, 0, JSON.stringify(inkernel));
+    assert.match(inkernel.ebpf_socket_write.not_comparable?.bytes ?? '', /sendto/);
   },
 );
 

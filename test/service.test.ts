@@ -167,14 +167,17 @@ test(
     assert.equal(otel.status, 'skipped');
     assert.match(otel.reason ?? '', /no zero-code OpenTelemetry for Go/);
     // Go's net/http answers each request with one write and one TCP send; the handler calls
-    // the marker once a response. Its argument is the body's size, not bytes on the wire:
-    // the uprobe is counted by its calls.
+    // the marker once a response. Its argument is the body's size ("pong\n"), not bytes on
+    // the wire: the uprobe's calls are compared, its bytes shown and marked not comparable.
     const inkernel = scenario(report, 'ebpf-inkernel');
     for (const approach of ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send'] as const) {
       const a = inkernel.accuracy[approach];
       assert.ok(a?.exact && a.truth > 0, `${approach}: ${JSON.stringify(a)}`);
     }
-    assert.equal(inkernel.accuracy.ebpf_uprobe?.unit, 'requests');
-    assert.equal(inkernel.accuracy.ebpf_uprobe.bytes, undefined);
+    const uprobe = inkernel.accuracy.ebpf_uprobe;
+    assert.equal(uprobe?.unit, 'requests');
+    assert.equal(uprobe.bytes?.counted, 5 * uprobe.counted, JSON.stringify(uprobe));
+    assert.deepEqual(Object.keys(uprobe.not_comparable ?? {}), ['bytes']);
+    assert.equal(inkernel.accuracy.ebpf_socket_write?.not_comparable, undefined);
   },
 );

@@ -74,7 +74,13 @@ function differences(a: Report, b: Report): string[] {
 function accuracyText(s: ScenarioReport | undefined, approach: string): string {
   const entry = s?.accuracy[approach as keyof ScenarioReport['accuracy']];
   if (entry === undefined) return '-';
-  return `${formatShare(entry.counted, entry.truth)} ${entry.exact ? EXACT_MARK : INEXACT_MARK}`;
+  const mark =
+    entry.not_comparable?.[entry.unit] === undefined
+      ? entry.exact
+        ? EXACT_MARK
+        : INEXACT_MARK
+      : 'not comparable';
+  return `${formatShare(entry.counted, entry.truth)} ${mark}`;
 }
 
 function scenarioRows(

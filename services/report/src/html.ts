@@ -53,6 +53,11 @@ function sentence(text: string): string {
   return `${text.charAt(0).toUpperCase()}${text.slice(1)}.`;
 }
 
+function notesHtml(notes: readonly Cell[]): string {
+  if (notes.length === 0) return '';
+  return `\n<ul class="notes">\n${notes.map((note) => `<li>${cellHtml(note)}</li>`).join('\n')}\n</ul>`;
+}
+
 function tableHtml(table: Table): string {
   const head = table.columns
     .map((c) => `<th${c.align === 'right' ? ' class="num"' : ''}>${escapeHtml(c.title)}</th>`)
@@ -60,12 +65,14 @@ function tableHtml(table: Table): string {
   return `<section class="table" id="table-${table.id}">
 <h3>${escapeHtml(table.title)}</h3>
 <p class="about">${escapeHtml(sentence(table.about))}</p>
+<div class="scroll">
 <table>
 <thead><tr>${head}</tr></thead>
 <tbody>
 ${table.rows.map((row) => rowHtml(row, table.columns)).join('\n')}
 </tbody>
 </table>
+</div>${notesHtml(table.notes ?? [])}
 </section>`;
 }
 
@@ -136,6 +143,9 @@ p.about { color: var(--muted); margin: 0 0 8px; font-size: 13px; }
 figure.chart { margin: 0 0 28px; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
 section.table { margin: 0 0 28px; }
+/* A table wider than the page (a service's many scenarios) scrolls in its own box. */
+.scroll { overflow-x: auto; }
+ul.notes { list-style: none; margin: 6px 0 0; padding: 0; color: var(--muted); font-size: 13px; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 th, td { padding: 4px 10px; text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid var(--line); font-weight: 600; white-space: nowrap; }
@@ -143,6 +153,9 @@ tbody tr { border-bottom: 1px solid var(--line); }
 tbody tr.continued { border-top: 0; }
 tbody tr:has(+ tr.continued) { border-bottom-color: transparent; }
 .num { text-align: right; white-space: nowrap; }
+td:first-child, td:has(> [data-field$=".holds"]) { white-space: nowrap; }
+/* A verdict under its interval: the cost table's three ratios fit the page's width. */
+.num [data-field$=".verdict"] { display: block; }
 td.note { color: var(--muted); font-style: italic; }
 table.pairs th { color: var(--muted); font-weight: 500; padding-left: 0; white-space: nowrap; }
 table.pairs tr { border: 0; }

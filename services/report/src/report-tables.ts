@@ -1,4 +1,4 @@
-import { formatDiscrepancy } from './format.js';
+import { accuracyTable } from './accuracy-table.js';
 import {
   controlsTable,
   costTable,
@@ -6,34 +6,12 @@ import {
   judgedCell,
   productionTable,
 } from './headline-tables.js';
-import type { Accuracy, Report, ScenarioReport } from './report.js';
-import { addedProcesses, approachesOf, measured } from './selectors.js';
+import type { Report, ScenarioReport } from './report.js';
+import { reasonCell, scenarioRows } from './scenario-rows.js';
+import { addedProcesses, measured } from './selectors.js';
 import { figure, left, right, type Cell, type Row, type Table } from './view-model.js';
 
 /** The report's four tables, as rows of figures (view-model.ts). */
-
-function reasonCell(scenario: ScenarioReport, at: string): Cell {
-  return [figure(`${at}.reason`, scenario.reason ?? 'no reason given')];
-}
-
-/** A skipped or failed scenario's row in a table without a status column: "skipped: why". */
-function notMeasuredRow(scenario: ScenarioReport, at: string): Row {
-  return {
-    lead: [[figure(`${at}.name`, scenario.name)]],
-    note: [figure(`${at}.status`, scenario.status), ': ', ...reasonCell(scenario, at)],
-  };
-}
-
-/** A table's rows, scenario by scenario: a note for one not measured, else its own rows. */
-function scenarioRows(
-  report: Report,
-  rowsOf: (scenario: ScenarioReport, at: string) => Row[],
-): Row[] {
-  return report.scenarios.flatMap((s, i) => {
-    const at = `scenarios[${i}]`;
-    return measured(s) ? rowsOf(s, at) : [notMeasuredRow(s, at)];
-  });
-}
 
 function scenarioLead(scenario: ScenarioReport, at: string): Cell[] {
   return [[figure(`${at}.name`, scenario.name)], [figure(`${at}.status`, scenario.status)]];
@@ -138,59 +116,6 @@ function cpuTable(report: Report): Table {
       right('user s'),
       right('system s'),
       right('peak RSS'),
-    ],
-    rows,
-  };
-}
-
-/** The counts of one approach: the main one, its response bytes, and the observer's own. */
-function accuracyRows(entry: Accuracy, at: string): { measure: string; cells: Cell[] }[] {
-  const count = (field: string, c: { counted: number; truth: number; exact: boolean }): Cell[] => [
-    [figure(`${field}.counted`, c.counted), '/', figure(`${field}.truth`, c.truth)],
-    [figure(`${field}.exact`, c.exact), ' ', formatDiscrepancy(c.counted, c.truth, c.exact)],
-  ];
-  const rows: { measure: string; cells: Cell[] }[] = [
-    { measure: entry.unit, cells: count(at, entry) },
-  ];
-  if (entry.bytes) rows.push({ measure: 'bytes', cells: count(`${at}.bytes`, entry.bytes) });
-  if (entry.observer) {
-    rows.push({
-      measure: `${entry.unit} at the observer`,
-      cells: count(`${at}.observer`, entry.observer),
-    });
-  }
-  return rows;
-}
-
-function accuracyTable(report: Report): Table {
-  const rows = scenarioRows(report, (s, at) => {
-    const rows: Row[] = [];
-    for (const [approach, entry] of approachesOf(s)) {
-      accuracyRows(entry, `${at}.accuracy.${approach}`).forEach((row, j) => {
-        rows.push({
-          cells: [
-            rows.length === 0 ? [figure(`${at}.name`, s.name)] : [],
-            j === 0 ? [approach] : [],
-            [row.measure],
-            ...row.cells,
-          ],
-        });
-      });
-    }
-    return rows;
-  });
-  return {
-    id: 'accuracy',
-    title: 'Accuracy',
-    about:
-      "each approach's count against the truth, what the load generator received, summed over " +
-      'the rounds; exact when equal in every round',
-    columns: [
-      left('scenario'),
-      left('approach'),
-      left('measure'),
-      right('counted/truth'),
-      left(''),
     ],
     rows,
   };

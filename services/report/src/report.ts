@@ -58,6 +58,15 @@ export interface CpuPerRequest {
 }
 
 /**
+ * The measures of an approach that count something else than the truth on the service
+ * observed, each with why in one sentence (a service's marker argument, its log's bytes).
+ */
+export interface Comparability {
+  requests?: string;
+  bytes?: string;
+}
+
+/**
  * How much of the truth one approach saw: `counted` against the bench's `truth`, in `unit`.
  * Request approaches also compare response bytes when they count them.
  */
@@ -71,6 +80,12 @@ export interface Accuracy {
   bytes?: { counted: number; truth: number; exact: boolean };
   /** eBPF approaches: the observer's own count, before Kafka and the aggregator. */
   observer?: { counted: number; truth: number; exact: boolean };
+  /**
+   * The measures (`requests`, `bytes`) that are not comparable with the truth, and why; the
+   * observer's count is of `unit`. Such a measure's count is shown and its `exact` is the bare
+   * equality, no verdict: the report marks it "not comparable" instead. Absent: all comparable.
+   */
+  not_comparable?: Comparability;
 }
 
 /**

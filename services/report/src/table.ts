@@ -58,6 +58,7 @@ function tableLines(table: Table): string[] {
   return [
     ...wrap(`${table.title}: ${table.about}`, TEXT_WIDTH, '  '),
     ...alignColumns(table.columns, rows),
+    ...(table.notes ?? []).flatMap((note) => wrap(cellText(note), TEXT_WIDTH, '    ')),
   ];
 }
 

@@ -38,6 +38,8 @@ export interface Table {
   about: string;
   columns: Column[];
   rows: Row[];
+  /** Notes under the rows, each one line of words: "(1) why", that a row's cell points to. */
+  notes?: Cell[];
 }
 
 /** A label and its value, for the settings and the machine. */

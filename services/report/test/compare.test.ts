@@ -74,3 +74,22 @@ test('a scenario measured in neither report is one status row', () => {
   assert.ok(lines.includes('bpftrace   status                   skipped   skipped'));
   assert.ok(!lines.some((line) => line.startsWith('Settings differ')));
 });
+
+test('a count not comparable is shown with its share, and no mark', () => {
+  const a = smallReport(1);
+  const ebpf = a.scenarios[2];
+  assert.ok(ebpf);
+  ebpf.accuracy.ebpf_socket_write = {
+    unit: 'bytes',
+    counted: 0,
+    truth: 3000000,
+    exact: false,
+    source: 'observer',
+    not_comparable: { bytes: 'the service sends with sendto' },
+  };
+  const lines = formatComparison(a, smallReport(1), ['a', 'b']).split('\n');
+  assert.ok(
+    lines.some((line) => /^ {11}accuracy ebpf_socket_write +0\.0% not comparable +- *$/.test(line)),
+    lines.join('\n'),
+  );
+});

@@ -9,6 +9,11 @@ import { checkReportInBrowser } from '@obscost/testing';
 import { smallReport } from './small-report.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../test/fixtures/report.json');
+/** A run on the seed's Go service: its marker's bytes and bpftrace's requests not comparable. */
+const SERVICE_FIXTURE = path.resolve(
+  import.meta.dirname,
+  '../../test/fixtures/service-report.json',
+);
 
 test(
   "the fixture's page in headless Chromium: no network, every chart drawn, every figure the report's",
@@ -28,6 +33,32 @@ test(
       process.env['REPORT_SCREENSHOT'] ?? path.join(tmpdir(), 'obscost-report-screenshot.png');
     await checkReportInBrowser(t, page, report, screenshot);
     t.diagnostic(`screenshot: ${screenshot}`);
+  },
+);
+
+test(
+  "a service's page in headless Chromium: the measures not comparable marked, with why",
+  { timeout: 120_000 },
+  async (t) => {
+    const report = readReport(SERVICE_FIXTURE);
+    const dir = mkdtempSync(path.join(tmpdir(), 'obscost-html-'));
+    t.after(() => {
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const page = path.join(dir, 'report.html');
+    const html = renderHtml(report);
+    writeFileSync(page, html);
+    const screenshot = path.join(dir, 'report.png');
+    await checkReportInBrowser(t, page, report, screenshot);
+    const why = report.scenarios[2]?.accuracy.ebpf_uprobe?.not_comparable?.bytes ?? '';
+    assert.ok(why !== '');
+    assert.ok(
+      html.includes(
+        `<li>(2) not comparable: <span data-field="scenarios[2].accuracy.ebpf_uprobe.not_comparable.bytes"`,
+      ),
+    );
+    assert.equal(html.match(/not comparable \(2\)<\/td>/g)?.length, 2);
+    assert.ok(html.includes('Grey bars count something else than the truth on this service'));
   },
 );
 

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { test } from 'node:test';
+import { readReport } from '../src/validate.js';
 import { alignColumns, formatTable, wrap } from '../src/table.js';
 import { smallReport } from './small-report.js';
+
+const SERVICE_FIXTURE = path.resolve(
+  import.meta.dirname,
+  '../../test/fixtures/service-report.json',
+);
 
 /** Three rounds, a failed scenario, a warning and a run set aside. */
 function eventfulReport() {
@@ -71,7 +78,8 @@ test('the terminal table of a small report, line by line', { timeout: 10_000 }, 
     '                                               kafka            2.00     0.500   600 MiB',
     '',
     "Accuracy: each approach's count against the truth, what the load generator received, summed over the",
-    '  rounds; exact when equal in every round',
+    '  rounds; exact when equal in every round; a measure that counts something else on the service',
+    '  observed is shown, marked not comparable, and judged neither way',
     'scenario   approach       measure                      counted/truth',
     'baseline   app            requests                     22,000/22,000  ✓ exact',
     'bpftrace   failed: round 1: bpftrace exited with code 1',
@@ -154,5 +162,57 @@ test('--production-rate: the cores table after the cost a request, a row an appr
     'scenario   cores on the host  cores in the pipeline',
     'bpftrace   skipped: bpftrace is not installed',
     'ebpf-core   0.30 (0.25–0.35)       1.20 (1.10–1.31)',
+  ]);
+});
+
+test('a measure not comparable shows its count, no verdict, and a note saying why', () => {
+  const lines = formatTable(readReport(SERVICE_FIXTURE)).split('\n');
+  const start = lines.findIndex((l) => l.startsWith('scenario       approach'));
+  assert.deepEqual(lines.slice(start, lines.indexOf('', start)), [
+    'scenario       approach           measure                             counted/truth',
+    'bpftrace       bpftrace           requests                      1,186,264/1,186,278  not comparable (1)',
+    '                                  bytes                     143,512,831/143,539,638  ✗ 26,807 missing (99.98%)',
+    'ebpf-core      ebpf_uprobe        requests                          754,966/754,966  ✓ exact',
+    '                                  bytes                        3,774,830/91,350,886  not comparable (2)',
+    '                                  requests at the observer          754,966/754,966  ✓ exact',
+    '               ebpf_socket_write  bytes                       91,350,886/91,350,886  ✓ exact',
+    '                                  bytes at the observer       91,350,886/91,350,886  ✓ exact',
+    '               ebpf_tcp_send      bytes                       91,350,886/91,350,886  ✓ exact',
+    '                                  bytes at the observer       91,350,886/91,350,886  ✓ exact',
+    'ebpf-inkernel  ebpf_uprobe        requests                          835,366/835,366  ✓ exact',
+    '                                  bytes                       4,176,830/101,079,286  not comparable (2)',
+    '               ebpf_socket_write  bytes                     101,079,286/101,079,286  ✓ exact',
+    '               ebpf_tcp_send      bytes                     101,079,286/101,079,286  ✓ exact',
+    '(1) not comparable: write and writev calls: one a response only where the service writes each',
+    '    response whole',
+    "(2) not comparable: the marker's argument is the service's own measure, not bytes on the wire",
+  ]);
+});
+
+test('the write probe that missed what the service sent otherwise is marked, with why', () => {
+  const report = smallReport();
+  const ebpf = report.scenarios[2];
+  assert.ok(ebpf);
+  const why = 'the TCP probe saw every byte sent and write/writev fewer';
+  ebpf.accuracy.ebpf_socket_write = {
+    unit: 'bytes',
+    counted: 0,
+    truth: 3000000,
+    exact: false,
+    source: 'observer',
+    observer: { counted: 0, truth: 3000000, exact: false },
+    not_comparable: { bytes: why },
+  };
+  const lines = formatTable(report).split('\n');
+  const start = lines.findIndex((l) => l.startsWith('Accuracy:'));
+  assert.deepEqual(lines.slice(start + 4, lines.indexOf('', start)), [
+    'baseline   app                requests                     22,000/22,000  ✓ exact',
+    'bpftrace   skipped: bpftrace is not installed',
+    'ebpf-core  app                requests                     21,000/21,000  ✓ exact',
+    '           ebpf_tcp_send      bytes                  2,999,000/3,000,000  ✗ 1,000 missing (99.97%)',
+    '                              bytes at the observer  3,000,000/3,000,000  ✓ exact',
+    '           ebpf_socket_write  bytes                          0/3,000,000  not comparable (1)',
+    '                              bytes at the observer          0/3,000,000  not comparable (1)',
+    `(1) not comparable: ${why}`,
   ]);
 });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import ts from 'typescript';
 import { ReportError } from '../src/errors.js';
+import type { Report } from '../src/report.js';
 import { fieldPath, readReport, REPORT_SCHEMA_FILE, validateReport } from '../src/validate.js';
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../test/fixtures/report.json');
@@ -154,9 +155,25 @@ test(
   },
 );
 
-test('the fixture is a valid report', () => {
-  const report = readReport(FIXTURE);
-  assert.equal(report.scenarios.length, 5);
+test('the fixtures are valid reports', () => {
+  assert.equal(readReport(FIXTURE).scenarios.length, 5);
+  const service = readReport(path.join(path.dirname(FIXTURE), 'service-report.json'));
+  assert.deepEqual(service.scenarios[1]?.accuracy.bpftrace?.not_comparable, {
+    requests:
+      'write and writev calls: one a response only where the service writes each response whole',
+  });
+});
+
+test('a not_comparable map names a measure, with a reason', () => {
+  const report = JSON.parse(readFileSync(FIXTURE, 'utf8')) as Report;
+  const entry = report.scenarios[4]?.accuracy.ebpf_uprobe;
+  assert.ok(entry);
+  entry.not_comparable = {};
+  assert.throws(() => validateReport(report), /not_comparable/);
+  entry.not_comparable = { bytes: '' };
+  assert.throws(() => validateReport(report), /not_comparable\.bytes/);
+  entry.not_comparable = { bytes: 'the body' };
+  validateReport(report);
 });
 
 function invalid(change: (report: Record<string, unknown>) => void): unknown {

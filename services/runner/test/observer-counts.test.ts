@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PROBES } from '@obscost/observer';
+import { NOT_COMPARABLE_BECAUSE } from '../src/accuracy.js';
 import { probeCounts, withObserverCounts } from '../src/scenarios/observer-counts.js';
 
 /** The counters as the observer and the aggregator export them, scaled by `k`. */
@@ -52,4 +53,27 @@ test("the aggregator's counts carry the observer's beside them", () => {
     },
   });
   assert.deepEqual(Object.keys(counts), ['ebpf_uprobe', 'ebpf_socket_write', 'ebpf_tcp_send']);
+});
+
+test("on a service the marker's bytes are kept and marked, the write probe witnessed", () => {
+  const where = "the observer's /metrics";
+  const counts = probeCounts(exposition(1), PROBES, where, false);
+  assert.deepEqual(counts.ebpf_uprobe, {
+    requests: 10,
+    bytes: 1000,
+    source: `${where}: app_uprobe_calls_total, app_uprobe_bytes_total`,
+    notComparable: { bytes: NOT_COMPARABLE_BECAUSE.markerArgument },
+  });
+  assert.deepEqual(counts.ebpf_socket_write, {
+    bytes: 2000,
+    source: `${where}: app_write_bytes_total{fd="socket"}`,
+    someCalls: { witness: 'ebpf_tcp_send', why: NOT_COMPARABLE_BECAUSE.sentOtherwise },
+  });
+  assert.deepEqual(counts.ebpf_tcp_send, {
+    bytes: 3000,
+    source: `${where}: app_tcp_send_bytes_total`,
+  });
+  // Without the TCP probe nothing can show the service sends otherwise: comparable.
+  const alone = probeCounts(exposition(1), ['write'], where, false);
+  assert.equal(alone.ebpf_socket_write?.someCalls, undefined);
 });

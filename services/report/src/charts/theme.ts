@@ -35,6 +35,8 @@ export const OTHER_COMPONENT_COLORS = ['#c9507a', '#d9b340', '#5c5f66', '#b07cc6
 
 export const EXACT_COLOR = '#2e9e5b';
 export const INEXACT_COLOR = '#d9822b';
+/** A count of something else than the truth: shown, neither exact nor inexact. */
+export const NOT_COMPARABLE_COLOR = '#b8bec6';
 
 export const TEXT = { color: '#1f2328', fontSize: 12, fontFamily: 'sans-serif' };
 export const AXIS_NAME = { color: '#57606a', fontSize: 12 };

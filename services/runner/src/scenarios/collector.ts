@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { COLLECTOR_METRICS } from '@obscost/events';
-import { scrape, sumOf } from '@obscost/measure';
-import type { Counts } from '../accuracy.js';
+import { parseExposition, scrape, sumOf } from '@obscost/measure';
+import { NOT_COMPARABLE_BECAUSE, type Counts } from '../accuracy.js';
 import type { Infrastructure, StartedCollector } from '../infrastructure.js';
 import type { ServiceLog } from '../service-settings.js';
 import { nothing, type Observation, type Scenario } from './scenario.js';
@@ -47,8 +47,8 @@ export const sidecar: Scenario = {
 /**
  * The service's own log, tailed with the overlay for its format. The file is the service's:
  * never truncated; its size before the service starts is where this run's lines begin, and
- * the Collector skips what lies before it (otel/service-log-*.yaml). A log's bytes are the
- * service's own measure (CLF's are the body's), so the log is counted by its lines alone.
+ * the Collector skips what lies before it (otel/service-log-*.yaml). A log's bytes, where it
+ * gives any, are the service's own measure (CLF's are the body's): shown, not comparable.
  */
 async function observeServiceLog(infra: Infrastructure, log: ServiceLog): Promise<Observation> {
   const from = statSync(log.file, { throwIfNoEntry: false })?.size ?? 0;
@@ -57,12 +57,23 @@ async function observeServiceLog(infra: Infrastructure, log: ServiceLog): Promis
     log.file,
     { SERVICE_LOG_FROM: String(from) },
   );
-  return withCollector(collector, {}, (metrics) => ({
-    sidecar: {
-      requests: sumOf(metrics, COLLECTOR_METRICS.logRequests),
-      source: `the Collector's exporter: ${COLLECTOR_METRICS.logRequests} (the log's bytes are the service's own measure, not bytes on the wire)`,
-    },
-  }));
+  const { logRequests, logResponseBytes } = COLLECTOR_METRICS;
+  return withCollector(collector, {}, (metrics) => {
+    // The sum connector makes no series of lines without a size: no series, no bytes given.
+    const bytesGiven = parseExposition(metrics).some((s) => s.name === logResponseBytes);
+    return {
+      sidecar: {
+        requests: sumOf(metrics, logRequests),
+        ...(bytesGiven
+          ? {
+              bytes: sumOf(metrics, logResponseBytes),
+              source: `the Collector's exporter: ${logRequests}, ${logResponseBytes}`,
+              notComparable: { bytes: NOT_COMPARABLE_BECAUSE.logBytes },
+            }
+          : { source: `the Collector's exporter: ${logRequests}` }),
+      },
+    };
+  });
 }
 
 export const otelSdk: Scenario = {

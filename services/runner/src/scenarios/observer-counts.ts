@@ -1,38 +1,40 @@
 import { EVENT_METRICS } from '@obscost/events';
 import type { Probe } from '@obscost/observer';
 import { sumOf } from '@obscost/measure';
-import type { Counted, Counts } from '../accuracy.js';
+import { NOT_COMPARABLE_BECAUSE, type Counted, type Counts } from '../accuracy.js';
 
 /**
  * What the observer's probes counted of the app's responses, read from a /metrics that
  * exports the event counters (the observer's own, or the aggregator's); `where` names it.
- * The marker's argument is bytes on the wire in the project's app only: a service's marker
- * (`markerBytes` false) is counted by its calls alone.
+ * On a service (`ours` false) two measures may not mean what the truth means, and say so:
+ * the marker's argument is the service's own measure, and the write probe sees write and
+ * writev alone, so where the TCP probe beside it saw every byte, fewer bytes mean the
+ * service sent the rest with other calls (accuracy.ts, `someCalls`).
  */
 export function probeCounts(
   metrics: string,
   probes: readonly Probe[],
   where: string,
-  markerBytes = true,
+  ours = true,
 ): Counts {
   const { uprobe, write, tcp_send: tcp } = EVENT_METRICS;
+  const witnessed = !ours && probes.includes('tcp');
   return {
     ...(probes.includes('uprobe') && {
-      ebpf_uprobe: markerBytes
-        ? {
-            requests: sumOf(metrics, uprobe.events),
-            bytes: sumOf(metrics, uprobe.bytes),
-            source: `${where}: ${uprobe.events}, ${uprobe.bytes}`,
-          }
-        : {
-            requests: sumOf(metrics, uprobe.events),
-            source: `${where}: ${uprobe.events} (its argument is the service's own measure, not bytes on the wire)`,
-          },
+      ebpf_uprobe: {
+        requests: sumOf(metrics, uprobe.events),
+        bytes: sumOf(metrics, uprobe.bytes),
+        source: `${where}: ${uprobe.events}, ${uprobe.bytes}`,
+        ...(!ours && { notComparable: { bytes: NOT_COMPARABLE_BECAUSE.markerArgument } }),
+      },
     }),
     ...(probes.includes('write') && {
       ebpf_socket_write: {
         bytes: sumOf(metrics, write.bytes, { fd: 'socket' }),
         source: `${where}: ${write.bytes}{fd="socket"}`,
+        ...(witnessed && {
+          someCalls: { witness: 'ebpf_tcp_send', why: NOT_COMPARABLE_BECAUSE.sentOtherwise },
+        }),
       },
     }),
     ...(probes.includes('tcp') && {
