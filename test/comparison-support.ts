@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import { readReport, type Interval, type Report, type ScenarioReport } from '@obscost/report';
 import { stopPid } from '@obscost/process';
+import { freePorts, run, RUNNER_MAIN } from './support.js';
 
 /** What test/comparison.test.ts needs around the runner: its directory, its report. */
 
@@ -19,6 +20,21 @@ export function ownDir(t: TestContext): string {
     rmSync(dir, { recursive: true, force: true });
   });
   return dir;
+}
+
+/**
+ * `npm start` in a directory of its own, on a free port for the service: `args` are given the
+ * port and where the report goes.
+ */
+export async function compareOnService(
+  t: TestContext,
+  args: (port: number, out: string) => string[],
+): Promise<{ dir: string; out: string; port: number; result: Awaited<ReturnType<typeof run>> }> {
+  const dir = ownDir(t);
+  const out = path.join(dir, 'out');
+  const [port = 0] = await freePorts(1);
+  const result = await run(process.execPath, [RUNNER_MAIN, ...args(port, out)], { TMPDIR: dir });
+  return { dir, out, port, result };
 }
 
 /** The processes infra started with their logs under `dir` (OBSCOST_LOG in their environment). */

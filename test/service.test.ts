@@ -1,34 +1,18 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import { goServiceBinary, loadInfraConfig, ROOT } from '@obscost/infra';
 import { checkReportInBrowser } from '@obscost/testing';
 import {
   assertInterval,
   checkControls,
-  ownDir,
+  compareOnService,
   processesUnder,
   reportIn,
   scenario,
 } from './comparison-support.js';
-import { freePorts, run, RUNNER_MAIN } from './support.js';
 
 const NODE_SERVICE = path.join(ROOT, 'fixtures/node-service/server.mjs');
-
-/**
- * `npm start` in a directory of its own, on a free port for the service: `args` are given the
- * port and where the report goes.
- */
-async function compareOnService(
-  t: TestContext,
-  args: (port: number, out: string) => string[],
-): Promise<{ dir: string; out: string; port: number; result: Awaited<ReturnType<typeof run>> }> {
-  const dir = ownDir(t);
-  const out = path.join(dir, 'out');
-  const [port = 0] = await freePorts(1);
-  const result = await run(process.execPath, [RUNNER_MAIN, ...args(port, out)], { TMPDIR: dir });
-  return { dir, out, port, result };
-}
 
 /** The processes each scenario that applies to a service starts besides it. */
 const PROCESSES: Record<string, string[]> = {
