@@ -27,7 +27,7 @@ function pythonSitecustomize(): string | undefined {
   return dir !== undefined && existsSync(path.join(dir, 'sitecustomize.py')) ? dir : undefined;
 }
 
-/** Java's agent: the jar setup fetched from Maven Central (infra/javaagent/pom.xml), once it has. */
+/** Java's agent: the jar setup fetched from Maven Central (infra/javaagent/pom.xml), if it has. */
 function javaAgent(): string | undefined {
   const jar = javaAgentJar(loadInfraConfig());
   return existsSync(jar) ? jar : undefined;
@@ -57,12 +57,13 @@ export function zeroCodeMissing(service: ServiceSpec): string | undefined {
 }
 
 /**
- * How the runtime's agent is loaded (Java's: javaAgentEnv). Node: NODE_OPTIONS, only the HTTP server and client
- * instrumentations (what the project's app's SDK instruments), the cloud resource detectors
- * off. Python: the agent's sitecustomize first on PYTHONPATH, as `opentelemetry-instrument`
- * does before it execs the command, so the command needs no wrapper. The agent applies every
- * instrumentation the interpreter can import: the virtualenv's is Flask's alone (server spans),
- * and a client one in a user's environment makes client spans, which the Collector does not count.
+ * How the runtime's agent is loaded (Java's: javaAgentEnv). Node: NODE_OPTIONS, only the HTTP
+ * server and client instrumentations (what the project's app's SDK instruments), the cloud
+ * resource detectors off. Python: the agent's sitecustomize first on PYTHONPATH, as
+ * `opentelemetry-instrument` does before it execs the command, so the command needs no
+ * wrapper. The agent applies every instrumentation the interpreter can import: the
+ * virtualenv's is Flask's alone (server spans), and a client one in a user's environment makes
+ * client spans, which the Collector does not count.
  */
 function agentEnv(runtime: ServiceRuntime): NodeJS.ProcessEnv {
   if (runtime === 'java') return javaAgentEnv();
