@@ -22,6 +22,7 @@ REQUIRED_COMMANDS=(
   nm:binutils
   wrk:wrk
   java:openjdk-17-jre-headless
+  javac:openjdk-17-jdk-headless
   mvn:maven
   prometheus:prometheus
   promtool:prometheus
@@ -175,6 +176,37 @@ build_go_service() {
     die "building the Go service failed: see $dir/build.log"
 }
 
+# The OpenTelemetry Java agent, the zero-code OpenTelemetry the otel-sdk scenario loads into a
+# Java service; infra/src/artifacts.ts (javaAgentJar) finds it here. The jar alone: it bundles
+# what it needs, and its version is left off the name, so the code names no version.
+fetch_java_agent() {
+  local dir
+  dir=$(cached_for javaagent infra/javaagent/pom.xml)
+  [[ -f $dir/complete ]] && return
+  say "fetching the OpenTelemetry Java agent from Maven Central into $dir"
+  rm -rf "$CACHE_DIR"/javaagent-*
+  mkdir -p "$dir"
+  mvn -B -f infra/javaagent/pom.xml dependency:copy-dependencies -DexcludeTransitive=true \
+    -Dmdep.stripVersion=true -DoutputDirectory="$dir" >"$dir/fetch.log" 2>&1 ||
+    die "Maven failed: see $dir/fetch.log"
+  touch "$dir/complete"
+}
+
+# The Java fixture service, compiled once: `java -cp DIR Server` starts in a fifth of the time
+# the source launcher (`java Server.java`) takes, and the Java agent does not start under the
+# source launcher at all (it takes javac's launcher for a JDK tool). infra/src/artifacts.ts
+# (javaServiceClasses) finds it here.
+build_java_service() {
+  local src=fixtures/java-service/Server.java dir
+  dir=$(cached_for java-service "$src")
+  [[ -f $dir/Server.class ]] && return
+  say "compiling the Java service into $dir"
+  rm -rf "$CACHE_DIR"/java-service-*
+  mkdir -p "$dir"
+  javac -d "$dir" "$src" >"$dir/build.log" 2>&1 ||
+    die "compiling the Java service failed: see $dir/build.log"
+}
+
 # vegeta, the independent constant-rate generator npm run bench:open checks our open model
 # against; the version is the one benchmarks/open-model.ts reads from the cache.
 VEGETA_VERSION=12.13.0
@@ -242,6 +274,8 @@ fetch_kafka_jars
 build_collector
 build_compose_check
 build_go_service
+fetch_java_agent
+build_java_service
 install_vegeta
 install_python_packages
 install_python_service_packages

@@ -22,6 +22,21 @@ export function ownDir(t: TestContext): string {
   return dir;
 }
 
+/**
+ * `npm start` in a directory of its own, on a free port for the service: `args` are given the
+ * port and where the report goes.
+ */
+export async function compareOnService(
+  t: TestContext,
+  args: (port: number, out: string) => string[],
+): Promise<{ dir: string; out: string; port: number; result: Awaited<ReturnType<typeof run>> }> {
+  const dir = ownDir(t);
+  const out = path.join(dir, 'out');
+  const [port = 0] = await freePorts(1);
+  const result = await run(process.execPath, [RUNNER_MAIN, ...args(port, out)], { TMPDIR: dir });
+  return { dir, out, port, result };
+}
+
 /** The processes infra started with their logs under `dir` (OBSCOST_LOG in their environment). */
 export function processesUnder(dir: string): number[] {
   return readdirSync('/proc')
@@ -114,21 +129,6 @@ export function checkControls(report: Report, rounds: number): void {
   assert.equal(calibration.holds, containsOne(calibration.ratio));
   assert.equal(calibration.rounds.length, rounds);
   assert.equal(report.unreliable !== undefined, !(controls.aa.holds && calibration.holds));
-}
-
-/**
- * `npm start` in a directory of its own, on a free port for the service: `args` are given the
- * port and where the report goes.
- */
-export async function compareOnService(
-  t: TestContext,
-  args: (port: number, out: string) => string[],
-): Promise<{ dir: string; out: string; port: number; result: Awaited<ReturnType<typeof run>> }> {
-  const dir = ownDir(t);
-  const out = path.join(dir, 'out');
-  const [port = 0] = await freePorts(1);
-  const result = await run(process.execPath, [RUNNER_MAIN, ...args(port, out)], { TMPDIR: dir });
-  return { dir, out, port, result };
 }
 
 /** The programs each eBPF scenario of a default run loaded, by their owner, with the kernel's statistics. */

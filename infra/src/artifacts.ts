@@ -34,6 +34,19 @@ export function goServiceBinary(config: InfraConfig): string {
   return path.join(cachedFor(config, 'go-service', ...files), 'go-service');
 }
 
+/** The OpenTelemetry Java agent of infra/javaagent/pom.xml, for `-javaagent:` in a Java service. */
+export function javaAgentJar(config: InfraConfig): string {
+  return path.join(
+    cachedFor(config, 'javaagent', 'infra/javaagent/pom.xml'),
+    'opentelemetry-javaagent.jar',
+  );
+}
+
+/** The class directory of fixtures/java-service, compiled: `java -cp DIR Server`. */
+export function javaServiceClasses(config: InfraConfig): string {
+  return cachedFor(config, 'java-service', 'fixtures/java-service/Server.java');
+}
+
 /** The virtualenv's Python with the test packages of infra/python-requirements.txt. */
 export function testPython(config: InfraConfig): string {
   return path.join(cachedFor(config, 'python', 'infra/python-requirements.txt'), 'bin/python');

@@ -2,6 +2,8 @@ export {
   collectorBinary,
   composeCheckBinary,
   goServiceBinary,
+  javaAgentJar,
+  javaServiceClasses,
   kafkaLibs,
   pythonServiceVenv,
   renderTemplate,

@@ -70,6 +70,10 @@ function accuracyOf(rounds: readonly RoundResult[]): Partial<Record<Approach, Ac
       const observer = added(sum.observer, entry.observer);
       if (bytes !== undefined) sum.bytes = bytes;
       if (observer !== undefined) sum.observer = observer;
+      // A measure not comparable in any round is not comparable in the sum.
+      if (entry.not_comparable !== undefined) {
+        sum.not_comparable = { ...sum.not_comparable, ...entry.not_comparable };
+      }
     }
   }
   return result;

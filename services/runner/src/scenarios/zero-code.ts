@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { loadInfraConfig, pythonServiceVenv } from '@obscost/infra';
+import { javaAgentJar, loadInfraConfig, pythonServiceVenv } from '@obscost/infra';
 import type { ServiceRuntime, ServiceSpec } from '../service-settings.js';
 
 /**
@@ -19,11 +19,18 @@ const NODE_ESM_HOOK = createRequire(NODE_REGISTER).resolve(
 );
 
 const NO_PYTHON_AGENT = 'no OpenTelemetry Python agent: run "npm run setup"';
+const NO_JAVA_AGENT = 'no OpenTelemetry Java agent: run "npm run setup"';
 
 /** Python's agent: the sitecustomize of the Python services' virtualenv, once setup made it. */
 function pythonSitecustomize(): string | undefined {
   const dir = pythonServiceVenv(loadInfraConfig()).sitecustomize;
   return dir !== undefined && existsSync(path.join(dir, 'sitecustomize.py')) ? dir : undefined;
+}
+
+/** Java's agent: the jar setup fetched from Maven Central (infra/javaagent/pom.xml), if it has. */
+function javaAgent(): string | undefined {
+  const jar = javaAgentJar(loadInfraConfig());
+  return existsSync(jar) ? jar : undefined;
 }
 
 /**
@@ -43,21 +50,23 @@ export function zeroCodeMissing(service: ServiceSpec): string | undefined {
     case 'go':
       return 'no zero-code OpenTelemetry for Go: a Go service instruments itself';
     case 'java':
-      return `zero-code OpenTelemetry for ${service.runtime} is not applied yet`;
+      return javaAgent() === undefined ? NO_JAVA_AGENT : undefined;
     case 'other':
       return "name the service's runtime (--service-runtime node) for its zero-code OpenTelemetry";
   }
 }
 
 /**
- * How the runtime's agent is loaded. Node: NODE_OPTIONS, only the HTTP server and client
- * instrumentations (what the project's app's SDK instruments), the cloud resource detectors
- * off. Python: the agent's sitecustomize first on PYTHONPATH, as `opentelemetry-instrument`
- * does before it execs the command, so the command needs no wrapper. The agent applies every
- * instrumentation the interpreter can import: the virtualenv's is Flask's alone (server spans),
- * and a client one in a user's environment makes client spans, which the Collector does not count.
+ * How the runtime's agent is loaded (Java's: javaAgentEnv). Node: NODE_OPTIONS, only the HTTP
+ * server and client instrumentations (what the project's app's SDK instruments), the cloud
+ * resource detectors off. Python: the agent's sitecustomize first on PYTHONPATH, as
+ * `opentelemetry-instrument` does before it execs the command, so the command needs no
+ * wrapper. The agent applies every instrumentation the interpreter can import: the
+ * virtualenv's is Flask's alone (server spans), and a client one in a user's environment makes
+ * client spans, which the Collector does not count.
  */
 function agentEnv(runtime: ServiceRuntime): NodeJS.ProcessEnv {
+  if (runtime === 'java') return javaAgentEnv();
   if (runtime === 'python') {
     const sitecustomize = pythonSitecustomize();
     // zeroCodeMissing said it was there: it went away since (the cache was cleared).
@@ -77,6 +86,30 @@ function agentEnv(runtime: ServiceRuntime): NodeJS.ProcessEnv {
     OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http',
     // The cloud detectors ask metadata servers over the network at start: not here.
     OTEL_NODE_RESOURCE_DETECTORS: 'env,host,os,process',
+  };
+}
+
+/**
+ * Java: the agent by JAVA_TOOL_OPTIONS, which every JVM reads however the service's command
+ * starts it (a script, a launcher, `java -jar`), after what the runner's own environment sets
+ * there; the path quoted, as the JVM allows, for a cache under a directory with a space. Only
+ * the JDK HTTP server's instrumentation, on by default but alone here (one server span a
+ * request, as Node's and Python's give; no JVM metrics, no client spans). A service on another
+ * server (Jetty, Netty, Tomcat) gets its spans from that server's instrumentation enabled in
+ * the runner's environment (e.g. OTEL_INSTRUMENTATION_JETTY_ENABLED=true), which the
+ * service inherits. The agent logs to stderr (its version line, export failures), not stdout.
+ */
+function javaAgentEnv(): NodeJS.ProcessEnv {
+  const jar = javaAgent();
+  // zeroCodeMissing said it was there: it went away since (the cache was cleared).
+  if (jar === undefined) throw new Error(NO_JAVA_AGENT);
+  const agent = `-javaagent:"${jar}"`;
+  const inherited = process.env['JAVA_TOOL_OPTIONS'];
+  return {
+    JAVA_TOOL_OPTIONS:
+      inherited === undefined || inherited === '' ? agent : `${inherited} ${agent}`,
+    OTEL_INSTRUMENTATION_COMMON_DEFAULT_ENABLED: 'false',
+    OTEL_INSTRUMENTATION_JAVA_HTTP_SERVER_ENABLED: 'true',
   };
 }
 
