@@ -11,6 +11,13 @@ import { Observer } from './observer.js';
 import { describeTarget } from './targets.js';
 
 /** What became of the events, for the last line: counted or drained, sent to Kafka, dropped. */
+/** The TCP probe attached, and why, when --tcp-probe auto chose it. */
+function tcpProbeText(observer: Observer, choice: string): string {
+  if (choice !== 'auto') return `TCP send probe: ${observer.tcpMode}`;
+  const why = observer.tcpMode.startsWith('kprobe') ? 'this kernel has kprobes' : 'no kprobes here';
+  return `TCP send probe: ${observer.tcpMode} (${why})`;
+}
+
 /** The write probe attached, and why not fexit when --write-probe auto tried it first. */
 function writeProbeText(observer: Observer): string {
   const refused = observer.writeRefusal;
@@ -59,7 +66,7 @@ async function main(argv: string[]): Promise<number> {
     : 'off';
   process.stdout.write(
     `observer: watching ${describeTarget(config.target)} (pids ${observer.targets.join(', ')}); ` +
-      `mode: ${config.mode}; probes: ${config.probes.join(',')}; ${writeProbeText(observer)}; TCP send probe: ${observer.tcpMode}; uprobe: ${uprobe}; ` +
+      `mode: ${config.mode}; probes: ${config.probes.join(',')}; ${writeProbeText(observer)}; ${tcpProbeText(observer, config.tcpProbe)}; uprobe: ${uprobe}; ` +
       `BPF statistics: ${config.bpfStats ? 'on' : 'off'}\n` +
       `observer: metrics on http://${config.host}:${server.port}/metrics\n` +
       (config.kafka
