@@ -30,3 +30,11 @@ export {
   type RunningApp,
   type RunningObserver,
 } from './processes.js';
+export {
+  cachedKernel,
+  pinnedKernels,
+  selectKernels,
+  type CachedKernel,
+  type PinnedKernel,
+} from './kernels.js';
+export { KernelVm, type VmOptions, type VmResult } from './kernel-vm.js';
