@@ -1,16 +1,21 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { parseArgs } from 'node:util';
 import { cachedKernel, KernelVm, loadInfraConfig, selectKernels } from '@obscost/infra';
 import { guestScript, parseGuestReport } from './kernel-guest.js';
+import { documentedRows, matrixRow, writeDocumentedRows } from './kernel-table.js';
 
 // The kernel matrix: each pinned kernel (infra/kernels/kernels.json) booted in a VM of its
 // own with the host's root shared read-only, the observer following workloads of known
 // counts inside it (infra/kernels/observer-checks.sh). `npm run test:kernels -- --kernel
-// 6.1` runs one kernel alone. Setup fetches qemu and the kernels; without them every test
-// fails saying to run it.
+// 6.1` runs one kernel alone; `-- --write-docs` writes what the kernels run offer into
+// docs/observer.md. Setup fetches qemu and the kernels: without them every test fails
+// saying to run it.
 
-const { values } = parseArgs({ options: { kernel: { type: 'string' } }, strict: false });
+const { values } = parseArgs({
+  options: { kernel: { type: 'string' }, 'write-docs': { type: 'boolean' } },
+  strict: false,
+});
 const filter = typeof values.kernel === 'string' ? values.kernel : undefined;
 const CALLS = 2000;
 
@@ -19,9 +24,13 @@ const CALLS = 2000;
  * to-do until the object is made to load there (CO-RE guards, issue 24).
  */
 const KNOWN_GAPS: Record<string, string> = {
-  '5.10': 'the bpf_rdonly_cast kfunc (6.2+) is not in the kernel: the object does not load',
-  '6.1': 'the bpf_rdonly_cast kfunc (6.2+) is not in the kernel: the object does not load',
+  '5.10':
+    'no bpf_rdonly_cast kfunc (6.2+) nor bpf_get_current_task_btf (5.11+): the object does not load',
+  '6.1': 'no bpf_rdonly_cast kfunc (6.2+): the object does not load',
 };
+
+/** Each kernel's row of docs/observer.md's table, as its guest found it. */
+const rows = new Map<string, string[]>();
 
 // Two guests at once, one virtual CPU each: this machine has two cores.
 describe('the kernel matrix', { concurrency: 2 }, () => {
@@ -31,12 +40,13 @@ describe('the kernel matrix', { concurrency: 2 }, () => {
       `${kernel.version}: the observer loads, counts exactly in both modes and leaves nothing loaded`,
       { timeout: 170_000, ...(todo === undefined ? {} : { todo }) },
       async (t) => {
-        const vm = new KernelVm(cachedKernel(loadInfraConfig(), kernel), guestScript(CALLS), {
-          cpus: 1,
-        });
+        const cached = cachedKernel(loadInfraConfig(), kernel);
+        const vm = new KernelVm(cached, guestScript(CALLS), { cpus: 1 });
         t.after(() => vm.stop());
         const result = await vm.result;
         const report = parseGuestReport(result.output);
+        rows.set(kernel.version, matrixRow(cached, report));
+        t.diagnostic(`${result.wallMs} ms, ${result.attempts} boot(s)`);
         const context = `kernel ${kernel.version}, the guest's output:\n${result.output}`;
         assert.equal(result.exitCode, 0, context);
         assert.deepEqual(report.failures, {}, context);
@@ -45,11 +55,21 @@ describe('the kernel matrix', { concurrency: 2 }, () => {
           assert.equal(counted, String(expected), `${series}: ${context}`);
         }
         assert.deepEqual(report.loadedAfterKill, { ring: [], count: [] }, context);
-        t.diagnostic(
-          `${result.wallMs} ms, ${result.attempts} boot(s); ${JSON.stringify(report.facts)}; ` +
-            `TCP send probe: ${/TCP send probe: ([^;]+)/.exec(report.started.ring ?? '')?.[1] ?? 'none'}`,
-        );
       },
+    );
+  }
+  after(() => {
+    if (values['write-docs'] === true) writeDocumentedRows(rows);
+  });
+});
+
+test("docs/observer.md's table says what each kernel run offers", () => {
+  const documented = documentedRows();
+  for (const [version, row] of rows) {
+    assert.deepEqual(
+      documented.get(version),
+      row,
+      `kernel ${version}: run "npm run test:kernels -- --kernel NAME --write-docs" and commit docs/observer.md`,
     );
   }
 });

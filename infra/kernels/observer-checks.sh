@@ -32,6 +32,7 @@ echo "fact release=$(uname -r)"
 echo "fact btf=$(has /sys/kernel/btf/vmlinux)"
 echo "fact kprobes=$(has /sys/kernel/tracing/kprobe_events)"
 echo "fact sock_send_length=$(has /sys/kernel/tracing/events/sock/sock_send_length)"
+if grep -qw bpf_rdonly_cast /proc/kallsyms; then echo "fact rdonly_cast=yes"; else echo "fact rdonly_cast=no"; fi
 
 # A series's value; a name without labels sums every series of that name.
 scrape() {
