@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { after, describe, test } from 'node:test';
 import { parseArgs } from 'node:util';
-import { cachedKernel, KernelVm, loadInfraConfig, selectKernels } from '@obscost/infra';
+import {
+  buildInitramfs,
+  cachedKernel,
+  KernelVm,
+  loadInfraConfig,
+  moduleDepends,
+  modulesInLoadOrder,
+  scriptOutcome,
+  selectKernels,
+} from '@obscost/infra';
 import { guestScript, parseGuestReport } from './kernel-guest.js';
 import { documentedRows, matrixRow, writeDocumentedRows } from './kernel-table.js';
 
@@ -72,4 +82,36 @@ test("docs/observer.md's table says what each kernel run offers", () => {
       `kernel ${version}: run "npm run test:kernels -- --kernel NAME --write-docs" and commit docs/observer.md`,
     );
   }
+});
+
+test("the initramfs, as busybox's cpio lists it: /init, busybox, the console, the script, the modules", () => {
+  const kernel = cachedKernel(loadInfraConfig(), selectKernels('6.1')[0] ?? assert.fail());
+  const modules = modulesInLoadOrder(kernel);
+  // A tiny tool run synchronously: an independent reader of the archive.
+  const listed = execFileSync('busybox', ['cpio', '-t'], {
+    input: buildInitramfs(kernel, 'true\n'),
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const names = modules.map((module) => module.name);
+  assert.deepEqual(String(listed).trim().split('\n'), [
+    ...['bin', 'dev', 'proc', 'sys', 'lib', 'lib/modules', 'dev/console', 'bin/busybox'],
+    ...['init', 'script.sh', 'modules', ...names.map((name) => `lib/modules/${name}.ko`)],
+  ]);
+  assert.deepEqual(
+    new Set(names),
+    new Set([
+      ...['virtio', 'virtio_ring', 'virtio_pci', 'virtio_pci_modern_dev', 'virtio_pci_legacy_dev'],
+      ...['fuse', 'virtiofs', 'overlay'],
+    ]),
+  );
+  modules.forEach(({ object }, at) => {
+    for (const needed of moduleDepends(object)) assert.ok(names.indexOf(needed) < at, needed);
+  });
+});
+
+test("the script's output and exit code are read from the console, its noise left out", () => {
+  const console =
+    'Booting\r\nkernel-vm: script starts\r\nfact btf=yes\r\nkernel-vm: script exited 3\r\n';
+  assert.deepEqual(scriptOutcome(console), { output: 'fact btf=yes\n', exitCode: 3 });
+  assert.equal(scriptOutcome('Kernel panic - not syncing\r\n'), undefined);
 });

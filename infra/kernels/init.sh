@@ -1,4 +1,5 @@
 #!/bin/busybox sh
+# shellcheck shell=dash
 # /init of the kernel matrix's initramfs (infra/src/initramfs.ts packs it with busybox, the
 # modules listed in /modules and the script to run, /script.sh). Mounts the host's root,
 # shared by virtiofsd, read-only at /host, with a tmpfs overlay over its /tmp for writes and
@@ -9,7 +10,9 @@ export PATH=/bin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
-for module in $(cat /modules); do insmod "/lib/modules/$module" || echo "kernel-vm: insmod $module failed"; done
+while read -r module; do
+  insmod "/lib/modules/$module" || echo "kernel-vm: insmod $module failed"
+done </modules
 
 # The virtio-fs device may not be probed yet when /init gets here: retried for 5 s.
 mkdir -p /host

@@ -37,4 +37,5 @@ export {
   type CachedKernel,
   type PinnedKernel,
 } from './kernels.js';
-export { KernelVm, type VmOptions, type VmResult } from './kernel-vm.js';
+export { KernelVm, scriptOutcome, type VmOptions, type VmResult } from './kernel-vm.js';
+export { buildInitramfs, moduleDepends, modulesInLoadOrder } from './initramfs.js';
