@@ -93,7 +93,8 @@ export class KernelVm {
     const initrd = path.join(dir, 'initramfs.cpio');
     writeFileSync(initrd, initramfs);
     const own = (child: Child) => (this.children.add(child), child);
-    const virtiofsd = own(startChild(VIRTIOFSD, virtiofsdArgs(socket), { group: true }));
+    // In the caller's process group, not one of their own: a Ctrl-C of the test run reaches them.
+    const virtiofsd = own(startChild(VIRTIOFSD, virtiofsdArgs(socket)));
     let qemu: Child | undefined;
     try {
       await waitFor('virtiofsd to listen', () => {
@@ -101,7 +102,7 @@ export class KernelVm {
         return existsSync(socket);
       });
       const args = qemuArgs(this.kernel.vmlinuz, initrd, socket, this.options.cpus ?? 1);
-      qemu = own(startChild(QEMU, args, { group: true }));
+      qemu = own(startChild(QEMU, args));
       await this.awaitExit(qemu);
       return { text: qemu.output(), outcome: scriptOutcome(qemu.output()) };
     } finally {
