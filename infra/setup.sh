@@ -258,6 +258,55 @@ install_python_service_packages() {
   touch "$dir/complete"
 }
 
+# The kernel matrix (test/kernels.test.ts) boots the pinned Debian kernels of
+# infra/kernels/kernels.json under qemu, with a busybox initramfs and the host's root shared
+# read-only by virtiofsd (qemu-system-x86 ships it). Each kernel's packages are extracted
+# into a folder named after its version, never installed into /boot; an apt of its own reads
+# infra/kernels/debian.sources into lists under the cache, so the host's sources stay as
+# they are.
+fetch_vm_kernels() {
+  local packages=() sudo=()
+  [[ -x /usr/bin/qemu-system-x86_64 && -x /usr/lib/qemu/virtiofsd ]] || packages+=(qemu-system-x86)
+  dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q 'ok installed' || packages+=(busybox-static)
+  if ((${#packages[@]} > 0)); then
+    ((EUID == 0)) || sudo=(sudo)
+    say "installing Debian packages for the kernel matrix: ${packages[*]}"
+    "${sudo[@]}" apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+        "${packages[@]}" >/dev/null || die "apt-get failed installing: ${packages[*]}"
+  fi
+  local listed version pins apt_dir=$CACHE_DIR/vm-apt dir kept=() updated=0
+  listed=$(node -e 'for (const k of require(process.argv[1]).kernels) console.log(k.version, ...k.packages)' \
+    "$PWD/infra/kernels/kernels.json")
+  local apt=(-o Dir::Etc::SourceList="$PWD/infra/kernels/debian.sources" -o Dir::Etc::SourceParts=/dev/null
+    -o Dir::State::Lists="$apt_dir/lists" -o Dir::Cache="$apt_dir/cache" -o Debug::NoLocking=1
+    -o Acquire::IndexTargets::deb::DEP-11::DefaultEnabled=false)
+  while read -r version pins; do
+    dir=$CACHE_DIR/kernel-$version
+    kept+=("$dir")
+    [[ -f $dir/complete ]] && continue
+    if ((!updated)); then
+      rm -rf "$apt_dir" && mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache"
+      apt-get "${apt[@]}" update -qq >"$apt_dir/update.log" 2>&1 ||
+        die "apt-get update for the kernels failed: see $apt_dir/update.log"
+      updated=1
+    fi
+    say "fetching kernel $version into $dir"
+    rm -rf "$dir" && mkdir -p "$dir/debs"
+    # shellcheck disable=SC2086 # one word per pinned package
+    (cd "$dir/debs" && apt-get "${apt[@]}" download $pins) >"$dir/fetch.log" 2>&1 ||
+      die "fetching kernel $version failed: see $dir/fetch.log"
+    for deb in "$dir"/debs/*.deb; do dpkg-deb -x "$deb" "$dir/root"; done
+    rm -rf "$dir/debs"
+    touch "$dir/complete"
+  done <<<"$listed"
+  rm -rf "$apt_dir"
+  for dir in "$CACHE_DIR"/kernel-*; do
+    [[ -d $dir && " ${kept[*]} " != *" $dir "* ]] && rm -rf "$dir"
+  done
+  return 0
+}
+
 # Go lives in /usr/local/go on these machines, on PATH only for login shells.
 find_go() {
   command -v go >/dev/null && return
@@ -279,3 +328,4 @@ build_java_service
 install_vegeta
 install_python_packages
 install_python_service_packages
+fetch_vm_kernels

@@ -32,3 +32,12 @@ export {
   type RunningApp,
   type RunningObserver,
 } from './processes.js';
+export {
+  cachedKernel,
+  pinnedKernels,
+  selectKernels,
+  type CachedKernel,
+  type PinnedKernel,
+} from './kernels.js';
+export { KernelVm, scriptOutcome, type VmOptions, type VmResult } from './kernel-vm.js';
+export { buildInitramfs, moduleDepends, modulesInLoadOrder } from './initramfs.js';
