@@ -161,9 +161,10 @@ static __always_inline void emit(__u16 kind, __u64 bytes, __s32 fd, __u16 flags)
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
-/* A kfunc: the file pointer read from the fd table becomes one the verifier lets the
- * program load through directly, without a helper call per field. */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+/* A kfunc (Linux 6.2 and later): the file pointer read from the fd table becomes one the
+ * verifier lets the program load through directly, without a helper call per field. Weak:
+ * on an older kernel it resolves to 0, and the check below reads through the CO-RE helpers. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
 /*
  * Whether the current task's fd is a socket. The loads through the BTF-typed task pointer
@@ -182,6 +183,8 @@ static __always_inline bool fd_is_socket(__s32 fd)
 	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
 	if (!file)
 		return false;
+	if (!bpf_rdonly_cast)
+		return (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
 	file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
 	return (file->f_inode->i_mode & S_IFMT) == S_IFSOCK;
 }

@@ -15,6 +15,7 @@ const HEADER = [
   'kprobe_multi',
   '`sock_send_length`',
   '`bpf_rdonly_cast`',
+  'write probe chosen',
   'TCP send probe chosen',
   'the object loads',
   'exact',
@@ -36,6 +37,7 @@ export function matrixRow(kernel: CachedKernel, report: GuestReport): string[] {
     yes(/^CONFIG_FPROBE=y$/m.test(config)),
     report.facts.sock_send_length ?? '?',
     report.facts.rdonly_cast ?? '?',
+    /write probe: ([^;]+)/.exec(report.started.ring ?? '')?.[1] ?? '—',
     /TCP send probe: ([^;]+)/.exec(report.started.ring ?? '')?.[1] ?? '—',
     failure === undefined
       ? 'yes'
