@@ -167,14 +167,37 @@ static __always_inline void emit(__u16 kind, __u64 bytes, __s32 fd, __u16 flags)
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
 
 /*
+ * The same by probe reads alone, for kernels before 5.11, which have no BTF-typed task
+ * pointer (bpf_get_current_task_btf).
+ */
+static __always_inline bool fd_is_socket_read(__s32 fd)
+{
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *file = NULL;
+
+	if (fd < 0 || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return false;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd]);
+	return file && (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
+}
+
+/*
  * Whether the current task's fd is a socket. The loads through the BTF-typed task pointer
  * are plain loads; only the fd table's slot, at a variable offset, needs a probe read. Five
  * probe reads cost about 350 ns a write on these VMs (retpolines make each helper call
- * dear); this costs about 170 ns less (docs/benchmarks.md).
+ * dear); this costs about 170 ns less (docs/benchmarks.md). A kernel without that pointer
+ * gets the probe reads: the check is a CO-RE constant, so the verifier never walks the
+ * branch the kernel cannot run.
  */
 static __always_inline bool fd_is_socket(__s32 fd)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task;
+
+	if (!bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_get_current_task_btf))
+		return fd_is_socket_read(fd);
+	task = bpf_get_current_task_btf();
 	struct fdtable *fdt = task->files->fdt;
 	struct file *file = NULL;
 

@@ -29,24 +29,15 @@ const { values } = parseArgs({
 const filter = typeof values.kernel === 'string' ? values.kernel : undefined;
 const CALLS = 2000;
 
-/**
- * Kernels on which the object does not load yet, and why: their tests run and report as
- * to-do until the object is made to load there (CO-RE guards, issue 24).
- */
-const KNOWN_GAPS: Record<string, string> = {
-  '5.10': 'no bpf_get_current_task_btf (5.11+): the verifier refuses the object',
-};
-
 /** Each kernel's row of docs/observer.md's table, as its guest found it. */
 const rows = new Map<string, string[]>();
 
 // Two guests at once, one virtual CPU each: this machine has two cores.
 describe('the kernel matrix', { concurrency: 2 }, () => {
   for (const kernel of selectKernels(filter)) {
-    const todo = KNOWN_GAPS[kernel.name];
     test(
       `${kernel.version}: the observer loads, counts exactly in both modes and leaves nothing loaded`,
-      { timeout: 170_000, ...(todo === undefined ? {} : { todo }) },
+      { timeout: 170_000 },
       async (t) => {
         const cached = cachedKernel(loadInfraConfig(), kernel);
         const vm = new KernelVm(cached, guestScript(CALLS), { cpus: 1 });
