@@ -2,7 +2,7 @@ import { codedCause, EXIT, runMain } from '@obscost/errors';
 import { parseSettings, setting, usageText } from '@obscost/flags';
 import { loadInfraConfig, SETTINGS } from './config.js';
 import { InfraError } from './errors.js';
-import { componentNamed, COMPONENTS, down, status, up } from './stack.js';
+import { componentNamed, COMPONENTS, down, status, statusLine, up } from './stack.js';
 
 /** The command's one flag; everything else is an environment variable (SETTINGS). */
 const FLAGS = {
@@ -59,10 +59,7 @@ async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     case 'status': {
       const states = await status(config);
-      for (const s of states) {
-        const state = s.healthy ? 'up' : s.pid === undefined ? 'down' : 'running, not healthy';
-        report(`${s.name.padEnd(11)} ${state}${s.pid === undefined ? '' : ` (pid ${s.pid})`}`);
-      }
+      for (const s of states) report(statusLine(s));
       return states.every((s) => s.healthy) ? EXIT.ok : EXIT_NOT_HEALTHY;
     }
     case 'logs':

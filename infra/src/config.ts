@@ -4,6 +4,13 @@ import { TOPICS } from '@obscost/events';
 import { LOOPBACK, parseEnvironment, PORTS, setting, SettingError } from '@obscost/flags';
 import { freePorts } from '@obscost/process';
 import { InfraError } from './errors.js';
+import {
+  KAFKA_DEFAULT_HEAP,
+  KAFKA_DEFAULT_PARTITIONS,
+  kafkaNodeCount,
+  kafkaNodes,
+  type KafkaNode,
+} from './kafka-nodes.js';
 
 /** The repository's root, from infra/dist/src. */
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -29,11 +36,15 @@ export const SETTINGS = {
     defaultDoc: '~/.cache/obscost',
     help: 'what setup downloads and builds (Kafka jars, the Collector)',
   }),
-  kafkaPort: port('KAFKA_PORT', PORTS.kafka, "Kafka's client listener"),
+  kafkaPort: port(
+    'KAFKA_PORT',
+    PORTS.kafka,
+    "Kafka's client listener; with 3 nodes, node N's is this + 2(N-1)",
+  ),
   kafkaControllerPort: port(
     'KAFKA_CONTROLLER_PORT',
     PORTS.kafkaController,
-    "Kafka's KRaft controller listener",
+    "Kafka's KRaft controller listener; with 3 nodes, node N's is this + 2(N-1)",
   ),
   kafkaSaslSslPort: setting.integer({
     env: 'KAFKA_SASL_SSL_PORT',
@@ -53,10 +64,16 @@ export const SETTINGS = {
     env: 'KAFKA_SASL_PASSWORD',
     help: "that user's password",
   }),
+  kafkaNodes: setting.custom({
+    env: 'KAFKA_NODES',
+    default: '1',
+    help: 'how many combined broker+controller nodes `up` starts: 1, or 3 for a replicated cluster (no other count)',
+    parse: (text: string, name: string) => kafkaNodeCount(text, name),
+  }),
   kafkaHeap: setting.custom({
     env: 'KAFKA_HEAP',
-    default: '512m',
-    help: "the broker's Java heap (-Xms and -Xmx)",
+    defaultDoc: `${KAFKA_DEFAULT_HEAP.single}; ${KAFKA_DEFAULT_HEAP.cluster} with 3 nodes`,
+    help: "each node's Java heap (-Xms and -Xmx)",
     parse: (text: string, name: string) => {
       if (!/^[1-9][0-9]*[mMgG]$/.test(text)) {
         throw new SettingError(`${name} must be a heap size such as 512m or 2g, got "${text}"`);
@@ -71,7 +88,7 @@ export const SETTINGS = {
   }),
   eventsPartitions: setting.integer({
     env: 'KAFKA_EVENTS_PARTITIONS',
-    default: '3',
+    defaultDoc: `${KAFKA_DEFAULT_PARTITIONS.single}; ${KAFKA_DEFAULT_PARTITIONS.cluster} with 3 nodes`,
     min: 1,
     max: 1000,
     help: "the events topic's partitions, when `up` creates it",
@@ -173,9 +190,14 @@ export interface InfraConfig {
   readonly workDir: string;
   readonly cacheDir: string;
   readonly kafka: {
+    /** The first node's client and controller ports: the only node's, by default. */
     readonly port: number;
     readonly controllerPort: number;
+    /** Each node's id and ports (kafka-nodes.ts says how they are derived). */
+    readonly nodes: readonly KafkaNode[];
+    /** Per node. */
     readonly heap: string;
+    /** Every node's client listener, host:port joined with ',' as --kafka-brokers takes them. */
     readonly brokers: string;
     readonly eventsTopic: string;
     readonly eventsPartitions: number;
@@ -216,18 +238,25 @@ export function loadInfraConfig(env: NodeJS.ProcessEnv = process.env): InfraConf
     env,
     usageError: (message) => new InfraError('INFRA_USAGE', message),
   });
+  const nodes = kafkaNodes(v.kafkaNodes, v.kafkaPort, v.kafkaControllerPort);
+  const size = nodes.length === 1 ? 'single' : 'cluster';
+  const kafkaSaslSsl = saslSsl(v);
+  if (kafkaSaslSsl && nodes.length > 1) {
+    throw new InfraError('INFRA_USAGE', 'KAFKA_SASL_SSL_PORT works with KAFKA_NODES=1 only');
+  }
   return Object.freeze({
     workDir: v.workDir,
     cacheDir: v.cacheDir,
     kafka: Object.freeze({
       port: v.kafkaPort,
       controllerPort: v.kafkaControllerPort,
-      heap: v.kafkaHeap,
-      brokers: `${LOOPBACK}:${v.kafkaPort}`,
+      nodes,
+      heap: v.kafkaHeap ?? KAFKA_DEFAULT_HEAP[size],
+      brokers: nodes.map((node) => `${LOOPBACK}:${node.port}`).join(','),
       eventsTopic: v.eventsTopic,
-      eventsPartitions: v.eventsPartitions,
+      eventsPartitions: v.eventsPartitions ?? KAFKA_DEFAULT_PARTITIONS[size],
       dlqTopic: v.dlqTopic,
-      saslSsl: saslSsl(v),
+      saslSsl: kafkaSaslSsl,
     }),
     collector: Object.freeze({
       config: v.collectorConfig,

@@ -12,7 +12,7 @@ export {
 export { collectorEnv } from './collector.js';
 export { freeStackPorts, loadInfraConfig, ROOT, SETTINGS, type InfraConfig } from './config.js';
 export { ERRORS, InfraError, type InfraErrorCode } from './errors.js';
-export { createTopics, kafkaClient, roundTrip } from './kafka.js';
+export { createTopics, kafkaClient, roundTrip, topicConfig } from './kafka.js';
 export { renderPrometheusConfig } from './prometheus.js';
 export { COMPONENTS, componentNamed, down, status, up, type ComponentStatus } from './stack.js';
 export {

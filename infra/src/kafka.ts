@@ -1,104 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { TOPICS } from '@obscost/events';
-import { runToEnd } from '@obscost/process';
-import { Kafka, logLevel, type Admin } from 'kafkajs';
-import { kafkaLibs, renderTemplate, requireArtifact } from './artifacts.js';
+import kafkajs, { Kafka, logLevel, type Admin } from 'kafkajs';
 import type { Component } from './component.js';
-import { ROOT, type InfraConfig, type KafkaSaslSsl } from './config.js';
+import type { InfraConfig } from './config.js';
 import { InfraError } from './errors.js';
-import { ManagedProcess } from './managed-process.js';
+import { ProcessGroup } from './kafka-processes.js';
+import { javaArgs, nodeProcess, nodeProperties, prepareNodes } from './kafka-storage.js';
+import type { ManagedProcess } from './managed-process.js';
+
+// CommonJS: Node finds kafkajs's classes by name, not its enums.
+const { ConfigResourceTypes } = kafkajs;
 
 /** A topic only the health check uses, so that its messages never reach a consumer of ours. */
 const HEALTH_TOPIC = TOPICS.healthCheck;
 
-function dir(config: InfraConfig): string {
-  return path.join(config.workDir, 'kafka');
-}
-
-function javaArgs(config: InfraConfig, main: string, args: string[]): string[] {
-  const libs = requireArtifact(kafkaLibs(config), "the Kafka broker's jars");
-  return [
-    `-Xms${config.kafka.heap}`,
-    `-Xmx${config.kafka.heap}`,
-    '-XX:+UseG1GC',
-    '-XX:ParallelGCThreads=2',
-    '-XX:CICompilerCount=2',
-    `-Dlog4j2.configurationFile=${path.join(ROOT, 'infra/kafka/log4j2.properties')}`,
-    '-cp',
-    `${libs}/*`,
-    main,
-    ...args,
-  ];
-}
-
-/** The SASL_SSL listener's lines of server.properties, or empty lines without one. */
-function saslSslProperties(saslSsl: KafkaSaslSsl | undefined): Record<string, string> {
-  if (!saslSsl) return { saslSslListener: '', saslSslSettings: '' };
-  return {
-    saslSslListener: `,SASL_SSL://127.0.0.1:${saslSsl.port}`,
-    saslSslSettings: [
-      'sasl.enabled.mechanisms=SCRAM-SHA-512',
-      'listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
-      'ssl.keystore.type=PEM',
-      `ssl.keystore.location=${saslSsl.keystore}`,
-    ].join('\n'),
-  };
-}
-
-/**
- * The SCRAM user, made with the storage: KRaft keeps credentials in its metadata log, and
- * this needs no running broker. A storage formatted before keeps the users it has.
- */
-function scramUser(saslSsl: KafkaSaslSsl | undefined): string[] {
-  if (!saslSsl) return [];
-  return ['--add-scram', `SCRAM-SHA-512=[name=${saslSsl.username},password=${saslSsl.password}]`];
-}
-
-/** Writes server.properties and, on first start, formats the storage with a new cluster id. */
-async function prepare(config: InfraConfig): Promise<string> {
-  const home = dir(config);
-  const dataDir = path.join(home, 'data');
-  mkdirSync(dataDir, { recursive: true });
-  const properties = path.join(home, 'server.properties');
-  const template = readFileSync(path.join(ROOT, 'infra/kafka/server.properties'), 'utf8');
-  writeFileSync(
-    properties,
-    renderTemplate(template, {
-      port: config.kafka.port,
-      controllerPort: config.kafka.controllerPort,
-      dataDir,
-      ...saslSslProperties(config.kafka.saslSsl),
-    }),
-  );
-  if (!existsSync(path.join(dataDir, 'meta.properties'))) {
-    const clusterId = Buffer.from(randomUUID().replaceAll('-', ''), 'hex').toString('base64url');
-    const format = await runToEnd('java', [
-      ...javaArgs(config, 'kafka.tools.StorageTool', [
-        'format',
-        // One argument: a base64url id may begin with '-', which would read as a flag.
-        `--cluster-id=${clusterId}`,
-        '--config',
-        properties,
-        ...scramUser(config.kafka.saslSsl),
-      ]),
-    ]);
-    if (format.code !== 0) {
-      const said = (format.stderr.trim() || format.stdout.trim()).split('\n').at(-1) ?? '';
-      throw new InfraError(
-        'INFRA_COMPONENT_FAILED',
-        `formatting the storage in ${dataDir} failed (exit code ${format.code ?? 'none'}): ${said}`,
-      );
-    }
-  }
-  return properties;
+/** Each node's process: the one node's, or the three as a group. */
+function processes(config: InfraConfig): ManagedProcess {
+  const [first, ...rest] = config.kafka.nodes.map((node) => nodeProcess(config, node));
+  if (first === undefined) throw new InfraError('INFRA_USAGE', 'no Kafka node configured');
+  return rest.length === 0 ? first : new ProcessGroup('kafka', [first, ...rest]);
 }
 
 export function kafkaClient(config: InfraConfig, clientId: string): Kafka {
   return new Kafka({
     clientId,
-    brokers: [config.kafka.brokers],
+    brokers: config.kafka.brokers.split(','),
     logLevel: logLevel.NOTHING,
     retry: { retries: 2, initialRetryTime: 100 },
   });
@@ -112,6 +38,20 @@ async function withAdmin<T>(config: InfraConfig, work: (admin: Admin) => Promise
   } finally {
     await admin.disconnect();
   }
+}
+
+/** A topic's configuration as the brokers apply it: its own values and the brokers' defaults. */
+export async function topicConfig(
+  config: InfraConfig,
+  topic: string,
+): Promise<Map<string, string>> {
+  return withAdmin(config, async (admin) => {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }],
+    });
+    return new Map(resources[0]?.configEntries.map((e) => [e.configName, e.configValue]));
+  });
 }
 
 /** Creates the project's topics where missing; existing ones are left as they are. */
@@ -130,7 +70,8 @@ export async function createTopics(config: InfraConfig): Promise<void> {
     ].filter(({ topic }) => !existing.has(topic));
     if (wanted.length > 0) {
       await admin.createTopics({
-        topics: wanted.map((t) => ({ replicationFactor: 1, ...t })),
+        // A copy on every node; min.insync.replicas comes from the brokers' own setting.
+        topics: wanted.map((t) => ({ replicationFactor: config.kafka.nodes.length, ...t })),
         waitForLeaders: true,
       });
     }
@@ -199,17 +140,25 @@ export const kafka: Component = {
   name: 'kafka',
   startTimeoutMs: 90_000,
   ports: (config) => [
-    config.kafka.port,
-    config.kafka.controllerPort,
+    ...config.kafka.nodes.flatMap((node) => [node.port, node.controllerPort]),
     ...(config.kafka.saslSsl ? [config.kafka.saslSsl.port] : []),
   ],
-  process: (config) => new ManagedProcess('kafka', dir(config)),
+  process: processes,
   async start(config) {
-    const properties = await prepare(config);
-    kafka.process(config).start('java', javaArgs(config, 'kafka.Kafka', [properties]));
+    await prepareNodes(config);
+    for (const node of config.kafka.nodes) {
+      nodeProcess(config, node).start(
+        'java',
+        javaArgs(config, 'kafka.Kafka', [nodeProperties(config, node)]),
+      );
+    }
   },
+  // Every node's broker registered: a cluster short of one would take writes with less margin.
   healthy: async (config) =>
-    withAdmin(config, async (admin) => (await admin.describeCluster()).brokers.length === 1),
+    withAdmin(
+      config,
+      async (admin) => (await admin.describeCluster()).brokers.length === config.kafka.nodes.length,
+    ),
   async ready(config) {
     await createTopics(config);
     if (!(await roundTrip(config))) {

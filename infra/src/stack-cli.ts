@@ -1,11 +1,18 @@
 import { codedCause, EXIT, runMain } from '@obscost/errors';
 import { LOOPBACK, parseSettings, usageText } from '@obscost/flags';
 import { listening } from '@obscost/process';
-import type { Component } from './component.js';
 import { loadInfraConfig, SETTINGS, type InfraConfig } from './config.js';
 import { InfraError } from './errors.js';
 import { SERVICES, STACK_APP_METRICS_PORT } from './services.js';
-import { COMPONENTS, down as infraDown, status as infraStatus, up, type Report } from './stack.js';
+import {
+  componentStatus,
+  COMPONENTS,
+  down as infraDown,
+  status as infraStatus,
+  statusLine,
+  up,
+  type Report,
+} from './stack.js';
 
 /** The Collector config that also tails the request log: every approach at once. */
 const STACK_COLLECTOR_CONFIG = 'otel/collector-filelog.yaml';
@@ -64,25 +71,12 @@ async function down(config: InfraConfig): Promise<void> {
   await infraDown(config, report);
 }
 
-async function serviceHealthy(service: Component, config: InfraConfig): Promise<boolean> {
-  return service.healthy(config).catch(() => false);
-}
-
 async function status(config: InfraConfig): Promise<boolean> {
   const states = [
     ...(await infraStatus(config)),
-    ...(await Promise.all(
-      SERVICES.map(async (service) => ({
-        name: service.name,
-        pid: service.process(config).pid(),
-        healthy: await serviceHealthy(service, config),
-      })),
-    )),
+    ...(await Promise.all(SERVICES.map((service) => componentStatus(service, config)))),
   ];
-  for (const s of states) {
-    const state = s.healthy ? 'up' : s.pid === undefined ? 'down' : 'running, not healthy';
-    report(`${s.name.padEnd(11)} ${state}${s.pid === undefined ? '' : ` (pid ${s.pid})`}`);
-  }
+  for (const s of states) report(statusLine(s));
   return states.every((s) => s.healthy);
 }
 

@@ -3,6 +3,7 @@ import { collector } from './collector.js';
 import type { Component } from './component.js';
 import type { InfraConfig } from './config.js';
 import { InfraError } from './errors.js';
+import { ProcessGroup } from './kafka-processes.js';
 import { kafka } from './kafka.js';
 import { prometheus } from './prometheus.js';
 
@@ -119,14 +120,38 @@ export interface ComponentStatus {
   name: string;
   pid: number | undefined;
   healthy: boolean;
+  /** A component of several processes (Kafka's three nodes): each one's name and pid. */
+  nodes?: { name: string; pid: number | undefined }[];
+}
+
+export async function componentStatus(
+  component: Component,
+  config: InfraConfig,
+): Promise<ComponentStatus> {
+  const managed = component.process(config);
+  const nodes =
+    managed instanceof ProcessGroup
+      ? managed.members.map((member) => ({ name: member.name, pid: member.pid() }))
+      : undefined;
+  return {
+    name: component.name,
+    pid: nodes ? nodes.find((node) => node.pid !== undefined)?.pid : managed.pid(),
+    healthy: await healthy(component, config),
+    ...(nodes && { nodes }),
+  };
 }
 
 export async function status(config: InfraConfig): Promise<ComponentStatus[]> {
-  return Promise.all(
-    COMPONENTS.map(async (component) => ({
-      name: component.name,
-      pid: component.process(config).pid(),
-      healthy: await healthy(component, config),
-    })),
-  );
+  return Promise.all(COMPONENTS.map((component) => componentStatus(component, config)));
+}
+
+/** `kafka       up (pid 12)`; a component of several processes lists each one. */
+export function statusLine(s: ComponentStatus): string {
+  const state = s.healthy ? 'up' : s.pid === undefined ? 'down' : 'running, not healthy';
+  const pids = s.nodes
+    ? ` (${s.nodes.map((node) => `${node.name} ${node.pid === undefined ? 'down' : `pid ${node.pid}`}`).join(', ')})`
+    : s.pid === undefined
+      ? ''
+      : ` (pid ${s.pid})`;
+  return `${s.name.padEnd(11)} ${state}${pids}`;
 }
