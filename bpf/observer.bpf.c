@@ -162,9 +162,13 @@ static __always_inline void emit(__u16 kind, __u64 bytes, __s32 fd, __u16 flags)
 }
 
 /* A kfunc (Linux 6.2 and later): the file pointer read from the fd table becomes one the
- * verifier lets the program load through directly, without a helper call per field. Weak:
- * on an older kernel it resolves to 0, and the check below reads through the CO-RE helpers. */
-extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym __weak;
+ * verifier lets the program load through directly, without a helper call per field. Built
+ * with NO_RDONLY_CAST (observer-compat.bpf.o, which the observer loads on older kernels) the
+ * check reads through the CO-RE helpers instead: libbpf 1.1 looks for a kfunc it does not find
+ * in the modules' BTF too, which needs CAP_SYS_ADMIN, so even a weak one fails to load there. */
+#ifndef NO_RDONLY_CAST
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#endif
 
 /*
  * The same by probe reads alone, for kernels before 5.11, which have no BTF-typed task
@@ -206,10 +210,12 @@ static __always_inline bool fd_is_socket(__s32 fd)
 	bpf_probe_read_kernel(&file, sizeof(file), &fdt->fd[fd]);
 	if (!file)
 		return false;
-	if (!bpf_rdonly_cast)
-		return (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
+#ifdef NO_RDONLY_CAST
+	return (BPF_CORE_READ(file, f_inode, i_mode) & S_IFMT) == S_IFSOCK;
+#else
 	file = bpf_rdonly_cast(file, bpf_core_type_id_kernel(struct file));
 	return (file->f_inode->i_mode & S_IFMT) == S_IFSOCK;
+#endif
 }
 
 /* A target's write that wrote `ret` bytes to `fd`: whether the fd is a socket, then its event. */

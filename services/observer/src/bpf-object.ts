@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { uprobeRefusalReason } from './capabilities.js';
 import { ObserverError } from './errors.js';
 import {
   callFailure,
@@ -10,11 +11,27 @@ import {
 } from './libbpf.js';
 
 const VERIFIER_LOG_SIZE = 4 * 1024 * 1024;
+/* perf refuses a uprobe it asks CAP_SYS_ADMIN for with EACCES (EPERM on some paths). */
+const PERMISSION_ERRNOS = new Set([1, 13]);
 /* struct bpf_map_info in include/uapi/linux/bpf.h: __u32 type, then __u32 id. */
 const MAP_INFO_SIZE = 96;
 const MAP_INFO_ID = 4;
 
 libbpf.setPrint(null);
+
+/* include/uapi/linux/btf.h */
+const BTF_KIND_FUNC = 12;
+
+/** Whether the kernel's BTF (`btfPath`) describes a function of this name: a kfunc is one. */
+export function kernelHasFunction(btfPath: string, name: string): boolean {
+  const btf = libbpf.parseBtf(btfPath, null);
+  if (btf === null) return false;
+  try {
+    return libbpf.findBtfType(btf, name, BTF_KIND_FUNC) > 0;
+  } finally {
+    libbpf.freeBtf(btf);
+  }
+}
 
 /** The last lines of a verifier log that say why it refused: the reason, not the trace. */
 export function verifierReason(log: string): string {
@@ -168,6 +185,12 @@ export class BpfObject {
       const code = errno();
       if (code === 2) {
         throw new ObserverError('OBS_UPROBE_SYMBOL', `symbol ${symbol} not found in ${library}`);
+      }
+      if (PERMISSION_ERRNOS.has(code)) {
+        throw new ObserverError(
+          'OBS_MISSING_CAPABILITIES',
+          `this kernel refuses the uprobe without CAP_SYS_ADMIN (${uprobeRefusalReason()}): run as root, or grant it, or leave the uprobe out (--probes write,tcp)`,
+        );
       }
       throw callFailure(`cannot attach the uprobe on ${symbol} in ${library} for pid ${pid}`, code);
     }

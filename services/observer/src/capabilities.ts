@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { release } from 'node:os';
 
 /* include/uapi/linux/capability.h */
 const CAP_SYS_ADMIN = 21;
@@ -14,12 +15,33 @@ function effective(status: string): bigint {
 export interface AdminUses {
   /** The kernel's BPF run-time statistics (`bpf_enable_stats`). */
   readonly bpfStats: boolean;
-  /**
-   * The uprobe: perf's uprobe PMU asks CAP_SYS_ADMIN again since Linux 6.16 (commit
-   * ba677dbe77af, "perf: Revert to requiring CAP_SYS_ADMIN for uprobes", also in the
-   * stable kernels since July 2025): CAP_PERFMON no longer suffices.
-   */
+  /** The uprobe, on a kernel known to ask CAP_SYS_ADMIN for it (uprobeNeedsAdmin). */
   readonly uprobe: boolean;
+}
+
+/**
+ * Why perf refused a uprobe: it asks CAP_SYS_ADMIN for uprobes since Linux 6.16, and a
+ * kernel.perf_event_paranoid above 2 (Debian's default is 3) restricts every perf event.
+ */
+export function uprobeRefusalReason(
+  paranoid = readFileSync('/proc/sys/kernel/perf_event_paranoid', 'utf8'),
+): string {
+  const rule =
+    'perf asks CAP_SYS_ADMIN for uprobes since Linux 6.16 (commit ba677dbe77af), and so do the stable kernels that took it (from July 2025)';
+  const level = Number(paranoid.trim());
+  return level > 2
+    ? `${rule}; kernel.perf_event_paranoid is ${level}, above 2, which restricts every perf event`
+    : rule;
+}
+
+/**
+ * Whether this kernel is known to ask CAP_SYS_ADMIN for a uprobe: 6.16 and later. An older
+ * release may ask it too, if its stable branch took the commit after it (the kernel matrix
+ * found 6.1.192 and 6.12.118 do, 5.10.223 does not): there the attach says so when refused.
+ */
+export function uprobeNeedsAdmin(kernelRelease = release()): boolean {
+  const [major = 0, minor = 0] = kernelRelease.split('.').map((part) => parseInt(part, 10));
+  return major > 6 || (major === 6 && minor >= 16);
 }
 
 /**

@@ -1,4 +1,5 @@
 export { BpfObject, verifierReason, type Link } from './bpf-object.js';
+export { uprobeNeedsAdmin } from './capabilities.js';
 export { parseObserverArgs, type ObserverConfig } from './config.js';
 export { parseSize, SETTINGS } from './settings.js';
 export { EventCounters } from './counters.js';

@@ -37,6 +37,7 @@ koffi.opaque('bpf_object');
 koffi.opaque('bpf_program');
 koffi.opaque('bpf_map');
 koffi.opaque('bpf_link');
+koffi.opaque('btf');
 
 /** An opaque libbpf pointer (struct bpf_object *, struct bpf_program *, ...). */
 export type Pointer = object;
@@ -102,6 +103,14 @@ export const libbpf = {
     },
   ) => Pointer | null,
   destroyLink: lib.func('int bpf_link__destroy(bpf_link *link)') as (link: Pointer) => number,
+  parseBtf: lib.func('btf *btf__parse(const char *path, void *btf_ext)') as (
+    path: string,
+    btfExt: null,
+  ) => Pointer | null,
+  findBtfType: lib.func(
+    'int32_t btf__find_by_name_kind(const btf *btf, const char *name, uint32_t kind)',
+  ) as (btf: Pointer, name: string, kind: number) => number,
+  freeBtf: lib.func('void btf__free(btf *btf)') as (btf: Pointer) => void,
   mapUpdate: lib.func(
     'int bpf_map_update_elem(int fd, const void *key, const void *value, uint64_t flags)',
   ) as (fd: number, key: Buffer, value: Buffer, flags: number) => number,

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { missingCapabilities } from './capabilities.js';
+import { missingCapabilities, uprobeNeedsAdmin } from './capabilities.js';
 import { ObserverError } from './errors.js';
 import { TRACEFS, type Probe } from './probe-vocabulary.js';
 
@@ -7,6 +7,13 @@ export interface PreflightOptions {
   readonly btfPath: string;
   readonly bpfStats: boolean;
   readonly probes: readonly Probe[];
+}
+
+export interface SystemFacts {
+  /** /proc/self/status. */
+  readonly status: string;
+  /** The kernel's release, as uname -r says it. */
+  readonly kernelRelease?: string;
 }
 
 /** Why CAP_SYS_ADMIN is asked, and the flags that do without it. */
@@ -21,16 +28,17 @@ function adminReason({ bpfStats, probes }: PreflightOptions): string {
 
 /**
  * What the system must offer before anything is loaded, each refused with the error that
- * says how to get it: the capabilities (CAP_SYS_ADMIN only for the uprobe and the BPF
- * run-time statistics), tracefs (tracepoints attach through it) and the kernel's BTF
- * (CO-RE relocations read it). `status` is /proc/self/status, given by tests.
+ * says how to get it: the capabilities (CAP_SYS_ADMIN only for the BPF run-time statistics,
+ * and for the uprobe on a kernel known to ask it), tracefs (tracepoints attach through it)
+ * and the kernel's BTF (CO-RE relocations read it). Tests give the system's facts.
  */
 export function preflight(
   options: PreflightOptions,
-  status = readFileSync('/proc/self/status', 'utf8'),
+  { status, kernelRelease }: SystemFacts = { status: readFileSync('/proc/self/status', 'utf8') },
 ): void {
   const { bpfStats, probes } = options;
-  const missing = missingCapabilities({ bpfStats, uprobe: probes.includes('uprobe') }, status);
+  const uprobe = probes.includes('uprobe') && uprobeNeedsAdmin(kernelRelease);
+  const missing = missingCapabilities({ bpfStats, uprobe }, status);
   if (missing.length > 0) {
     const admin = missing.includes('CAP_SYS_ADMIN') ? adminReason(options) : '';
     throw new ObserverError(

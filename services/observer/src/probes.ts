@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { BpfObject, type Link } from './bpf-object.js';
+import { BpfObject, kernelHasFunction, type Link } from './bpf-object.js';
 import {
   PROGRAMS,
   TCP_PROBE_MODES,
@@ -84,6 +84,21 @@ const MODE_SECTION = '.rodata.mode';
 const ABI_SECTION = '.rodata.abi';
 const ON = Buffer.from([1, 0, 0, 0]);
 
+/** The object's build without the bpf_rdonly_cast kfunc, beside it (bpf/Makefile). */
+export function compatObject(object: string): string {
+  return object.replace(/\.bpf\.o$/, '-compat.bpf.o');
+}
+
+/**
+ * The object this kernel can link: before Linux 6.2 it has no bpf_rdonly_cast kfunc, and
+ * gets the object's build without it, where there is one (not an object of --bpf-object's).
+ */
+export function objectFor(object: string, btfPath: string): string {
+  const compat = compatObject(object);
+  if (compat === object || !existsSync(compat)) return object;
+  return kernelHasFunction(btfPath, 'bpf_rdonly_cast') ? object : compat;
+}
+
 /**
  * Opens and loads the object in its mode, with its ring buffer sized and only the programs
  * of the probes asked for, in their variants: the other TCP and write programs are left out
@@ -92,7 +107,7 @@ const ON = Buffer.from([1, 0, 0, 0]);
  */
 export function loadPrograms(options: LoadOptions, modes: ProbeModes): BpfObject {
   const loaded = programsFor(modes, options.probes, options.followForks);
-  const bpf = BpfObject.open(options.bpfObject, {
+  const bpf = BpfObject.open(objectFor(options.bpfObject, options.btfPath), {
     btfPath: options.btfPath,
     mapSizes: { events: options.ringBufferBytes },
     // The defaults leave the object as built, so older objects (--bpf-object) still load.

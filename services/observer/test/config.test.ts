@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { docRows, markdownTableRows } from '@obscost/flags';
-import { missingCapabilities } from '../src/capabilities.js';
+import { missingCapabilities, uprobeNeedsAdmin } from '../src/capabilities.js';
 import { parseObserverArgs } from '../src/config.js';
 import { parseSize, SETTINGS } from '../src/settings.js';
 import { ObserverError } from '../src/errors.js';
@@ -128,12 +128,16 @@ test('missing capabilities are named: CAP_SYS_ADMIN only for the uprobe or the B
 });
 
 test('preflight refuses missing capabilities first, and says what does without CAP_SYS_ADMIN', () => {
-  const refused = (uses: { bpfStats: boolean; uprobe: boolean }, capEff: string): string => {
+  const refused = (
+    uses: { bpfStats: boolean; uprobe: boolean },
+    capEff: string,
+    kernelRelease = '6.18.44',
+  ): string => {
     const probes: Probe[] = uses.uprobe ? ['tcp', 'uprobe'] : ['tcp'];
     try {
       preflight(
         { btfPath: '/nonexistent/vmlinux', bpfStats: uses.bpfStats, probes },
-        status(capEff),
+        { status: status(capEff), kernelRelease },
       );
     } catch (err) {
       assert.ok(err instanceof ObserverError);
@@ -154,6 +158,12 @@ test('preflight refuses missing capabilities first, and says what does without C
   assert.equal(uprobe, `${head} the uprobe: with --probes tcp ${tail}`);
   // The capabilities pass: the next check (tracefs, then the BTF given here) refuses.
   assert.equal(none, 'capabilities passed');
+  // Before 6.16 the kernel may take CAP_PERFMON for a uprobe: the attach says if it does not.
+  assert.equal(refused({ bpfStats: false, uprobe: true }, BPF_PERFMON, '6.12.118'), none);
+  assert.equal(uprobeNeedsAdmin('7.3.4+deb13-cloud-amd64'), true);
+  assert.equal(uprobeNeedsAdmin('6.16.0'), true);
+  assert.equal(uprobeNeedsAdmin('6.15.9'), false);
+  assert.equal(uprobeNeedsAdmin('5.10.0-32-cloud-amd64'), false);
   assert.equal(
     refused({ bpfStats: false, uprobe: false }, NONE),
     'missing capabilities: CAP_BPF, CAP_PERFMON (run as root, or grant them)',

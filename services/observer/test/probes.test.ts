@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseTcpProbe, programsFor, writeProbeChoices } from '../src/probes.js';
+import {
+  chooseTcpProbe,
+  compatObject,
+  objectFor,
+  programsFor,
+  writeProbeChoices,
+} from '../src/probes.js';
 import { TCP_PROBE_MODES, WRITE_PROBE_MODES } from '../src/probe-vocabulary.js';
 
 test('each probe family in the variant the kernel gets: fexit writes tried first, the kprobe where there are kprobes', () => {
@@ -25,4 +31,14 @@ test('each probe family in the variant the kernel gets: fexit writes tried first
     'follow_fork',
     'forget_exit',
   ]);
+});
+
+test("the object's build without the kfunc, beside it, where the kernel lacks bpf_rdonly_cast", () => {
+  assert.equal(compatObject('/b/observer.bpf.o'), '/b/observer-compat.bpf.o');
+  assert.equal(compatObject('/b/old.o'), '/b/old.o', 'an object not named *.bpf.o has no twin');
+  // No twin beside it: the object as given, whatever the kernel.
+  assert.equal(
+    objectFor('/nonexistent/observer.bpf.o', '/nonexistent/vmlinux'),
+    '/nonexistent/observer.bpf.o',
+  );
 });
