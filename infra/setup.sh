@@ -103,17 +103,23 @@ cached_for() {
   printf '%s/%s-%s' "$CACHE_DIR" "$kind" "$(cat "$@" | sha256sum | cut -c1-16)"
 }
 
-fetch_kafka_jars() {
-  local dir
-  dir=$(cached_for kafka infra/kafka/pom.xml)
+# Copies the dependencies a pom names from Maven Central into the cache, once for each
+# version of the pom: fetch_with_maven KIND POM WHAT SUBDIR [MAVEN FLAGS...]
+fetch_with_maven() {
+  local kind=$1 pom=$2 what=$3 subdir=$4 dir
+  shift 4
+  dir=$(cached_for "$kind" "$pom")
   [[ -f $dir/complete ]] && return
-  say "fetching the Kafka broker's jars from Maven Central into $dir"
-  rm -rf "$CACHE_DIR"/kafka-*
+  say "fetching $what from Maven Central into $dir"
+  rm -rf "${CACHE_DIR:?}/$kind"-*
   mkdir -p "$dir"
-  mvn -B -f infra/kafka/pom.xml dependency:copy-dependencies \
-    -DincludeScope=runtime -DoutputDirectory="$dir/libs" >"$dir/fetch.log" 2>&1 ||
-    die "Maven failed: see $dir/fetch.log"
+  mvn -B -f "$pom" dependency:copy-dependencies "$@" -DoutputDirectory="$dir/$subdir" \
+    >"$dir/fetch.log" 2>&1 || die "Maven failed: see $dir/fetch.log"
   touch "$dir/complete"
+}
+
+fetch_kafka_jars() {
+  fetch_with_maven kafka infra/kafka/pom.xml "the Kafka broker's jars" libs -DincludeScope=runtime
 }
 
 # Modules the checksum database mirrored here has no entry for, at the pinned version
@@ -180,16 +186,8 @@ build_go_service() {
 # Java service; infra/src/artifacts.ts (javaAgentJar) finds it here. The jar alone: it bundles
 # what it needs, and its version is left off the name, so the code names no version.
 fetch_java_agent() {
-  local dir
-  dir=$(cached_for javaagent infra/javaagent/pom.xml)
-  [[ -f $dir/complete ]] && return
-  say "fetching the OpenTelemetry Java agent from Maven Central into $dir"
-  rm -rf "$CACHE_DIR"/javaagent-*
-  mkdir -p "$dir"
-  mvn -B -f infra/javaagent/pom.xml dependency:copy-dependencies -DexcludeTransitive=true \
-    -Dmdep.stripVersion=true -DoutputDirectory="$dir" >"$dir/fetch.log" 2>&1 ||
-    die "Maven failed: see $dir/fetch.log"
-  touch "$dir/complete"
+  fetch_with_maven javaagent infra/javaagent/pom.xml "the OpenTelemetry Java agent" . \
+    -DexcludeTransitive=true -Dmdep.stripVersion=true
 }
 
 # The Java fixture service, compiled once: `java -cp DIR Server` starts in a fifth of the time

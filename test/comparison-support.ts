@@ -156,3 +156,24 @@ export function checkBpfPrograms(report: Report): void {
   );
   assert.ok(uprobe && uprobe.run_cnt > 0 && uprobe.ns_per_run > 0);
 }
+
+/**
+ * A service run's report: the service named as given, and each scenario of `processes` ok,
+ * with those processes beside the service, and a cost a request.
+ */
+export function checkServiceRun(
+  report: Report,
+  service: { command: string; port: number },
+  processes: Record<string, string[]>,
+): void {
+  assert.deepEqual(report.settings.service, {
+    command: service.command,
+    url: `http://127.0.0.1:${service.port}/ping`,
+  });
+  for (const [name, expected] of Object.entries(processes)) {
+    const s = scenario(report, name);
+    assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
+    assert.deepEqual(s.processes.map((p) => p.name).sort(), [...expected].sort(), name);
+    assert.ok(s.rps > 0 && s.cost_us_per_request.app > 0, name);
+  }
+}

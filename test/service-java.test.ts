@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { javaServiceClasses, loadInfraConfig } from '@obscost/infra';
-import { compareOnService, processesUnder, reportIn, scenario } from './comparison-support.js';
+import {
+  checkServiceRun,
+  compareOnService,
+  processesUnder,
+  reportIn,
+  scenario,
+} from './comparison-support.js';
 import { listening } from './support.js';
 
 /** The processes each scenario starts besides the service. */
@@ -37,16 +43,7 @@ test(
     assert.equal(await listening(port, '127.0.0.1'), false, 'the service is stopped');
     assert.deepEqual(processesUnder(dir), [], 'the Collectors are stopped');
     const report = reportIn(out);
-    assert.deepEqual(report.settings.service, {
-      command,
-      url: `http://127.0.0.1:${port}/ping`,
-    });
-    for (const [name, processes] of Object.entries(PROCESSES)) {
-      const s = scenario(report, name);
-      assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
-      assert.deepEqual(s.processes.map((p) => p.name).sort(), [...processes].sort(), name);
-      assert.ok(s.rps > 0 && s.cost_us_per_request.app > 0, name);
-    }
+    checkServiceRun(report, { command, port }, PROCESSES);
     // The agent by JAVA_TOOL_OPTIONS, its java-http-server instrumentation alone: one server
     // span a request, exported over OTLP to the Collector.
     const spans = scenario(report, 'otel-sdk').accuracy.otel_sdk;

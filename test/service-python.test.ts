@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { loadInfraConfig, pythonServiceVenv, ROOT } from '@obscost/infra';
-import { ownDir, reportIn, scenario } from './comparison-support.js';
-import { freePorts, listening, run, RUNNER_MAIN } from './support.js';
+import { checkServiceRun, compareOnService, reportIn, scenario } from './comparison-support.js';
+import { listening, run } from './support.js';
 
 const PYTHON_SERVICE = path.join(ROOT, 'fixtures/python-service/app.py');
 
@@ -20,35 +20,21 @@ test(
   { timeout: 200_000 },
   async (t) => {
     const { python } = pythonServiceVenv(loadInfraConfig());
-    const dir = ownDir(t);
-    const out = path.join(dir, 'out');
-    const [port = 0] = await freePorts(1);
-    const command = `env PORT=${port} ${python} ${PYTHON_SERVICE}`;
-    const result = await run(
-      process.execPath,
-      [
-        RUNNER_MAIN,
+    let command = '';
+    const { out, port, result } = await compareOnService(t, (port, out) => {
+      command = `env PORT=${port} ${python} ${PYTHON_SERVICE}`;
+      return [
         ...['--service', command, '--service-runtime', 'python'],
         ...['--scenarios', 'otel-sdk,bpftrace,ebpf-inkernel'],
         ...['--service-url', `http://127.0.0.1:${port}/ping`, '--out', out],
         ...['--dur', '1s', '--warmup', '200ms', '--conns', '8'],
         ...['--repeat', '1', '--no-controls', '--max-foreign', '0.99'],
-      ],
-      { TMPDIR: dir },
-    );
+      ];
+    });
     assert.equal(result.code, 0, result.stderr);
     assert.equal(await listening(port, '127.0.0.1'), false, 'the service is stopped');
     const report = reportIn(out);
-    assert.deepEqual(report.settings.service, {
-      command,
-      url: `http://127.0.0.1:${port}/ping`,
-    });
-    for (const [name, processes] of Object.entries(PROCESSES)) {
-      const s = scenario(report, name);
-      assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
-      assert.deepEqual(s.processes.map((p) => p.name).sort(), [...processes].sort(), name);
-      assert.ok(s.rps > 0 && s.cost_us_per_request.app > 0, name);
-    }
+    checkServiceRun(report, { command, port }, PROCESSES);
     // The agent's sitecustomize on PYTHONPATH: the Flask instrumentation's server span, one a
     // request, exported over OTLP to the Collector.
     const spans = scenario(report, 'otel-sdk').accuracy.otel_sdk;
