@@ -15,6 +15,7 @@ import {
   attachUprobe,
   chooseTcpProbe,
   loadPrograms,
+  objectFor,
   programsFor,
   writeProbeChoices,
   type LoadOptions,
@@ -30,6 +31,8 @@ import { mapRingBuffer, type RingBufferReader } from './ring-buffer.js';
 export interface KernelSide {
   /** The TCP send probe attached. */
   readonly tcpMode: TcpProbeMode;
+  /** The object file loaded: --bpf-object, or its build without the kfunc (objectFor). */
+  readonly bpfObject: string;
   /** The write probe attached; with --write-probe auto, why fexit was not, if it was refused. */
   readonly writeMode: WriteProbeMode;
   readonly writeRefusal?: string | undefined;
@@ -65,7 +68,9 @@ export interface KernelOptions extends LoadOptions, UprobeOptions {
  * auto the fexit write probe is tried first: a kernel that refuses it (too old, no trampolines,
  * or a hypervisor's refusal) gets the tracepoints, and the refusal is kept to be told.
  */
-export function openKernel(options: KernelOptions): KernelSide {
+export function openKernel(given: KernelOptions): KernelSide {
+  // Chosen once: it parses the kernel's BTF, and a fallback below loads the same object.
+  const options = { ...given, bpfObject: objectFor(given.bpfObject, given.btfPath) };
   const tcp = chooseTcpProbe(options.tcpProbe);
   const [write, fallback] = options.probes.includes('write')
     ? writeProbeChoices(options.writeProbe)
@@ -107,6 +112,7 @@ class BpfKernel implements KernelSide {
 
   readonly tcpMode: TcpProbeMode;
   readonly writeMode: WriteProbeMode;
+  readonly bpfObject: string;
 
   constructor(
     private readonly bpf: BpfObject,
@@ -116,6 +122,7 @@ class BpfKernel implements KernelSide {
   ) {
     this.tcpMode = modes.tcp;
     this.writeMode = modes.write;
+    this.bpfObject = options.bpfObject;
     this.dropsFd = bpf.mapFd('drops');
     // Following forks, the kernel adds targets on its own: the map is the only truth.
     this.hasSingleTarget = bpf.hasMap(SINGLE_TARGET) && !options.followForks;

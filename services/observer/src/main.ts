@@ -9,13 +9,11 @@ import { registerProcessMetrics, serveMetrics } from '@obscost/metrics-server';
 import { Registry } from 'prom-client';
 import { observerRegistry } from './metrics.js';
 import { Observer } from './observer.js';
-import { objectFor } from './probes.js';
 import { describeTarget } from './targets.js';
 
 /** What became of the events, for the last line: counted or drained, sent to Kafka, dropped. */
 /** The object's build loaded when the kernel has no bpf_rdonly_cast kfunc, said so. */
-function compatNote(object: string, btfPath: string): string {
-  const loaded = objectFor(object, btfPath);
+function compatNote(object: string, loaded: string): string {
   return loaded === object
     ? ''
     : `; BPF object: ${path.basename(loaded)} (no bpf_rdonly_cast kfunc before Linux 6.2)`;
@@ -77,7 +75,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(
     `observer: watching ${describeTarget(config.target)} (pids ${observer.targets.join(', ')}); ` +
       `mode: ${config.mode}; probes: ${config.probes.join(',')}; ${writeProbeText(observer)}; ${tcpProbeText(observer, config.tcpProbe)}; uprobe: ${uprobe}; ` +
-      `BPF statistics: ${config.bpfStats ? 'on' : 'off'}${compatNote(config.bpfObject, config.btfPath)}\n` +
+      `BPF statistics: ${config.bpfStats ? 'on' : 'off'}${compatNote(config.bpfObject, observer.bpfObject)}\n` +
       `observer: metrics on http://${config.host}:${server.port}/metrics\n` +
       (config.kafka
         ? `observer: forwarding to Kafka topic ${config.kafka.topic} at ${config.kafka.brokers.join(',')} as ${config.observerId}\n`

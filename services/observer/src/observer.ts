@@ -150,6 +150,11 @@ export class Observer<S extends BatchSink = KafkaSink> {
     return this.kernel.writeMode;
   }
 
+  /** The object file loaded (its build without the kfunc on a kernel before 6.2). */
+  get bpfObject(): string {
+    return this.kernel.bpfObject;
+  }
+
   /** Why the fexit write probe was not attached, when --write-probe auto tried it. */
   get writeRefusal(): string | undefined {
     return this.kernel.writeRefusal;

@@ -107,7 +107,7 @@ export function objectFor(object: string, btfPath: string): string {
  */
 export function loadPrograms(options: LoadOptions, modes: ProbeModes): BpfObject {
   const loaded = programsFor(modes, options.probes, options.followForks);
-  const bpf = BpfObject.open(objectFor(options.bpfObject, options.btfPath), {
+  const bpf = BpfObject.open(options.bpfObject, {
     btfPath: options.btfPath,
     mapSizes: { events: options.ringBufferBytes },
     // The defaults leave the object as built, so older objects (--bpf-object) still load.

@@ -14,6 +14,7 @@ import { FakeRing } from './fake-ring.js';
 export class FakeKernel implements KernelSide {
   readonly tcpMode = TCP_PROBE_MODES.tracepoint;
   readonly writeMode = WRITE_PROBE_MODES.tracepoint;
+  readonly bpfObject = 'fake.bpf.o';
   /** What the probes write: push events here. */
   readonly fakeRing = new FakeRing(16 * PAGE_SIZE);
   readonly ring;
