@@ -8,7 +8,7 @@ import type { LoadResult } from '@obscost/bench';
 import { APP_METRICS } from '@obscost/events';
 import { componentNamed, loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
 import { seriesValue } from '@obscost/measure';
-import { freePorts, runToEnd, waitFor, type Finished } from '@obscost/process';
+import { freePorts, listening, runToEnd, waitFor, type Finished } from '@obscost/process';
 import { BENCH_CLI, startApp, type RunningApp } from '@obscost/infra';
 
 export {
@@ -42,6 +42,17 @@ export function run(
 
 export const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
 
+/** `size` free ports in a row: a three-node Kafka takes six from KAFKA_PORT on (kafka-nodes.ts). */
+export async function freePortBlock(size: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const [base = 0] = await freePorts(1);
+    if (base + size > 65535) continue;
+    const taken = await Promise.all(Array.from({ length: size }, (_, i) => listening(base + i)));
+    if (!taken.includes(true)) return base;
+  }
+  throw new Error(`no ${size} free ports in a row`);
+}
+
 export interface OwnKafka {
   env: NodeJS.ProcessEnv;
   config: InfraConfig;
@@ -61,15 +72,23 @@ export async function ownKafka(
   {
     start = true,
     partitions = 1,
+    nodes = 1,
     settings = {},
-  }: { start?: boolean; partitions?: number; settings?: Record<string, string> } = {},
+  }: {
+    start?: boolean;
+    partitions?: number;
+    /** 1, or 3 combined broker+controller nodes on six ports in a row (kafka-nodes.ts). */
+    nodes?: 1 | 3;
+    settings?: Record<string, string>;
+  } = {},
 ): Promise<OwnKafka> {
-  const [port, controller] = await freePorts(2);
+  const port = await freePortBlock(2 * nodes);
   const env = {
     ...settings,
     OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-kafka-test-')),
+    KAFKA_NODES: String(nodes),
     KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(controller),
+    KAFKA_CONTROLLER_PORT: String(port + 1),
     KAFKA_EVENTS_PARTITIONS: String(partitions),
   };
   const config = loadInfraConfig({ ...process.env, ...env });
