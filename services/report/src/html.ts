@@ -175,6 +175,7 @@ code { font-size: 12px; background: var(--band); padding: 1px 4px; border-radius
 export function renderHtml(report: Report): string {
   const charts = reportCharts(report);
   const when = formatInstant(report.started_at);
+  const subject = report.settings.service === undefined ? 'app' : 'service';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -187,7 +188,7 @@ export function renderHtml(report: Report): string {
 <main>
 <header>
 <h1>What observability costs</h1>
-<p class="lead">Each way of observing the app against the app alone, under the same load on a fresh app: the CPU it costs a request, each as a ratio to the same round's baseline with its confidence interval, checked by an A/A baseline and a calibration; then capacity, latency at a fixed rate, memory, and how much of the traffic each approach counted.</p>
+<p class="lead">Each way of observing the ${subject} against the ${subject} alone, under the same load on a fresh ${subject}: the CPU it costs a request, each as a ratio to the same round's baseline with its confidence interval, checked by an A/A baseline and a calibration; then capacity, latency at a fixed rate, memory, and how much of the traffic each approach counted.</p>
 ${report.interrupted === undefined ? '' : `<p class="interrupted">Interrupted (${escapeHtml(report.interrupted)}): the report holds what was measured until then.</p>`}
 ${report.unreliable === undefined ? '' : `<p class="unreliable" id="unreliable">Unreliable: ${cellHtml([figure('unreliable', report.unreliable)])}</p>`}
 ${settingsHtml(report)}

@@ -59,6 +59,7 @@ test(
     );
     assert.equal(html.match(/not comparable \(2\)<\/td>/g)?.length, 2);
     assert.ok(html.includes('Grey bars count something else than the truth on this service'));
+    assert.ok(html.includes('under the same load on a fresh service:'));
   },
 );
 
