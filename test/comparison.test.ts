@@ -11,19 +11,11 @@ import {
   processesUnder,
   reportIn,
   scenario,
+  SCENARIO_PROCESSES,
+  expectedProcesses,
+  processNames,
 } from './comparison-support.js';
 import { run, RUNNER_MAIN, startChild, waitFor } from './support.js';
-
-/** The processes each scenario starts besides the app. */
-const PROCESSES: Record<string, string[]> = {
-  baseline: ['app'],
-  sidecar: ['app', 'collector'],
-  'otel-sdk': ['app', 'collector'],
-  bpftrace: ['app', 'bpftrace'],
-  'ebpf-core': ['app', 'observer', 'aggregator', 'kafka'],
-  'ebpf-breakpoint': ['app', 'observer', 'aggregator', 'kafka'],
-  'ebpf-inkernel': ['app', 'observer'],
-};
 
 /** The approaches each scenario reports, and which of them count every response exactly. */
 const EXACT: Record<string, string[]> = {
@@ -63,11 +55,11 @@ test(
     assert.deepEqual(report.machine.other_cpus, [0]);
     assert.equal(report.settings.rate_source, '0.25 of the baseline capacity in round 1');
     assert.equal(report.settings.bpf_stats, true);
-    for (const [name, processes] of Object.entries(PROCESSES)) {
+    for (const name of Object.keys(SCENARIO_PROCESSES)) {
       const s = scenario(report, name);
       assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
       assert.equal(s.rounds.length, 1);
-      assert.deepEqual(s.processes.map((p) => p.name).sort(), [...processes].sort(), name);
+      assert.deepEqual(processNames(s), expectedProcesses(name), name);
       assert.ok(s.rps > 0 && s.latency_ms.p50 > 0 && s.latency_ms.p50 <= s.latency_ms.p99);
       assert.equal(s.latency_distribution.length, 16);
       const cost = s.cost_us_per_request;
@@ -97,7 +89,8 @@ test(
 
     // What a person sees: the terminal table names every scenario; the page, in a browser,
     // draws every chart and shows the report's figures.
-    for (const name of Object.keys(PROCESSES)) assert.match(result.stdout, new RegExp(name));
+    for (const name of Object.keys(SCENARIO_PROCESSES))
+      assert.match(result.stdout, new RegExp(name));
     await checkReportInBrowser(
       t,
       path.join(out, 'report.html'),

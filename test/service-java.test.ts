@@ -11,15 +11,6 @@ import {
 } from './comparison-support.js';
 import { listening } from './support.js';
 
-/** The processes each scenario starts besides the service. */
-const PROCESSES: Record<string, string[]> = {
-  baseline: ['app'],
-  sidecar: ['app', 'collector'],
-  'otel-sdk': ['app', 'collector'],
-  bpftrace: ['app', 'bpftrace'],
-  'ebpf-inkernel': ['app', 'observer'],
-};
-
 test(
   "npm start --service: a Java service on the JDK's HttpServer, the Java agent's one server span a request, its access log, write and TCP probes exact",
   { timeout: 170_000 },
@@ -43,7 +34,13 @@ test(
     assert.equal(await listening(port, '127.0.0.1'), false, 'the service is stopped');
     assert.deepEqual(processesUnder(dir), [], 'the Collectors are stopped');
     const report = reportIn(out);
-    checkServiceRun(report, { command, port }, PROCESSES);
+    checkServiceRun(report, { command, port }, [
+      'baseline',
+      'sidecar',
+      'otel-sdk',
+      'bpftrace',
+      'ebpf-inkernel',
+    ]);
     // The agent by JAVA_TOOL_OPTIONS, its java-http-server instrumentation alone: one server
     // span a request, exported over OTLP to the Collector.
     const spans = scenario(report, 'otel-sdk').accuracy.otel_sdk;

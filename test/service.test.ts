@@ -10,18 +10,14 @@ import {
   processesUnder,
   reportIn,
   scenario,
+  expectedProcesses,
+  processNames,
 } from './comparison-support.js';
 
 const NODE_SERVICE = path.join(ROOT, 'fixtures/node-service/server.mjs');
 
-/** The processes each scenario that applies to a service starts besides it. */
-const PROCESSES: Record<string, string[]> = {
-  baseline: ['app'],
-  'otel-sdk': ['app', 'collector'],
-  bpftrace: ['app', 'bpftrace'],
-  'ebpf-core': ['app', 'observer', 'aggregator', 'kafka'],
-  'ebpf-inkernel': ['app', 'observer'],
-};
+/** The scenarios that run on a service without a log of its own. */
+const SCENARIOS = ['baseline', 'otel-sdk', 'bpftrace', 'ebpf-core', 'ebpf-inkernel'];
 
 /** What counts every response exactly on a service: its write and TCP probes, not a marker. */
 const EXACT: Record<string, string[]> = {
@@ -63,10 +59,10 @@ test(
       assert.equal(s.status, 'skipped', name);
       assert.match(s.reason ?? '', why, name);
     }
-    for (const [name, processes] of Object.entries(PROCESSES)) {
+    for (const name of SCENARIOS) {
       const s = scenario(report, name);
       assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
-      assert.deepEqual(s.processes.map((p) => p.name).sort(), [...processes].sort(), name);
+      assert.deepEqual(processNames(s), expectedProcesses(name), name);
       assert.ok(s.rps > 0 && s.cost_us_per_request.app > 0, name);
       assert.equal(s.accuracy.app, undefined, `${name}: a service has no count of ours`);
       for (const approach of EXACT[name] ?? []) {
@@ -157,7 +153,7 @@ test(
     for (const name of ['baseline', 'bpftrace', 'ebpf-inkernel']) {
       const s = scenario(report, name);
       assert.equal(s.status, 'ok', `${name}: ${s.reason ?? ''}`);
-      assert.deepEqual(s.processes.map((p) => p.name).sort(), [...(PROCESSES[name] ?? [])].sort());
+      assert.deepEqual(processNames(s), expectedProcesses(name), name);
     }
     // One write a response, counted by the seed's script with every other write of the
     // process (the runtime's wake-ups); its print-then-clear loses a few: close, not exact.
