@@ -4,24 +4,20 @@ import { tmpdir } from 'node:os';
 import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
-import { freeStackPorts } from '@obscost/infra';
+import { freeStackPorts, type Counts } from '@obscost/infra';
 import { freePorts, INFRA_CLI, run } from './support.js';
 
-/** `approach/stage` -> value, for every series of one recording rule. */
-export type Counts = Record<string, number>;
+export { queryCounts as query, type Counts } from '@obscost/infra';
 
-/** Every series of `record` as Prometheus's HTTP API answers an instant query now. */
-export async function query(prometheus: string, record: string): Promise<Counts> {
-  const url = `${prometheus}/api/v1/query?query=${encodeURIComponent(record)}`;
-  const body = (await (await fetch(url)).json()) as {
-    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+/** The request counts every approach must reach, once every pipeline has delivered. */
+export function expectedRequests(requests: number): Counts {
+  return {
+    'app/app': requests,
+    'sidecar/collector': requests,
+    'otel_sdk/collector': requests,
+    'ebpf_uprobe/observer': requests,
+    'ebpf_uprobe/aggregator': requests,
   };
-  return Object.fromEntries(
-    body.data.result.map(({ metric, value }) => [
-      `${metric.approach ?? '?'}/${metric.stage ?? '?'}`,
-      Number(value[1]),
-    ]),
-  );
 }
 
 /** The ports Prometheus scrapes; each one not given is a free, silent port. */

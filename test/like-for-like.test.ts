@@ -1,15 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { readProcStat } from '@obscost/process';
-import { freeStackPorts, STACK_CLI_MAIN } from '@obscost/infra';
 import { ownCollector } from './collector-support.js';
 import { assertEveryPanelAnswers } from './dashboard-support.js';
 import {
   countingRelay,
+  expectedRequests,
   logFileFor,
   ownPrometheus,
   portOf,
@@ -19,12 +14,10 @@ import {
 } from './like-for-like-support.js';
 import {
   benchJson,
-  listening,
   freePorts,
   ownKafka,
   readLog,
   requestsTotal,
-  run,
   scrape,
   startAggregator,
   startApp,
@@ -53,17 +46,6 @@ test("the app's metrics listener: scrapes reach no counter and no log line", asy
     ['/ping 200', '/ping 200', '/ping 200', 'unmatched 404'],
   );
 });
-
-/** The request counts every approach must reach, once every pipeline has delivered. */
-function expectedRequests(requests: number): Counts {
-  return {
-    'app/app': requests,
-    'sidecar/collector': requests,
-    'otel_sdk/collector': requests,
-    'ebpf_uprobe/observer': requests,
-    'ebpf_uprobe/aggregator': requests,
-  };
-}
 
 /** The app's socket writes that were not observed responses, as two relays saw them pass. */
 interface OtherWrites {
@@ -189,104 +171,5 @@ test(
     assert.deepEqual(counts, wanted, 'no other approach reported requests');
     // The dashboards read this Prometheus as Grafana would: every panel answers.
     await assertEveryPanelAnswers(prometheus);
-  },
-);
-
-/**
- * Every socket listening (TCP) or bound (UDP) in the process groups of `leaders`, the stack's
- * components (each is started as a group's leader), as `command address:port` lines.
- */
-function listenersOf(leaders: number[]): string[] {
-  const group = (pid: string): number => readProcStat(Number(pid))?.processGroup ?? -1;
-  const members = new Set(
-    readdirSync('/proc')
-      .filter((entry) => /^\d+$/.test(entry) && leaders.includes(group(entry)))
-      .map(Number),
-  );
-  return execFileSync('ss', ['-Hltunp'], { encoding: 'utf8' })
-    .split('\n')
-    .flatMap((line) => {
-      const [, , , , address = ''] = line.split(/\s+/);
-      const owners = [...line.matchAll(/\("([^"]+)",pid=(\d+)/g)];
-      return owners
-        .filter(([, , pid]) => members.has(Number(pid)))
-        .map(([, command]) => `${command} ${address} `);
-    });
-}
-
-test(
-  'npm run stack: everything up on free ports, counting the same requests, then down',
-  { timeout: 280_000 },
-  async (t) => {
-    const workDir = mkdtempSync(path.join(tmpdir(), 'obscost-stack-'));
-    const env: NodeJS.ProcessEnv = {
-      ...(await freeStackPorts()),
-      OBSCOST_WORK_DIR: workDir,
-      APP_LOG_FILE: path.join(workDir, 'app/requests.log'),
-      KAFKA_EVENTS_PARTITIONS: '1',
-    };
-    const stack = (command: string) => run(process.execPath, [STACK_CLI_MAIN, command], env);
-    t.after(async () => {
-      await stack('down');
-      rmSync(workDir, { recursive: true, force: true });
-    });
-    const port = (name: string): string => env[name] ?? '';
-
-    const up = await stack('up');
-    assert.equal(up.code, 0, up.stdout + up.stderr);
-    for (const name of ['kafka', 'collector', 'prometheus', 'app', 'observer', 'aggregator']) {
-      assert.match(up.stdout, new RegExp(`^${name}: up in [\\d.]+ s \\(pid \\d+\\)$`, 'm'));
-    }
-    const app = `http://127.0.0.1:${port('APP_PORT')}`;
-    const prometheus = `http://127.0.0.1:${port('PROMETHEUS_PORT')}`;
-    assert.match(up.stdout, new RegExp(`^app {10}${app}$`, 'm'));
-    assert.match(
-      up.stdout,
-      new RegExp(`^app metrics  http://127.0.0.1:${port('APP_METRICS_PORT')}/metrics$`, 'm'),
-    );
-    assert.match(up.stdout, new RegExp(`^prometheus {3}${prometheus}$`, 'm'));
-    const status = await stack('status');
-    assert.equal(status.code, 0, status.stdout);
-    assert.equal(status.stdout.match(/ up \(pid \d+\)$/gm)?.length, 6, status.stdout);
-    const pids = [...up.stdout.matchAll(/\(pid (\d+)\)$/gm)].map((m) => Number(m[1]));
-    const listeners = listenersOf(pids);
-    assert.ok(listeners.length >= 9, listeners.join('\n'));
-    assert.deepEqual(
-      listeners.filter(
-        (listener) => !/ (127\.0\.0\.1|\[::1\]|\[::ffff:127\.0\.0\.1\]):\d+ /.test(listener),
-      ),
-      [],
-      'every listener of the stack binds the loopback address',
-    );
-    const quit = await fetch(`http://127.0.0.1:${port('PROMETHEUS_PORT')}/-/quit`, {
-      method: 'POST',
-    });
-    assert.equal(quit.status, 403, "Prometheus's lifecycle API is off");
-
-    const requests = 2000;
-    const bench = await benchJson(['-url', `${app}/ping`, '-conns', '4', '-requests', '2000']);
-    assert.equal(bench.requests, requests);
-    let counts: Counts = {};
-    try {
-      await waitFor(
-        'every approach to count every request in Prometheus',
-        async () => {
-          counts = await query(prometheus, 'approach:obscost_requests:sum');
-          return Object.entries(expectedRequests(requests)).every(([k, v]) => counts[k] === v);
-        },
-        120_000,
-        1_000,
-      );
-    } finally {
-      t.diagnostic(`requests ${JSON.stringify(counts)}`);
-    }
-
-    const stopped = await stack('down');
-    assert.equal(stopped.code, 0, stopped.stderr);
-    assert.match(stopped.stdout, /^aggregator: stopped \(pid \d+\)$/m);
-    assert.equal((await stack('status')).code, 3);
-    for (const name of ['APP_PORT', 'APP_METRICS_PORT', 'OBSERVER_PORT', 'PROMETHEUS_PORT']) {
-      assert.equal(await listening(Number(port(name))), false, name);
-    }
   },
 );

@@ -14,6 +14,7 @@ export { freeStackPorts, loadInfraConfig, ROOT, SETTINGS, type InfraConfig } fro
 export { ERRORS, InfraError, type InfraErrorCode } from './errors.js';
 export { createTopics, kafkaClient, roundTrip, topicConfig } from './kafka.js';
 export { renderPrometheusConfig } from './prometheus.js';
+export { queryCounts, RELATIONS, relationLine, type Counts } from './stack-counts.js';
 export { COMPONENTS, componentNamed, down, status, up, type ComponentStatus } from './stack.js';
 export {
   AGGREGATOR_MAIN,

@@ -5,6 +5,7 @@ import type { Component } from './component.js';
 import type { InfraConfig } from './config.js';
 import { ManagedProcess } from './managed-process.js';
 import { AGGREGATOR_MAIN, APP_MAIN, OBSERVER_MAIN } from './processes.js';
+import { beginStack, stackStart } from './stack-start.js';
 
 /**
  * Our own services as `npm run stack` runs them beside the infrastructure: detached, with pid
@@ -34,6 +35,7 @@ export const app: Component = {
   ports: (config) => [config.appPort, metricsPort(config)],
   process: (config) => new ManagedProcess('app', appDir(config)),
   start(config) {
+    beginStack(config);
     // Its request log is the file the Collector's filelog config tails; the SDK sends OTLP
     // to the Collector.
     app.process(config).start(process.execPath, [APP_MAIN], {
@@ -82,12 +84,14 @@ export const aggregator: Component = {
   process: (config) => new ManagedProcess('aggregator', path.join(config.workDir, 'aggregator')),
   start(config) {
     const k = config.kafka;
+    const { startedAt, group } = stackStart(config);
     aggregator
       .process(config)
       .start(process.execPath, [
         AGGREGATOR_MAIN,
         ...['--host', LOOPBACK, '--port', String(config.targets.aggregator)],
         ...['--kafka-brokers', k.brokers, '--topic', k.eventsTopic, '--dlq-topic', k.dlqTopic],
+        ...['--group', group, '--from-timestamp', String(startedAt)],
       ]);
     return Promise.resolve();
   },

@@ -4,6 +4,8 @@ import { listening } from '@obscost/process';
 import { loadInfraConfig, SETTINGS, type InfraConfig } from './config.js';
 import { InfraError } from './errors.js';
 import { SERVICES, STACK_APP_METRICS_PORT } from './services.js';
+import { countsReport } from './stack-counts.js';
+import { stackStart } from './stack-start.js';
 import {
   componentStatus,
   COMPONENTS,
@@ -77,6 +79,10 @@ async function status(config: InfraConfig): Promise<boolean> {
     ...(await Promise.all(SERVICES.map((service) => componentStatus(service, config)))),
   ];
   for (const s of states) report(statusLine(s));
+  const prometheusUp = states.find((s) => s.name === 'prometheus')?.healthy === true;
+  if (prometheusUp && states.find((s) => s.name === 'app')?.healthy === true) {
+    for (const line of await countsReport(config, stackStart(config))) report(line);
+  }
   return states.every((s) => s.healthy);
 }
 
@@ -103,6 +109,9 @@ async function main(argv: string[]): Promise<number> {
     case 'up':
       await up(config, report, [...COMPONENTS, ...SERVICES]);
       for (const line of endpoints(config)) report(line);
+      report(
+        `every approach counts from ${new Date(stackStart(config).startedAt).toISOString()}, the app's start: \`npm run stack -- status\` shows their totals side by side`,
+      );
       return EXIT.ok;
     case 'down':
       await down(config);

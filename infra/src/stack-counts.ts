@@ -1,0 +1,141 @@
+import { LOOPBACK } from '@obscost/flags';
+import type { InfraConfig } from './config.js';
+import type { StackStart } from './stack-start.js';
+
+/**
+ * What `npm run stack -- status` shows of the comparison itself: each approach's totals since
+ * the stack's start, as Prometheus's recording rules (infra/prometheus/rules.yml) hold them,
+ * side by side, and the relations between them that must hold once the traffic has passed.
+ */
+
+export const REQUESTS_RECORD = 'approach:obscost_requests:sum';
+export const BYTES_RECORD = 'approach:obscost_response_bytes:sum';
+
+/** A record's values by `approach/stage`, e.g. `ebpf_uprobe/aggregator`. */
+export type Counts = Record<string, number>;
+
+/** One instant query of a recording rule, its series keyed by `approach/stage`. */
+export async function queryCounts(prometheusUrl: string, record: string): Promise<Counts> {
+  const url = `${prometheusUrl}/api/v1/query?query=${encodeURIComponent(record)}`;
+  const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  if (!response.ok) throw new Error(`Prometheus answered ${response.status} to ${record}`);
+  const body = (await response.json()) as {
+    data: { result: { metric: Record<string, string>; value: [number, string] }[] };
+  };
+  return Object.fromEntries(
+    body.data.result.map(({ metric, value }) => [
+      `${metric.approach ?? '?'}/${metric.stage ?? '?'}`,
+      Number(value[1]),
+    ]),
+  );
+}
+
+interface Relation {
+  what: string;
+  counts: 'requests' | 'bytes';
+  /** These series are equal; each of `atLeast` is at least the first, each of `atMost` at most. */
+  equal: string[];
+  atLeast?: string[];
+  atMost?: string[];
+  why: string;
+}
+
+/** docs/infrastructure.md, "Recording rules", says why each holds. */
+export const RELATIONS: readonly Relation[] = [
+  {
+    what: 'requests',
+    counts: 'requests',
+    equal: [
+      'app/app',
+      'sidecar/collector',
+      'otel_sdk/collector',
+      'ebpf_uprobe/observer',
+      'ebpf_uprobe/aggregator',
+    ],
+    why: 'one count a response, each',
+  },
+  {
+    what: 'response bytes',
+    counts: 'bytes',
+    equal: ['sidecar/collector', 'ebpf_uprobe/observer', 'ebpf_uprobe/aggregator'],
+    atLeast: ['ebpf_socket_write/observer', 'ebpf_tcp_send/observer'],
+    why: "the sockets also carry the app's scrapes and OTLP exports",
+  },
+  {
+    what: 'socket writes through Kafka',
+    counts: 'bytes',
+    equal: ['ebpf_socket_write/observer'],
+    atMost: ['ebpf_socket_write/aggregator'],
+    why: 'the aggregator counts what the observer sent; the app writes to sockets all the time (scrapes, exports), so a few are always on their way',
+  },
+  {
+    what: 'TCP sends through Kafka',
+    counts: 'bytes',
+    equal: ['ebpf_tcp_send/observer'],
+    atMost: ['ebpf_tcp_send/aggregator'],
+    why: 'as the socket writes',
+  },
+];
+
+const number = (n: number | undefined): string =>
+  n === undefined ? '-' : Math.round(n).toLocaleString('en');
+
+const keyName = (key: string): string => key.replace('/', ' at the ');
+
+/** The relation in words: `a = b = c, and d at least as much`. */
+function statement({ equal, atLeast = [], atMost = [] }: Relation): string {
+  const bounds = [
+    ...(atLeast.length > 0 ? [`${atLeast.map(keyName).join(', ')} at least as much`] : []),
+    ...(atMost.length > 0 ? [`${atMost.map(keyName).join(', ')} at most as much`] : []),
+  ];
+  return [equal.map(keyName).join(' = '), ...bounds].join(', and ');
+}
+
+/** `requests: app = sidecar = ... (one count a response, each): holds`, or what differs. */
+export function relationLine(relation: Relation, counts: Counts): string {
+  const { equal, atLeast = [], atMost = [] } = relation;
+  const keys = [...equal, ...atLeast, ...atMost];
+  const missing = keys.filter((key) => counts[key] === undefined);
+  const first = counts[equal[0] ?? ''] ?? 0;
+  const holds =
+    missing.length === 0 &&
+    equal.every((key) => counts[key] === first) &&
+    atLeast.every((key) => (counts[key] ?? 0) >= first) &&
+    atMost.every((key) => (counts[key] ?? 0) <= first);
+  const verdict = holds
+    ? 'holds'
+    : missing.length > 0
+      ? `cannot be checked: no ${missing.map(keyName).join(', ')}`
+      : `does not hold (yet: Prometheus scrapes every few seconds): ${keys.map((key) => `${keyName(key)} ${number(counts[key])}`).join(', ')}`;
+  return `${relation.what}: ${statement(relation)} (${relation.why}): ${verdict}`;
+}
+
+/** The totals table and the relations, as `stack status` prints them. */
+export async function countsReport(config: InfraConfig, start: StackStart): Promise<string[]> {
+  const prometheusUrl = `http://${LOOPBACK}:${config.prometheus.port}`;
+  const [requests, bytes] = await Promise.all([
+    queryCounts(prometheusUrl, REQUESTS_RECORD),
+    queryCounts(prometheusUrl, BYTES_RECORD),
+  ]);
+  const keys = [...new Set([...Object.keys(requests), ...Object.keys(bytes)])];
+  const rows = keys.map((key) => {
+    const [approach = '', stage = ''] = key.split('/');
+    return [approach, stage, number(requests[key]), number(bytes[key])];
+  });
+  const header = ['approach', 'stage', 'requests', 'response bytes'];
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((row) => row[i]?.length ?? 0)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+      .join('  ');
+  return [
+    `counting since ${new Date(start.startedAt).toISOString()} (the app's start; the aggregator's group ${start.group} reads the events topic from then)`,
+    line(header),
+    ...rows.map(line),
+    ...RELATIONS.map((relation) =>
+      relationLine(relation, relation.counts === 'requests' ? requests : bytes),
+    ),
+  ];
+}
