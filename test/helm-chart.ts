@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
@@ -20,7 +20,11 @@ export const CHART = path.join(ROOT, 'deploy/helm/obscost');
 export const TEST_VALUES = path.join(ROOT, 'deploy/helm/test-values');
 export const TIMEOUT = { timeout: 60_000 };
 
-/** Where infra/setup.sh builds Helm and the checker (build_helm, build_helm_check). */
+/**
+ * Where infra/setup.sh builds Helm and the checker (build_helm, build_helm_check), named as
+ * infra/src/artifacts.ts names the other builds: Helm by its version, the checker by the
+ * hash of its sources.
+ */
 const CACHE_DIR = loadInfraConfig().cacheDir;
 export const HELM_VERSION = /^HELM_VERSION=(\S+)$/m.exec(
   readFileSync(path.join(ROOT, 'infra/setup.sh'), 'utf8'),
@@ -33,6 +37,11 @@ const CHECKER = (() => {
   }
   return path.join(CACHE_DIR, `helm-check-${hash.digest('hex').slice(0, 16)}`, 'helm-check');
 })();
+
+function built(binary: string): string {
+  assert.ok(existsSync(binary), `${binary} is missing: run "npm run setup"`);
+  return binary;
+}
 
 // Helm's own config, cache and data directories, away from the user's.
 const HELM_HOME = mkdtempSync(path.join(tmpdir(), 'obscost-helm-'));
@@ -82,7 +91,7 @@ export interface KubeObject {
 }
 
 export function helm(...args: string[]) {
-  return run(HELM, args, HELM_ENV);
+  return run(built(HELM), args, HELM_ENV);
 }
 
 /** Helm's arguments for values files of deploy/helm/test-values. */
@@ -111,7 +120,7 @@ export async function check(stream: string) {
   const dir = mkdtempSync(path.join(tmpdir(), 'obscost-helm-check-'));
   try {
     writeFileSync(path.join(dir, 'rendered.yaml'), stream);
-    return await run(CHECKER, [path.join(dir, 'rendered.yaml')]);
+    return await run(built(CHECKER), [path.join(dir, 'rendered.yaml')]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
