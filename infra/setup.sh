@@ -327,3 +327,34 @@ install_vegeta
 install_python_packages
 install_python_service_packages
 fetch_vm_kernels
+
+# Helm and the chart's strict checker: no cluster runs here, so test/helm.test.ts renders
+# deploy/helm/obscost with the real Helm and decodes every object with infra/helm-check
+# (the Kubernetes API's own types). Helm is built from the Go module proxy, as the
+# Collector is: about 5 minutes on two cores and 1.3 GB of memory, once per version, under
+# nice so that the machine stays usable; the ldflag makes `helm version` tell the truth.
+HELM_VERSION=4.3.2
+
+build_helm() {
+  local dir=$CACHE_DIR/helm-$HELM_VERSION
+  [[ -x $dir/helm ]] && "$dir/helm" version >/dev/null 2>&1 && return
+  say "building Helm v$HELM_VERSION into $dir (about 5 minutes, once)"
+  mkdir -p "$dir"
+  GOBIN=$dir nice go install -ldflags "-X helm.sh/helm/v4/internal/version.version=v$HELM_VERSION" \
+    "helm.sh/helm/v4/cmd/helm@v$HELM_VERSION" >"$dir/install.log" 2>&1 ||
+    die "building Helm failed: see $dir/install.log"
+}
+
+build_helm_check() {
+  local src=infra/helm-check dir
+  dir=$(cached_for helm-check "$src/main.go" "$src/servicemonitor.go" "$src/go.mod" "$src/go.sum")
+  [[ -x $dir/helm-check ]] && return
+  say "building the chart's checker (k8s.io/api) into $dir"
+  rm -rf "$CACHE_DIR"/helm-check-*
+  mkdir -p "$dir"
+  (cd "$src" && go build -trimpath -o "$dir/helm-check" .) >"$dir/build.log" 2>&1 ||
+    die "building the chart's checker failed: see $dir/build.log"
+}
+
+build_helm
+build_helm_check
