@@ -32,6 +32,9 @@ function listenersOf(leaders: number[]): string[] {
     });
 }
 
+const prometheusOf = (port: OwnStack['port']): string =>
+  `http://127.0.0.1:${port('PROMETHEUS_PORT')}`;
+
 interface OwnStack {
   env: NodeJS.ProcessEnv;
   port: (name: string) => string;
@@ -71,6 +74,7 @@ async function checkUp({ port, stack }: OwnStack, up: Finished): Promise<void> {
     new RegExp(`^prometheus {3}http://127.0.0.1:${port('PROMETHEUS_PORT')}$`, 'm'),
   );
   assert.match(up.stdout, /^every approach counts from \S+Z, the app's start/m);
+  assert.match(up.stdout, /^prometheus: every approach counted from 0, each source scraped once$/m);
   const status = await stack('status');
   assert.equal(status.code, 0, status.stdout);
   assert.equal(status.stdout.match(/ up \(pid \d+\)$/gm)?.length, 6, status.stdout);
@@ -140,6 +144,50 @@ async function checkCounts(
   );
   const total = requests.toLocaleString('en');
   assert.match(shown, new RegExp(`^ebpf_uprobe\\s+aggregator\\s+${total}\\s`, 'm'));
+  // After the burst, every approach's rate over the last minute is the same number: the
+  // recorded sums all start at 0 and are sampled at the same evaluations (rules.yml).
+  let rates: Counts = {};
+  const agree = (): boolean => {
+    const appRate = rates['app/app'] ?? 0;
+    return (
+      appRate > 0 &&
+      Object.keys(expectedRequests(requests)).every(
+        (key) => Math.abs((rates[key] ?? 0) - appRate) <= 1e-9 * appRate,
+      )
+    );
+  };
+  // The rate rules run in a group of their own, up to an evaluation behind the sums.
+  await waitFor(
+    'every approach to show one rate1m',
+    async () => {
+      rates = await query(prometheusOf(port), 'approach:obscost_requests:rate1m');
+      return agree();
+    },
+    15_000,
+    1_000,
+  ).catch(() => assert.fail(`rate1m after the burst ${JSON.stringify(rates)}`));
+  t.diagnostic(`rate1m after the burst ${JSON.stringify(rates)}`);
+}
+
+/**
+ * Under steady load for longer than the rules' window, every approach's rate1m is within
+ * STEADY_TOLERANCE of the rate sent: the SDK's spans arrive in batches (every 5 s at this rate,
+ * its BatchSpanProcessor's delay), so a minute's window holds one batch more or less, 1/12.
+ */
+const STEADY_RATE = 150;
+const STEADY_TOLERANCE = 0.1;
+
+async function checkSteadyRates(t: TestContext, { port }: OwnStack): Promise<void> {
+  const url = `http://127.0.0.1:${port('APP_PORT')}/ping`;
+  const rate = String(STEADY_RATE);
+  const bench = await benchJson(['-url', url, '-conns', '4', '-rate', rate, '-dur', '75s']);
+  assert.equal(bench.errors, 0);
+  const rates = await query(prometheusOf(port), 'approach:obscost_requests:rate1m');
+  t.diagnostic(`rate1m under ${rate} req/s ${JSON.stringify(rates)}`);
+  for (const key of Object.keys(expectedRequests(1))) {
+    const got = rates[key] ?? 0;
+    assert.ok(Math.abs(got / STEADY_RATE - 1) <= STEADY_TOLERANCE, `${key}: ${got}/s`);
+  }
 }
 
 test(
@@ -155,6 +203,7 @@ test(
     const again = await own.stack('up');
     assert.equal(again.code, 0, again.stdout + again.stderr);
     await checkCounts(t, own, 1200);
+    await checkSteadyRates(t, own);
 
     const stopped = await own.stack('down');
     assert.equal(stopped.code, 0, stopped.stderr);

@@ -4,7 +4,7 @@ import { listening } from '@obscost/process';
 import { loadInfraConfig, SETTINGS, type InfraConfig } from './config.js';
 import { InfraError } from './errors.js';
 import { SERVICES, STACK_APP_METRICS_PORT } from './services.js';
-import { countsReport } from './stack-counts.js';
+import { countsReport, everyApproachScraped } from './stack-counts.js';
 import { stackStart } from './stack-start.js';
 import {
   componentStatus,
@@ -109,6 +109,7 @@ async function main(argv: string[]): Promise<number> {
     case 'up':
       await up(config, report, [...COMPONENTS, ...SERVICES]);
       for (const line of endpoints(config)) report(line);
+      report(await everyApproachScraped(config));
       report(
         `every approach counts from ${new Date(stackStart(config).startedAt).toISOString()}, the app's start: \`npm run stack -- status\` shows their totals side by side`,
       );

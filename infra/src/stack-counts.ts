@@ -1,4 +1,5 @@
 import { LOOPBACK } from '@obscost/flags';
+import { waitFor } from '@obscost/process';
 import type { InfraConfig } from './config.js';
 import type { StackStart } from './stack-start.js';
 
@@ -110,12 +111,43 @@ export function relationLine(relation: Relation, counts: Counts): string {
   return `${relation.what}: ${statement(relation)} (${relation.why}): ${verdict}`;
 }
 
+const prometheusUrl = (config: InfraConfig): string =>
+  `http://${LOOPBACK}:${config.prometheus.port}`;
+
+/** How long `up` waits for Prometheus's first scrape of every source: two scrape intervals. */
+const FIRST_SCRAPES_MS = 15_000;
+
+/**
+ * Waits until Prometheus holds every approach's request count, at 0: a request sent before a
+ * source's first scrape would be missing from that approach's rate, which needs a sample
+ * before the traffic (rules.yml). The line says whether every one was there in time.
+ */
+export async function everyApproachScraped(config: InfraConfig): Promise<string> {
+  const [requests] = RELATIONS;
+  const wanted = requests?.equal ?? [];
+  let missing = wanted;
+  try {
+    await waitFor(
+      "Prometheus's first scrape of every source",
+      async () => {
+        const counts = await queryCounts(prometheusUrl(config), REQUESTS_RECORD).catch(() => ({}));
+        missing = wanted.filter((key) => !(key in counts));
+        return missing.length === 0;
+      },
+      FIRST_SCRAPES_MS,
+      500,
+    );
+    return 'prometheus: every approach counted from 0, each source scraped once';
+  } catch {
+    return `prometheus: not yet scraped after ${FIRST_SCRAPES_MS / 1000} s: ${missing.join(', ')} (their first requests may be missing from their rates)`;
+  }
+}
+
 /** The totals table and the relations, as `stack status` prints them. */
 export async function countsReport(config: InfraConfig, start: StackStart): Promise<string[]> {
-  const prometheusUrl = `http://${LOOPBACK}:${config.prometheus.port}`;
   const [requests, bytes] = await Promise.all([
-    queryCounts(prometheusUrl, REQUESTS_RECORD),
-    queryCounts(prometheusUrl, BYTES_RECORD),
+    queryCounts(prometheusUrl(config), REQUESTS_RECORD),
+    queryCounts(prometheusUrl(config), BYTES_RECORD),
   ]);
   const keys = [...new Set([...Object.keys(requests), ...Object.keys(bytes)])];
   const rows = keys.map((key) => {
