@@ -4,14 +4,13 @@
  * observer's and the aggregator's own settings parsers applied to a container.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
-import { pathToFileURL } from 'node:url';
 import { parseSettings, SettingError } from '@obscost/flags';
-import { AGGREGATOR_MAIN, loadInfraConfig, ROOT } from '@obscost/infra';
+import { helmBinary, helmCheckBinary, loadInfraConfig, ROOT } from '@obscost/infra';
+import { parseAggregatorArgs as aggregatorArgs, type AggregatorConfig } from '@obscost/aggregator';
 import { SETTINGS as OBSERVER_SETTINGS } from '@obscost/observer';
 import { parseAllDocuments } from 'yaml';
 import { run } from './support.js';
@@ -20,23 +19,11 @@ export const CHART = path.join(ROOT, 'deploy/helm/obscost');
 export const TEST_VALUES = path.join(ROOT, 'deploy/helm/test-values');
 export const TIMEOUT = { timeout: 60_000 };
 
-/**
- * Where infra/setup.sh builds Helm and the checker (build_helm, build_helm_check), named as
- * infra/src/artifacts.ts names the other builds: Helm by its version, the checker by the
- * hash of its sources.
- */
-const CACHE_DIR = loadInfraConfig().cacheDir;
-export const HELM_VERSION = /^HELM_VERSION=(\S+)$/m.exec(
-  readFileSync(path.join(ROOT, 'infra/setup.sh'), 'utf8'),
-)?.[1];
-const HELM = path.join(CACHE_DIR, `helm-${HELM_VERSION ?? '?'}`, 'helm');
-const CHECKER = (() => {
-  const hash = createHash('sha256');
-  for (const file of ['main.go', 'servicemonitor.go', 'go.mod', 'go.sum']) {
-    hash.update(readFileSync(path.join(ROOT, 'infra/helm-check', file)));
-  }
-  return path.join(CACHE_DIR, `helm-check-${hash.digest('hex').slice(0, 16)}`, 'helm-check');
-})();
+const config = loadInfraConfig();
+const HELM = helmBinary(config);
+const CHECKER = helmCheckBinary(config);
+/** The version setup builds, as the path of its build names it (`helm-4.3.2`). */
+export const HELM_VERSION = /helm-([^/]+)\/helm$/.exec(HELM)?.[1];
 
 function built(binary: string): string {
   assert.ok(existsSync(binary), `${binary} is missing: run "npm run setup"`);
@@ -157,11 +144,9 @@ export function observerSettings(container: Container) {
   return values;
 }
 
-/** The aggregator's own parser, from its build: the test package does not depend on it. */
-export async function parseAggregatorArgs(container: Container) {
-  const config = pathToFileURL(path.join(path.dirname(AGGREGATOR_MAIN), 'config.js')).href;
-  const module = (await import(config)) as {
-    parseAggregatorArgs(argv: string[], env: NodeJS.ProcessEnv): Record<string, unknown>;
-  };
-  return module.parseAggregatorArgs(container.args ?? [], envOf(container));
+/** The aggregator's own parser applied to the container's arguments and environment. */
+export function parseAggregatorArgs(container: Container): AggregatorConfig {
+  const config = aggregatorArgs(container.args ?? [], envOf(container));
+  assert.ok(config, 'the aggregator parsed its arguments');
+  return config;
 }

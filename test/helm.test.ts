@@ -197,7 +197,7 @@ test(
     assert.equal(find(objects, 'Deployment', 'aggregator').spec?.replicas, 3);
     const { container } = podOf(objects, 'Deployment', 'aggregator');
     assert.deepEqual(container.command, ['node', path.relative(ROOT, AGGREGATOR_MAIN)]);
-    const config = await parseAggregatorArgs(container);
+    const config = parseAggregatorArgs(container);
     assert.equal(config.groupId, 'obscost-aggregator');
     assert.equal(config.instanceId, '$(POD_NAME)');
     assert.equal(config.exporter, 'both');

@@ -27,6 +27,20 @@ export function composeCheckBinary(config: InfraConfig): string {
   return path.join(cachedFor(config, 'compose-check', ...files), 'compose-check');
 }
 
+/** The Helm that infra/setup.sh builds (build_helm): its HELM_VERSION, read from there. */
+export function helmBinary(config: InfraConfig): string {
+  const setup = readFileSync(path.join(ROOT, 'infra/setup.sh'), 'utf8');
+  const version = /^HELM_VERSION=(\S+)$/m.exec(setup)?.[1] ?? '?';
+  return path.join(config.cacheDir, `helm-${version}`, 'helm');
+}
+
+/** The chart's strict checker of infra/helm-check (k8s.io/api's own types). */
+export function helmCheckBinary(config: InfraConfig): string {
+  const dir = 'infra/helm-check';
+  const files = ['main.go', 'servicemonitor.go', 'go.mod', 'go.sum'].map((f) => `${dir}/${f}`);
+  return path.join(cachedFor(config, 'helm-check', ...files), 'helm-check');
+}
+
 /** The seed's Go service of fixtures/go-service: a test fixture, and a service to compare. */
 export function goServiceBinary(config: InfraConfig): string {
   const dir = 'fixtures/go-service';

@@ -2,6 +2,8 @@ export {
   collectorBinary,
   composeCheckBinary,
   goServiceBinary,
+  helmBinary,
+  helmCheckBinary,
   javaAgentJar,
   javaServiceClasses,
   kafkaLibs,
