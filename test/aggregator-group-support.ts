@@ -137,9 +137,19 @@ export class GroupSampler {
     this.samples.push({ at, totals: complete ? totals : undefined });
   }
 
-  /** The last complete sample's totals. */
-  latest(): ReadonlyMap<string, number> | undefined {
-    return this.samples.findLast((s) => s.totals !== undefined)?.totals;
+  /** When the last complete sample above every one before it was taken; 0 before any. */
+  lastRise(): number {
+    const sum = (totals: ReadonlyMap<string, number>): number =>
+      [...totals.values()].reduce((a, b) => a + b, 0);
+    let highest = -1;
+    let at = 0;
+    for (const sample of this.samples) {
+      if (sample.totals !== undefined && sum(sample.totals) > highest) {
+        highest = sum(sample.totals);
+        at = sample.at;
+      }
+    }
+    return at;
   }
 
   /**
