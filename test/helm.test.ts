@@ -133,6 +133,7 @@ test("the observer's arguments and environment are its own flags", TIMEOUT, asyn
   assert.equal(values.comm, 'obscost-app');
   assert.equal(values.host, '0.0.0.0');
   assert.equal(values.observerId, '$(NODE_NAME)');
+  assert.equal(values.hostName, '$(NODE_NAME)');
   assert.deepEqual(values.probes, ['write', 'tcp', 'uprobe']);
   assert.equal(values.bpfStats, 'on');
   assert.equal(values.uprobeLibrary, '/repo/services/app/native/build/libappmarker.so');

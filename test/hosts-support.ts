@@ -1,14 +1,7 @@
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
-import {
-  APP_MAIN,
-  BENCH_CLI,
-  createNetns,
-  OBSERVER_MAIN,
-  withHostname,
-  type Netns,
-} from '@obscost/infra';
+import { APP_MAIN, BENCH_CLI, createNetns, OBSERVER_MAIN, type Netns } from '@obscost/infra';
 import { parseExposition } from '@obscost/measure';
 import { runToEnd, startChild, type Child } from '@obscost/process';
 import { scrape, seriesValue, waitFor } from './support.js';
@@ -80,11 +73,11 @@ export async function simulatedHost(
   await app.waitForOutput(/app listening on http:\/\/\S+/, `${name}'s app to listen`);
   const pid = app.pid;
   assert.ok(pid !== undefined);
-  const command = withHostname(name, process.execPath, [
-    ...[OBSERVER_MAIN, '--port', '0', '--tree', String(pid)],
+  // In the root namespace, as a host-network DaemonSet's pod runs, naming its host.
+  const observer = startChild(process.execPath, [
+    ...[OBSERVER_MAIN, '--port', '0', '--tree', String(pid), '--host-name', name],
     ...['--kafka-brokers', brokers, '--observer-id', name, ...observerArgs],
   ]);
-  const observer = startChild(command.command, command.args);
   stops.process(() => observer.stop());
   const [, observerUrl = ''] = await observer.waitForOutput(
     /metrics on (http:\/\/\S+)/,

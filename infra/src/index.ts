@@ -42,6 +42,6 @@ export {
   type CachedKernel,
   type PinnedKernel,
 } from './kernels.js';
-export { createNetns, removeStale, withHostname, type Command, type Netns } from './netns.js';
+export { createNetns, removeStale, type Command, type Netns } from './netns.js';
 export { KernelVm, scriptOutcome, type VmOptions, type VmResult } from './kernel-vm.js';
 export { buildInitramfs, moduleDepends, modulesInLoadOrder } from './initramfs.js';

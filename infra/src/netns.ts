@@ -80,15 +80,3 @@ export async function removeStale(): Promise<string[]> {
   for (const name of stale) await ip(['netns', 'delete', name]);
   return stale;
 }
-
-/**
- * `command args` run with `hostname` as the host's name, in a UTS namespace of its own and
- * the root network namespace: an observer as a host-network DaemonSet pod on that host runs,
- * naming its host in every batch from `os.hostname()`. unshare and sh exec, keeping the pid.
- */
-export function withHostname(hostname: string, command: string, args: readonly string[]): Command {
-  return {
-    command: 'unshare',
-    args: ['--uts', '--', 'sh', '-c', 'hostname "$0" && exec "$@"', hostname, command, ...args],
-  };
-}

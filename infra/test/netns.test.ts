@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { runToEnd } from '@obscost/process';
-import { createNetns, removeStale, withHostname } from '../src/netns.js';
+import { createNetns, removeStale } from '../src/netns.js';
 
 test('a namespace: its own loopback, up; a process in it keeps the root namespace tracefs; gone after remove', async (t) => {
   const netns = await createNetns('unit');
@@ -19,12 +19,4 @@ test('a namespace: its own loopback, up; a process in it keeps the root namespac
   assert.ok(existsSync(netns.path));
   await netns.remove();
   assert.equal(existsSync(netns.path), false);
-});
-
-test('withHostname: the command runs under the given host name, the caller keeps its own', async () => {
-  const command = withHostname('host-unit', 'hostname', []);
-  const named = await runToEnd(command.command, command.args);
-  assert.equal(named.code, 0, named.stderr);
-  assert.equal(named.stdout.trim(), 'host-unit');
-  assert.notEqual((await runToEnd('hostname', [])).stdout.trim(), 'host-unit');
 });

@@ -11,6 +11,8 @@ export interface ObserverConfig {
   /** --uid: only this user's processes are followed. */
   readonly uid: number | undefined;
   readonly host: string;
+  /** The host every batch names (`--host-name`). */
+  readonly hostName: string;
   readonly port: number;
   readonly mode: ObserverMode;
   /** In count mode the smallest there is: the object has it, nothing writes to it. */
@@ -89,6 +91,7 @@ export function parseObserverArgs(
     followForks: 'tree' in target,
     uid: values.uid,
     host: values.host,
+    hostName: values.hostName,
     port: values.port,
     mode: values.mode,
     ringBufferBytes: counting ? PAGE_SIZE : values.ringBufferBytes,

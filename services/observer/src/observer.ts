@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import { describeFailure } from '@obscost/errors';
 import { CaptureWriter, type EventKind } from '@obscost/events';
 import type { Batcher } from './batcher.js';
@@ -80,7 +79,7 @@ export class Observer<S extends BatchSink = KafkaSink> {
   ): Observer<S> {
     const pipeline = new Pipeline(outputs, {
       ...config,
-      host: hostname(),
+      host: config.hostName,
       incarnation: Date.now(),
       ...(log && { log }),
     });

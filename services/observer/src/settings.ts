@@ -73,6 +73,14 @@ export const SETTINGS = {
     default: LOOPBACK,
     help: 'metrics address',
   }),
+  hostName: setting.text({
+    flag: 'host-name',
+    env: 'OBSERVER_HOST_NAME',
+    placeholder: 'NAME',
+    default: () => hostname(),
+    defaultDoc: 'HOSTNAME',
+    help: "the host every batch names, the aggregator's `host` label (a node's name in Kubernetes)",
+  }),
   port: setting.integer({
     flag: 'port',
     env: 'OBSERVER_PORT',
