@@ -15,15 +15,20 @@ export interface BenchKafka {
 }
 
 /**
- * A Kafka of the benchmark's own, one partition a topic, in a fresh work directory and on
- * `port` and `port + 1`, out of the way of a stack the user may be running.
+ * A Kafka of the benchmark's own, one partition a topic unless told, in a fresh work directory
+ * and on `port` and `port + 1` (three nodes: the six ports from `port` on), out of the way of a
+ * stack the user may be running.
  */
-export function benchKafka(port: number): BenchKafka {
+export function benchKafka(
+  port: number,
+  { nodes = 1, partitions = 1 }: { nodes?: 1 | 3; partitions?: number } = {},
+): BenchKafka {
   const env = {
     OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-bench-kafka-')),
+    KAFKA_NODES: String(nodes),
     KAFKA_PORT: String(port),
     KAFKA_CONTROLLER_PORT: String(port + 1),
-    KAFKA_EVENTS_PARTITIONS: '1',
+    KAFKA_EVENTS_PARTITIONS: String(partitions),
   };
   const infra = async (command: string): Promise<void> => {
     const args = [INFRA_CLI, command, ...(command === 'up' ? ['kafka'] : [])];

@@ -11,18 +11,7 @@ import {
   roundTrip,
   topicConfig,
 } from '@obscost/infra';
-import { freePorts, INFRA_CLI, listening, run } from './support.js';
-
-/** Three nodes take six ports from KAFKA_PORT on (kafka-nodes.ts): a free block of them. */
-async function freePortBlock(size: number): Promise<number> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const [base = 0] = await freePorts(1);
-    if (base + size > 65535) continue;
-    const taken = await Promise.all(Array.from({ length: size }, (_, i) => listening(base + i)));
-    if (!taken.includes(true)) return base;
-  }
-  throw new Error(`no ${size} free ports in a row`);
-}
+import { freePortBlock, INFRA_CLI, listening, run } from './support.js';
 
 /** The pids whose command line names `dir`: every node's java names its server.properties. */
 function processesUsing(dir: string): number[] {

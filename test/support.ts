@@ -6,10 +6,17 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
 import { APP_METRICS } from '@obscost/events';
-import { componentNamed, loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
+import { loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
 import { seriesValue } from '@obscost/measure';
-import { freePorts, runToEnd, waitFor, type Finished } from '@obscost/process';
+import { freePorts, listening, runToEnd, type Finished } from '@obscost/process';
 import { BENCH_CLI, startApp, type RunningApp } from '@obscost/infra';
+// Not (yet) in the package's index: node control is for tests and benchmarks only.
+import {
+  partitionLeadership,
+  startKafkaNode,
+  stopKafkaNode,
+  type PartitionLeadership,
+} from '@obscost/infra/dist/src/kafka-node-control.js';
 
 export {
   AGGREGATOR_MAIN,
@@ -42,14 +49,32 @@ export function run(
 
 export const INFRA_CLI = path.join(ROOT, 'infra/dist/src/cli.js');
 
+/** `size` free ports in a row: a three-node Kafka takes six from KAFKA_PORT on (kafka-nodes.ts). */
+export async function freePortBlock(size: number): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const [base = 0] = await freePorts(1);
+    if (base + size > 65535) continue;
+    const taken = await Promise.all(Array.from({ length: size }, (_, i) => listening(base + i)));
+    if (!taken.includes(true)) return base;
+  }
+  throw new Error(`no ${size} free ports in a row`);
+}
+
 export interface OwnKafka {
   env: NodeJS.ProcessEnv;
   config: InfraConfig;
   brokers: string;
   up(): Promise<void>;
   down(): Promise<void>;
-  /** kill -9 of the broker: no shutdown of its own. */
-  kill(): Promise<void>;
+  /**
+   * Stops one node (node 1 by default) and waits until its process is gone: SIGKILL (the
+   * default) is a crash, SIGTERM a controlled shutdown.
+   */
+  kill(node?: number, signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** Starts a stopped node again with its data; resolves once the cluster lists it. */
+  start(node: number): Promise<void>;
+  /** Who leads the partition of `topic` (the events topic by default) now, and who should. */
+  leadership(partition: number, topic?: string): Promise<PartitionLeadership>;
 }
 
 /**
@@ -61,15 +86,23 @@ export async function ownKafka(
   {
     start = true,
     partitions = 1,
+    nodes = 1,
     settings = {},
-  }: { start?: boolean; partitions?: number; settings?: Record<string, string> } = {},
+  }: {
+    start?: boolean;
+    partitions?: number;
+    /** 1, or 3 combined broker+controller nodes on six ports in a row (kafka-nodes.ts). */
+    nodes?: 1 | 3;
+    settings?: Record<string, string>;
+  } = {},
 ): Promise<OwnKafka> {
-  const [port, controller] = await freePorts(2);
+  const port = await freePortBlock(2 * nodes);
   const env = {
     ...settings,
     OBSCOST_WORK_DIR: mkdtempSync(path.join(tmpdir(), 'obscost-kafka-test-')),
+    KAFKA_NODES: String(nodes),
     KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(controller),
+    KAFKA_CONTROLLER_PORT: String(port + 1),
     KAFKA_EVENTS_PARTITIONS: String(partitions),
   };
   const config = loadInfraConfig({ ...process.env, ...env });
@@ -87,13 +120,11 @@ export async function ownKafka(
     brokers: config.kafka.brokers,
     up: () => infra('up'),
     down: () => infra('down'),
-    kill: async () => {
-      const broker = componentNamed('kafka').process(config);
-      const pid = broker.pid();
-      assert.ok(pid !== undefined, 'Kafka runs');
-      process.kill(pid, 'SIGKILL');
-      await waitFor('the broker to die', () => broker.pid() === undefined);
-    },
+    kill: (node = 1, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL') =>
+      stopKafkaNode(config, node, signal),
+    start: (node: number) => startKafkaNode(config, node),
+    leadership: (partition: number, topic = config.kafka.eventsTopic) =>
+      partitionLeadership(config, topic, partition),
   };
   // node:test runs `after` hooks in the order they were registered and skips the rest once
   // one throws: this one must not, or the app and observer registered after it keep running.
