@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type Producer, type RecordMetadata } from 'kafkajs';
 import { isRetriable, kafkaRefusal } from '@obscost/errors';
 import type { KafkaClientSecurity } from '@obscost/flags';
 import { sleep } from '@obscost/process';
 import type { ClosedBatch } from './batcher.js';
+import { uncoveredBy } from './kafka-acks.js';
 
 export type Compression = 'none' | 'gzip';
 
@@ -108,6 +109,8 @@ export class KafkaSink {
   batchesSent = 0;
   eventsSent = 0;
   lastSequenceSent = 0;
+  /** Sends that resolved without acknowledging their partition: resent, not counted as sent. */
+  unacknowledgedSends = 0;
   bufferedBytes = 0;
   connected = false;
   /** Called with each send's latency, in seconds, for the produce latency histogram. */
@@ -120,6 +123,8 @@ export class KafkaSink {
   private wake: (() => void) | undefined;
   private readonly pumping: Promise<void>;
   private lastError = '';
+  /** The partition our key maps to, from the first acknowledgement. */
+  private partition: number | undefined;
 
   constructor(
     private readonly options: KafkaSinkOptions,
@@ -234,13 +239,14 @@ export class KafkaSink {
     const started = performance.now();
     let failure: Error | undefined;
     try {
-      await this.producer.send({
+      const acks = await this.producer.send({
         topic: this.options.topic,
         acks: -1,
         compression:
           this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
         messages: batches.map((batch) => ({ key: this.options.key, value: batch.record })),
       });
+      failure = this.checkAcknowledged(acks);
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err));
     }
@@ -262,6 +268,17 @@ export class KafkaSink {
       this.queue.unshift(...batches);
       await this.outage(failure);
     }
+  }
+
+  /** An error if the send's acknowledgements leave its records unconfirmed (uncoveredBy). */
+  private checkAcknowledged(acks: readonly RecordMetadata[]): Error | undefined {
+    const uncovered = uncoveredBy(acks, this.options.topic, this.partition);
+    if (uncovered === undefined) {
+      this.partition ??= acks.find((ack) => ack.topicName === this.options.topic)?.partition;
+      return undefined;
+    }
+    this.unacknowledgedSends++;
+    return new Error(`a send resolved unacknowledged, resending it: ${uncovered}`);
   }
 
   /** Logs state changes once, not every retry. */
