@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RecordMetadata } from 'kafkajs';
 import { waitFor } from '@obscost/process';
-import { uncoveredBy } from '../src/kafka-acks.js';
+import { uncoveredBy } from '../src/kafka-answers.js';
 import { KafkaSink, type SinkProducer } from '../src/kafka-sink.js';
 
 /** The broker's answer for partition 3 of topic t: written at `baseOffset`. */
@@ -29,6 +29,8 @@ function kafkaError(type: string, retriable: boolean): Error {
  */
 class FakeProducer implements SinkProducer {
   readonly sent: string[] = [];
+  /** Each send's records, failed ones too. */
+  readonly sends: string[][] = [];
   constructor(private readonly failures: (Error | RecordMetadata[] | undefined)[]) {}
   connect(): Promise<void> {
     return Promise.resolve();
@@ -37,6 +39,7 @@ class FakeProducer implements SinkProducer {
     return Promise.resolve();
   }
   send(record: { messages: { value: Buffer | string | null }[] }): Promise<RecordMetadata[]> {
+    this.sends.push(record.messages.map((message) => String(message.value)));
     const failure = this.failures.shift();
     if (failure instanceof Error) return Promise.reject(failure);
     if (failure) return Promise.resolve(failure);
@@ -184,5 +187,21 @@ test(
     assert.equal(sink.lastSequenceSent, 3);
     assert.equal(sink.bufferedBytes, 0);
     assert.deepEqual(sink.dropped, { buffer_full: 0, rejected: 0, shutdown: 0, unconfirmed: 0 });
+  },
+);
+
+test(
+  "a failed send goes again alone, as it was: the idempotent producer's sequence numbers then match",
+  { timeout: 10_000 },
+  async (t) => {
+    const producer = new FakeProducer([new Error('the connection closed')]);
+    const sink = sinkWith(producer);
+    t.after(() => sink.close(0));
+    sink.enqueue(batch(1));
+    sink.enqueue(batch(2));
+    await waitFor('the failed send', () => producer.sends.length === 1);
+    sink.enqueue(batch(3));
+    await waitFor('all three sent', () => sink.eventsSent === 30, 5_000);
+    assert.deepEqual(producer.sends, [['b1', 'b2'], ['b1', 'b2'], ['b3']]);
   },
 );
