@@ -113,6 +113,17 @@ async function underLoad(
     p.truth.requests += load.status['200'] ?? 0;
     p.truth.bytes += load.bytes;
     await afterLoad();
+    // A stall still going when the load ends is measured to its end.
+    await waitFor(
+      'the observer to catch up',
+      async () => {
+        const metrics = await scrape(p.observer.url);
+        const sent = seriesValue(metrics, 'observer_last_sequence_sent');
+        return sent === seriesValue(metrics, 'observer_last_sequence');
+      },
+      60_000,
+      100,
+    );
   })();
   return longestStall(p.observer, work);
 }
