@@ -6,10 +6,18 @@ import path from 'node:path';
 import { test, type TestContext } from 'node:test';
 import type { LoadResult } from '@obscost/bench';
 import { APP_METRICS } from '@obscost/events';
-import { componentNamed, loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
+import { loadInfraConfig, ROOT, type InfraConfig } from '@obscost/infra';
 import { seriesValue } from '@obscost/measure';
-import { freePorts, listening, runToEnd, waitFor, type Finished } from '@obscost/process';
-import { BENCH_CLI, startApp, type RunningApp } from '@obscost/infra';
+import { freePorts, listening, runToEnd, type Finished } from '@obscost/process';
+import {
+  BENCH_CLI,
+  partitionLeadership,
+  startApp,
+  startKafkaNode,
+  stopKafkaNode,
+  type PartitionLeadership,
+  type RunningApp,
+} from '@obscost/infra';
 
 export {
   AGGREGATOR_MAIN,
@@ -59,8 +67,15 @@ export interface OwnKafka {
   brokers: string;
   up(): Promise<void>;
   down(): Promise<void>;
-  /** kill -9 of the broker: no shutdown of its own. */
-  kill(): Promise<void>;
+  /**
+   * Stops one node (node 1 by default) and waits until its process is gone: SIGKILL (the
+   * default) is a crash, SIGTERM a controlled shutdown.
+   */
+  kill(node?: number, signal?: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** Starts a stopped node again with its data; resolves once the cluster lists it. */
+  start(node: number): Promise<void>;
+  /** Who leads the partition of `topic` (the events topic by default) now, and who should. */
+  leadership(partition: number, topic?: string): Promise<PartitionLeadership>;
 }
 
 /**
@@ -106,13 +121,11 @@ export async function ownKafka(
     brokers: config.kafka.brokers,
     up: () => infra('up'),
     down: () => infra('down'),
-    kill: async () => {
-      const broker = componentNamed('kafka').process(config);
-      const pid = broker.pid();
-      assert.ok(pid !== undefined, 'Kafka runs');
-      process.kill(pid, 'SIGKILL');
-      await waitFor('the broker to die', () => broker.pid() === undefined);
-    },
+    kill: (node = 1, signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL') =>
+      stopKafkaNode(config, node, signal),
+    start: (node: number) => startKafkaNode(config, node),
+    leadership: (partition: number, topic = config.kafka.eventsTopic) =>
+      partitionLeadership(config, topic, partition),
   };
   // node:test runs `after` hooks in the order they were registered and skips the rest once
   // one throws: this one must not, or the app and observer registered after it keep running.

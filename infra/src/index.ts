@@ -15,6 +15,12 @@ export { collectorEnv } from './collector.js';
 export { freeStackPorts, loadInfraConfig, ROOT, SETTINGS, type InfraConfig } from './config.js';
 export { ERRORS, InfraError, type InfraErrorCode } from './errors.js';
 export { createTopics, kafkaClient, roundTrip, topicConfig } from './kafka.js';
+export {
+  partitionLeadership,
+  startKafkaNode,
+  stopKafkaNode,
+  type PartitionLeadership,
+} from './kafka-node-control.js';
 export { renderPrometheusConfig } from './prometheus.js';
 export { queryCounts, RELATIONS, relationLine, type Counts } from './stack-counts.js';
 export { COMPONENTS, componentNamed, down, status, up, type ComponentStatus } from './stack.js';

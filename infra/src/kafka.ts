@@ -30,7 +30,10 @@ export function kafkaClient(config: InfraConfig, clientId: string): Kafka {
   });
 }
 
-async function withAdmin<T>(config: InfraConfig, work: (admin: Admin) => Promise<T>): Promise<T> {
+export async function withAdmin<T>(
+  config: InfraConfig,
+  work: (admin: Admin) => Promise<T>,
+): Promise<T> {
   const admin = kafkaClient(config, 'obscost-infra').admin();
   await admin.connect();
   try {

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
-import { isRetriable, kafkaRefusal } from '@obscost/errors';
+import { CompressionTypes, Kafka, logLevel, type Producer, type RecordMetadata } from 'kafkajs';
+import { kafkaRefusal } from '@obscost/errors';
 import type { KafkaClientSecurity } from '@obscost/flags';
 import { sleep } from '@obscost/process';
 import type { ClosedBatch } from './batcher.js';
+import { kafkaErrorType, MISSING_TOPIC, refusesRecords, uncoveredBy } from './kafka-answers.js';
 
 export type Compression = 'none' | 'gzip';
 
@@ -59,35 +60,6 @@ export type DropReason = 'buffer_full' | 'rejected' | 'shutdown' | 'unconfirmed'
 export const MAX_SEND_BYTES = 512 * 1024;
 const RETRY_DELAY_MS = 500;
 
-/**
- * The broker's answers that refuse the records themselves: the only failures after which a
- * send's batches are dropped (and counted), since resending them would stall every batch
- * behind them. Other failures that kafkajs marks as not retriable (an authorization refused,
- * an unknown producer id) are about the connection, not the records: waited out like outages,
- * with the buffer's bound (and its drop count) as the limit.
- */
-const RECORD_REFUSALS = new Set([
-  'MESSAGE_TOO_LARGE',
-  'RECORD_LIST_TOO_LARGE',
-  'INVALID_RECORD',
-  'CORRUPT_MESSAGE',
-]);
-
-/** The Kafka error code (kafkajs's `type`) in `err`'s cause chain that is one of `types`. */
-function kafkaErrorType(err: unknown, types: ReadonlySet<string>): string | undefined {
-  for (let e = err; e instanceof Error; e = e.cause) {
-    const type = (e as { type?: string }).type ?? '';
-    if (types.has(type)) return type;
-  }
-  return undefined;
-}
-
-function refusesRecords(err: unknown): boolean {
-  return kafkaErrorType(err, RECORD_REFUSALS) !== undefined && !isRetriable(err);
-}
-
-const MISSING_TOPIC = new Set(['UNKNOWN_TOPIC_OR_PARTITION']);
-
 /** What the sink needs of a kafkajs producer: the real one, or a test's. */
 export type SinkProducer = Pick<Producer, 'connect' | 'send' | 'disconnect'>;
 
@@ -108,6 +80,8 @@ export class KafkaSink {
   batchesSent = 0;
   eventsSent = 0;
   lastSequenceSent = 0;
+  /** Sends that resolved without acknowledging their partition: resent, not counted as sent. */
+  unacknowledgedSends = 0;
   bufferedBytes = 0;
   connected = false;
   /** Called with each send's latency, in seconds, for the produce latency histogram. */
@@ -115,11 +89,20 @@ export class KafkaSink {
   private readonly queue: ClosedBatch[] = [];
   /** The batches of the send in flight, taken off the queue's head; back on it if it fails. */
   private sending: ClosedBatch[] = [];
+  /**
+   * How many batches at the queue's head a failed send held: they go again as one send, alone.
+   * The idempotent producer gave that send's records sequence numbers; if the broker did write
+   * them, the same records again are a duplicate it acknowledges, while a send of more would be
+   * out of order, which it refuses for good.
+   */
+  private resendCount = 0;
   private readonly producer: SinkProducer;
   private running = true;
   private wake: (() => void) | undefined;
   private readonly pumping: Promise<void>;
   private lastError = '';
+  /** The partition our key maps to, from the first acknowledgement. */
+  private partition: number | undefined;
 
   constructor(
     private readonly options: KafkaSinkOptions,
@@ -203,8 +186,9 @@ export class KafkaSink {
     await sleep(RETRY_DELAY_MS);
   }
 
-  /** How many batches the next send takes: every one waiting, up to MAX_SEND_BYTES. */
+  /** How many batches the next send takes: a failed send's again, else every one waiting, up to MAX_SEND_BYTES. */
   private nextSendCount(): number {
+    if (this.resendCount > 0) return this.resendCount;
     let bytes = 0;
     let count = 0;
     while (count < this.queue.length) {
@@ -234,19 +218,21 @@ export class KafkaSink {
     const started = performance.now();
     let failure: Error | undefined;
     try {
-      await this.producer.send({
+      const acks = await this.producer.send({
         topic: this.options.topic,
         acks: -1,
         compression:
           this.options.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
         messages: batches.map((batch) => ({ key: this.options.key, value: batch.record })),
       });
+      failure = this.checkAcknowledged(acks);
     } catch (err) {
       failure = err instanceof Error ? err : new Error(String(err));
     }
     // Given up on at shutdown meanwhile: close() counted these as unconfirmed.
     if (this.sending !== batches) return;
     this.sending = [];
+    this.resendCount = 0;
     if (failure === undefined) {
       this.onSendLatency?.((performance.now() - started) / 1000);
       this.bufferedBytes -= batches.reduce((sum, batch) => sum + batch.record.length, 0);
@@ -260,8 +246,20 @@ export class KafkaSink {
       this.drop('shutdown', batches);
     } else {
       this.queue.unshift(...batches);
+      this.resendCount = batches.length;
       await this.outage(failure);
     }
+  }
+
+  /** An error if the send's acknowledgements leave its records unconfirmed (uncoveredBy). */
+  private checkAcknowledged(acks: readonly RecordMetadata[]): Error | undefined {
+    const uncovered = uncoveredBy(acks, this.options.topic, this.partition);
+    if (uncovered === undefined) {
+      this.partition ??= acks.find((ack) => ack.topicName === this.options.topic)?.partition;
+      return undefined;
+    }
+    this.unacknowledgedSends++;
+    return new Error(`a send resolved unacknowledged, resending it: ${uncovered}`);
   }
 
   /** Logs state changes once, not every retry. */

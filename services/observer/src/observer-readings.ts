@@ -12,6 +12,7 @@ export interface SinkReadings {
   readonly dropped: Readonly<Record<DropReason, number>>;
   readonly bufferedBytes: number;
   readonly lastSequenceSent: number;
+  readonly unacknowledgedSends: number;
   readonly connected: boolean;
   onSendLatency: ((seconds: number) => void) | undefined;
 }

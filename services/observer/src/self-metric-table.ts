@@ -166,4 +166,12 @@ export const FORWARDING_METRIC_TABLE: readonly MetricDefinition[] = [
     when: hasSink,
     read: fromSink((sink) => single(sink.connected ? 1 : 0)),
   },
+  {
+    // kafkajs can resolve a send whose partition's new leader never got it (kafka-answers.ts).
+    name: 'observer_kafka_unacknowledged_sends_total',
+    help: 'Sends Kafka answered without acknowledging their partition; their batches were sent again.',
+    type: 'counter',
+    when: hasSink,
+    read: fromSink((sink) => single(sink.unacknowledgedSends)),
+  },
 ];

@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { RecordMetadata } from 'kafkajs';
 import { waitFor } from '@obscost/process';
+import { uncoveredBy } from '../src/kafka-answers.js';
 import { KafkaSink, type SinkProducer } from '../src/kafka-sink.js';
+
+/** The broker's answer for partition 3 of topic t: written at `baseOffset`. */
+const ack = (baseOffset = '0', errorCode = 0, partition = 3): RecordMetadata => ({
+  topicName: 't',
+  partition,
+  errorCode,
+  baseOffset,
+});
 
 /** kafkajs's shapes: a protocol error with its own flag, inside the retrier's wrapper. */
 function kafkaError(type: string, retriable: boolean): Error {
@@ -13,10 +22,16 @@ function kafkaError(type: string, retriable: boolean): Error {
   });
 }
 
-/** A producer whose sends fail with the queued errors, then succeed, recording what it got. */
+/**
+ * A producer whose sends fail with the queued errors, or resolve with the queued answers
+ * without the records reaching any broker; `undefined` in the queue, and every send once it is
+ * empty, succeeds, recording what it got.
+ */
 class FakeProducer implements SinkProducer {
   readonly sent: string[] = [];
-  constructor(private readonly failures: Error[]) {}
+  /** Each send's records, failed ones too. */
+  readonly sends: string[][] = [];
+  constructor(private readonly failures: (Error | RecordMetadata[] | undefined)[]) {}
   connect(): Promise<void> {
     return Promise.resolve();
   }
@@ -24,10 +39,12 @@ class FakeProducer implements SinkProducer {
     return Promise.resolve();
   }
   send(record: { messages: { value: Buffer | string | null }[] }): Promise<RecordMetadata[]> {
+    this.sends.push(record.messages.map((message) => String(message.value)));
     const failure = this.failures.shift();
-    if (failure) return Promise.reject(failure);
+    if (failure instanceof Error) return Promise.reject(failure);
+    if (failure) return Promise.resolve(failure);
     for (const message of record.messages) this.sent.push(String(message.value));
-    return Promise.resolve([]);
+    return Promise.resolve([ack(String(this.sent.length - 1))]);
   }
 }
 
@@ -91,7 +108,7 @@ class HeldProducer implements SinkProducer {
   send(): Promise<RecordMetadata[]> {
     return new Promise((resolve, reject) => {
       this.answers.push((ok) => {
-        if (ok) resolve([]);
+        if (ok) resolve([ack()]);
         else reject(new Error('the connection closed'));
       });
     });
@@ -129,5 +146,62 @@ test(
       shutdown: 0,
       unconfirmed: 0,
     });
+  },
+);
+
+test('a send is acknowledged only by a real offset for its partition, without error', () => {
+  assert.equal(uncoveredBy([ack('41')], 't', undefined), undefined);
+  assert.equal(uncoveredBy([ack('41')], 't', 3), undefined);
+  assert.equal(uncoveredBy([], 't', undefined), 'no acknowledgement for partition any');
+  assert.equal(uncoveredBy([ack('41', 0, 5)], 't', 3), 'no acknowledgement for partition 3');
+  assert.equal(
+    uncoveredBy([{ ...ack(), topicName: 'u' }], 't', 3),
+    'no acknowledgement for partition 3',
+  );
+  assert.equal(uncoveredBy([ack('-1')], 't', 3), 'partition 3 answered error 0 at offset -1');
+  assert.equal(uncoveredBy([ack('7', 6)], 't', 3), 'partition 3 answered error 6 at offset 7');
+  assert.equal(
+    uncoveredBy([{ topicName: 't', partition: 3, errorCode: 0 }], 't', 3),
+    'partition 3 answered error 0 at offset none',
+  );
+});
+
+test(
+  'a send that resolves without its partition is a failure: counted, and its batches sent again in order',
+  { timeout: 10_000 },
+  async (t) => {
+    // Answered with nothing at all; then a normal send (partition 3 learned); then answered for
+    // another partition only (kafkajs#1798's case).
+    const producer = new FakeProducer([[], undefined, [ack('9', 0, 5)]]);
+    const sink = sinkWith(producer);
+    t.after(() => sink.close(0));
+    sink.enqueue(batch(1));
+    await waitFor('the first batch lost silently, then sent', () => sink.eventsSent === 10, 5_000);
+    assert.equal(sink.unacknowledgedSends, 1);
+    sink.enqueue(batch(2));
+    sink.enqueue(batch(3));
+    await waitFor('the next two, resent', () => sink.eventsSent === 30, 5_000);
+    assert.deepEqual(producer.sent, ['b1', 'b2', 'b3']);
+    assert.equal(sink.unacknowledgedSends, 2);
+    assert.equal(sink.batchesSent, 3);
+    assert.equal(sink.lastSequenceSent, 3);
+    assert.equal(sink.bufferedBytes, 0);
+    assert.deepEqual(sink.dropped, { buffer_full: 0, rejected: 0, shutdown: 0, unconfirmed: 0 });
+  },
+);
+
+test(
+  "a failed send goes again alone, as it was: the idempotent producer's sequence numbers then match",
+  { timeout: 10_000 },
+  async (t) => {
+    const producer = new FakeProducer([new Error('the connection closed')]);
+    const sink = sinkWith(producer);
+    t.after(() => sink.close(0));
+    sink.enqueue(batch(1));
+    sink.enqueue(batch(2));
+    await waitFor('the failed send', () => producer.sends.length === 1);
+    sink.enqueue(batch(3));
+    await waitFor('all three sent', () => sink.eventsSent === 30, 5_000);
+    assert.deepEqual(producer.sends, [['b1', 'b2'], ['b1', 'b2'], ['b3']]);
   },
 );

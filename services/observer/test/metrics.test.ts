@@ -45,6 +45,7 @@ function readings(): ObserverReadings & { sink: SinkReadings } {
       dropped: { buffer_full: 30, rejected: 0, shutdown: 5, unconfirmed: 2 },
       bufferedBytes: 2048,
       lastSequenceSent: 10,
+      unacknowledgedSends: 3,
       connected: true,
       onSendLatency: undefined,
     },
@@ -183,6 +184,10 @@ observer_last_sequence_sent 10
 # HELP observer_kafka_connected 1 while the producer is connected to Kafka.
 # TYPE observer_kafka_connected gauge
 observer_kafka_connected 1
+
+# HELP observer_kafka_unacknowledged_sends_total Sends Kafka answered without acknowledging their partition; their batches were sent again.
+# TYPE observer_kafka_unacknowledged_sends_total counter
+observer_kafka_unacknowledged_sends_total 3
 `;
 
 test('/metrics: the exact exposition of a known observer', async () => {
