@@ -54,13 +54,13 @@ async function stackUp(t: TestContext): Promise<{ app: string; prometheus: strin
   };
 }
 
-/** The classic graph page with one graph per query, over the last five minutes. */
+/** The classic graph page with one graph per query, over the last minute, the stack's whole life so far. */
 function graphPage(prometheus: string): string {
   const params = new URLSearchParams();
   QUERIES.forEach((expr, i) => {
     params.set(`g${i}.expr`, expr);
     params.set(`g${i}.tab`, '0');
-    params.set(`g${i}.range_input`, '5m');
+    params.set(`g${i}.range_input`, '1m');
   });
   return `${prometheus}/graph?${params.toString()}`;
 }
