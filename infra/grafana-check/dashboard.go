@@ -50,8 +50,8 @@ func checkDashboard(raw []byte) (int, []string) {
 
 // checkPanel refuses what the SDK's strict decoding lets through: a panel kind it has no
 // types for, a target that is not a Prometheus query (a target without a data source type
-// decodes into the SDK's catch-all), a panel data source other than Prometheus, unknown fields in fieldConfig (decoded
-// leniently by dashboard.Panel apart from its custom part).
+// decodes into the SDK's catch-all), a panel data source other than Prometheus, and unknown
+// fields in fieldConfig (dashboard.Panel decodes it leniently, apart from its custom part).
 func checkPanel(panel dashboard.Panel, fieldConfig json.RawMessage, where string) []string {
 	var problems []string
 	if _, known := cog.ConfigForPanelcfgVariant(panel.Type); !known {
