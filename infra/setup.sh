@@ -358,3 +358,18 @@ build_helm_check() {
 
 build_helm
 build_helm_check
+
+# The dashboards' strict checker of infra/grafana-check (Grafana Foundation SDK's own types).
+build_grafana_check() {
+  local src=infra/grafana-check dir
+  dir=$(cached_for grafana-check "$src/main.go" "$src/dashboard.go" "$src/duplicates.go" \
+    "$src/go.mod" "$src/go.sum")
+  [[ -x $dir/grafana-check ]] && return
+  say "building the dashboards' checker (grafana-foundation-sdk) into $dir"
+  rm -rf "$CACHE_DIR"/grafana-check-*
+  mkdir -p "$dir"
+  (cd "$src" && go build -trimpath -o "$dir/grafana-check" .) >"$dir/build.log" 2>&1 ||
+    die "building the dashboards' checker failed: see $dir/build.log"
+}
+
+build_grafana_check

@@ -46,13 +46,16 @@ export interface DashboardQuery {
   expr: string;
 }
 
+/** The dashboard files' names, as Grafana's provisioning picks them. */
+export function dashboardFiles(): string[] {
+  return readdirSync(DASHBOARD_DIR).filter((file) => file.endsWith('.json'));
+}
+
 export function loadDashboards(): Dashboard[] {
-  return readdirSync(DASHBOARD_DIR)
-    .filter((file) => file.endsWith('.json'))
-    .map((file) => ({
-      ...(JSON.parse(readFileSync(path.join(DASHBOARD_DIR, file), 'utf8')) as Dashboard),
-      file,
-    }));
+  return dashboardFiles().map((file) => ({
+    ...(JSON.parse(readFileSync(path.join(DASHBOARD_DIR, file), 'utf8')) as Dashboard),
+    file,
+  }));
 }
 
 /** Every panel that shows data, rows' collapsed panels included. */

@@ -41,6 +41,16 @@ export function helmCheckBinary(config: InfraConfig): string {
   return path.join(cachedFor(config, 'helm-check', ...files), 'helm-check');
 }
 
+/** The dashboards' strict checker of infra/grafana-check (the Grafana Foundation SDK's types). */
+export function grafanaCheckBinary(config: InfraConfig): string {
+  const dir = 'infra/grafana-check';
+  const files = ['main.go', 'dashboard.go', 'duplicates.go', 'go.mod', 'go.sum'];
+  return path.join(
+    cachedFor(config, 'grafana-check', ...files.map((f) => `${dir}/${f}`)),
+    'grafana-check',
+  );
+}
+
 /** The seed's Go service of fixtures/go-service: a test fixture, and a service to compare. */
 export function goServiceBinary(config: InfraConfig): string {
   const dir = 'fixtures/go-service';

@@ -2,6 +2,7 @@ export {
   collectorBinary,
   composeCheckBinary,
   goServiceBinary,
+  grafanaCheckBinary,
   helmBinary,
   helmCheckBinary,
   javaAgentJar,
