@@ -4,7 +4,7 @@ import {
   KIND_NAMES,
   SIZE_BOUNDS,
   sizeBucket,
-  type DecodedBatch,
+  type BatchColumns,
   type EventFamily,
 } from '@obscost/events';
 import { OVERFLOW, overflowFirst } from './state-limits.js';
@@ -49,13 +49,12 @@ const FIRST_SLOT: Record<EventKind, number> = {
   [EventKind.TCP_SEND]: 4,
   [EventKind.UPROBE]: 5,
 };
-/**
- * The decoder names a kind by its Avro enum symbol, which is EventKind's key (lib/events's
- * layout test checks the schema's symbols against it). Looked up per event: built once.
- */
-const KIND_SLOT: Readonly<Record<string, number>> = Object.fromEntries(
-  Object.entries(EventKind).map(([symbol, kind]) => [symbol, FIRST_SLOT[kind]]),
-);
+/** A kind's first slot, by its EventKind value (the columns' kind); undefined for an unknown kind. */
+const KIND_SLOT: readonly (number | undefined)[] = (() => {
+  const slots: (number | undefined)[] = [];
+  for (const kind of Object.values(EventKind)) slots[kind] = FIRST_SLOT[kind];
+  return slots;
+})();
 
 /**
  * A partition's series and their totals, bounded: past `maxSeries` series, the events of a new
@@ -85,39 +84,44 @@ export class SeriesTable {
    * The hot loop: a batch's events into their series, each found once per pid, a bucket
    * found by comparisons. @returns how many were of a kind this aggregator does not know.
    */
-  count(batch: DecodedBatch): number {
+  count(batch: BatchColumns): number {
     const names = new Map<number, string>();
     for (const { pid, name } of batch.processes) names.set(pid, name);
+    const { pid: pids, kind: kinds, flags, bytes: sizes } = batch;
     let unknownKind = 0;
-    let lastPid = -1;
+    let lastPid = NaN;
     let slots: (SeriesTotals | undefined)[] = [];
     let process = '';
-    for (const event of batch.events) {
-      if (event.pid !== lastPid) {
-        lastPid = event.pid;
-        process = names.get(event.pid) ?? 'unknown';
-        slots = this.slotsFor(batch.host, process, event.pid);
+    for (let i = 0; i < batch.length; i++) {
+      const pid = pids[i] as number;
+      if (pid !== lastPid) {
+        lastPid = pid;
+        process = names.get(pid) ?? 'unknown';
+        slots = this.slotsFor(batch.host, process, pid);
       }
-      const kindSlot = KIND_SLOT[event.kind];
+      const kindSlot = KIND_SLOT[kinds[i] as number];
       if (kindSlot === undefined) {
         unknownKind++;
         continue;
       }
       const slot =
-        kindSlot < WRITE_SLOTS && (event.flags & EVENT_FLAG_SOCKET) === 0 ? kindSlot + 1 : kindSlot;
+        kindSlot < WRITE_SLOTS && ((flags[i] as number) & EVENT_FLAG_SOCKET) === 0
+          ? kindSlot + 1
+          : kindSlot;
       let series = slots[slot];
       if (series === undefined) {
         series = this.seriesFor({
           ...(SLOTS[slot] as (typeof SLOTS)[number]),
           host: batch.host,
           process,
-          pid: this.withPid ? String(event.pid) : undefined,
+          pid: this.withPid ? String(pid) : undefined,
         });
         slots[slot] = series;
       }
+      const bytes = sizes[i] as number;
       series.events++;
-      series.bytes += event.bytes;
-      (series.buckets[sizeBucket(event.bytes)] as number)++;
+      series.bytes += bytes;
+      (series.buckets[sizeBucket(bytes)] as number)++;
       if (series.host === OVERFLOW) this.overflowEvents++;
     }
     return unknownKind;
