@@ -216,7 +216,12 @@ function verdict(
   return `${interval.estimate.toFixed(2)} ${range}: ${met(end) ? 'met' : 'not met'}`;
 }
 
-const lines: string[] = [];
+/** Each line as soon as it is known: a run cut short still shows its finished rounds. */
+function say(...text: string[]): void {
+  progress('');
+  process.stdout.write(`${text.join('\n')}\n`);
+}
+
 await kafka.up();
 const running: { stop(): Promise<unknown> }[] = [];
 try {
@@ -228,13 +233,13 @@ try {
     const inProcess = readAndCountRate();
     const { rate, cpu } = await throughKafka(run);
     pairs.push({ subject: rate, reference });
-    lines.push(
+    say(
       `run ${run + 1}: through Kafka ${mps(rate)} at ${(cpu * 100).toFixed(0)}% of a core; ` +
         `in process, read and count ${mps(inProcess)}; avsc decode alone ${mps(reference)}`,
     );
   }
   const rateRatio = ratioInterval(pairs);
-  lines.push(
+  say(
     `${total.toLocaleString('en')} events in ${records.length} batches of 64 KiB, Kafka of ${nodes} node(s), ${runs} fresh runs`,
     `through Kafka / avsc decode alone (target >= ${RATE_TARGET}): ${verdict(rateRatio, (end) => end >= RATE_TARGET, 'low')}`,
   );
@@ -252,10 +257,10 @@ try {
         (['whole', 'toSend', 'toFetch', 'toCommit'] as const)
           .map((part) => `${part} ${ms(quantile(parts[part], q))}`)
           .join(', ');
-      lines.push(`run ${run + 1}: ${samples} batches; p50 ${at(0.5)}; p99 ${at(0.99)} (ms)`);
+      say(`run ${run + 1}: ${samples} batches; p50 ${at(0.5)}; p99 ${at(0.99)} (ms)`);
       p99s.push({ subject: quantile(parts.whole, 0.99) / 1e6, reference: P99_TARGET_MS });
     }
-    lines.push(
+    say(
       `delay p99 / ${P99_TARGET_MS} ms, observer --batch-age ${values.batchAge} (target <= 1): ${verdict(ratioInterval(p99s), (end) => end <= 1, 'high')}`,
     );
   }
@@ -264,4 +269,3 @@ try {
   await kafka.down();
   progress('');
 }
-process.stdout.write(`${lines.join('\n')}\n`);
