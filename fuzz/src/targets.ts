@@ -1,15 +1,60 @@
 import { isDeepStrictEqual } from 'node:util';
 import { decodeSnapshot, encodeSnapshot, invalidBatch, PartitionState } from '@obscost/aggregator';
 import { BenchError, ResponseParser } from '@obscost/bench';
-import { BATCH_FINGERPRINT, decodeBatch, FramingError, SINGLE_OBJECT_MAGIC } from '@obscost/events';
+import {
+  BATCH_FINGERPRINT,
+  BatchReader,
+  decodeBatch,
+  FramingError,
+  SINGLE_OBJECT_MAGIC,
+  type BatchColumns,
+  type DecodedBatch,
+} from '@obscost/events';
 import type { FuzzTarget } from './target.js';
 
 const tokens = (...texts: string[]): Buffer[] => texts.map((text) => Buffer.from(text, 'latin1'));
 
+type Outcome = { refused: string } | { counted: unknown };
+
+/** What the avsc decoding makes of a record: refused with a reason, or the state counted. */
+function byAvsc(input: Buffer): Outcome {
+  let batch: DecodedBatch;
+  try {
+    batch = decodeBatch(input);
+  } catch (err) {
+    if (err instanceof FramingError) return { refused: err.reason };
+    throw err;
+  }
+  const invalid = invalidBatch(batch);
+  if (invalid !== undefined) return { refused: invalid };
+  const state = new PartitionState(false, 64);
+  state.add(batch, 0, 0);
+  return { counted: state.toData() };
+}
+
+const reader = new BatchReader();
+
+/** The same, the consumer's way: the reader's columns, counted from them. */
+function byReader(input: Buffer): Outcome & { state?: PartitionState } {
+  let batch: BatchColumns;
+  try {
+    batch = reader.read(input);
+  } catch (err) {
+    if (err instanceof FramingError) return { refused: err.reason };
+    throw err;
+  }
+  const invalid = PartitionState.invalid(batch);
+  if (invalid !== undefined) return { refused: invalid };
+  const state = new PartitionState(false, 64);
+  state.addColumns(batch, 0, 0);
+  return { counted: state.toData(), state };
+}
+
 /**
- * A Kafka record's value as the aggregator takes it: the framing and schema check, the Avro
- * decoding, the check that the batch can be counted, the count itself, and the snapshot of
- * the totals that is committed with the offset (which must read back as it was written).
+ * A Kafka record's value as the aggregator takes it: the framing and schema check, the
+ * decoding straight from the bytes (BatchReader), the check that the batch can be counted,
+ * the count itself, and the snapshot of the totals that is committed with the offset (which
+ * must read back as it was written). avsc's decoding, checked and counted, must agree.
  */
 const aggregatorRecord: FuzzTarget = {
   about: "the aggregator's reading of a Kafka record, up to the committed snapshot",
@@ -25,16 +70,12 @@ const aggregatorRecord: FuzzTarget = {
   ],
   maxLength: 4096,
   run(input) {
-    let batch;
-    try {
-      batch = decodeBatch(input);
-    } catch (err) {
-      if (err instanceof FramingError) return;
-      throw err;
+    const { state, ...read } = byReader(input);
+    const decoded = byAvsc(input);
+    if (!isDeepStrictEqual(read, decoded)) {
+      throw new Error(`read ${JSON.stringify(read)}, avsc ${JSON.stringify(decoded)}`);
     }
-    if (invalidBatch(batch) !== undefined) return;
-    const state = new PartitionState(false, 64);
-    state.add(batch, 0, 0);
+    if (state === undefined) return;
     const snapshot = encodeSnapshot(state);
     if (encodeSnapshot(decodeSnapshot(snapshot, false, 64)) !== snapshot) {
       throw new Error('the snapshot does not read back as it was written');

@@ -103,8 +103,8 @@ export class FramingError extends Error {
   }
 }
 
-/** Reads a Kafka record value: checks the framing and the schema, then decodes with avsc. */
-export function decodeBatch(value: Buffer): DecodedBatch {
+/** Throws the FramingError for a record value that is not a batch of this schema. */
+export function checkFraming(value: Buffer): void {
   if (value.length < SINGLE_OBJECT_HEADER_SIZE || value[0] !== 0xc3 || value[1] !== 0x01) {
     throw new FramingError(
       'not-single-object',
@@ -118,6 +118,11 @@ export function decodeBatch(value: Buffer): DecodedBatch {
       `unknown schema fingerprint ${fingerprint.toString('hex')}`,
     );
   }
+}
+
+/** Reads a Kafka record value: checks the framing and the schema, then decodes with avsc. */
+export function decodeBatch(value: Buffer): DecodedBatch {
+  checkFraming(value);
   try {
     return BATCH_TYPE.fromBuffer(value.subarray(SINGLE_OBJECT_HEADER_SIZE)) as DecodedBatch;
   } catch (err) {

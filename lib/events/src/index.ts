@@ -3,6 +3,7 @@ export {
   BATCH_FINGERPRINT,
   BATCH_SCHEMA_FILE,
   BATCH_TYPE,
+  checkFraming,
   decodeBatch,
   encodeBatch,
   FramingError,
@@ -12,6 +13,7 @@ export {
   type DecodedEvent,
   type ProcessName,
 } from './avro.js';
+export { BatchReader, columnsOf, type BatchColumns } from './batch-decoder.js';
 export { BatchEncoder, MAX_ENCODED_EVENT } from './batch-encoder.js';
 export { crc64Avro } from './crc64-avro.js';
 export {

@@ -22,6 +22,19 @@ export interface AggregatorEvents {
   fatal(err: unknown): void;
 }
 
+/** A committed batch's oldest event: each time on CLOCK_MONOTONIC, in ns. */
+export interface DelayParts {
+  readonly kernelNs: number;
+  /** The batch's Kafka timestamp (its send), from ms since the epoch. */
+  readonly sentNs: number;
+  /** When its fetch reached the consumer. */
+  readonly fetchedNs: number;
+  readonly committedNs: number;
+}
+
+/** CLOCK_MONOTONIC less the epoch clock, in ns: a Kafka timestamp in ms plus this is monotonic. */
+const EPOCH_TO_MONOTONIC_NS = Number(process.hrtime.bigint()) - Date.now() * 1e6;
+
 /**
  * Consumes event batches from Kafka and keeps, per owned input partition, the totals they
  * add up to. Exactly once: each fetch is counted into a copy of the partition's state, the
@@ -34,6 +47,8 @@ export interface AggregatorEvents {
 export class EventConsumer {
   /** Called when a batch from this host is committed, with its oldest event's delay in s. */
   onDelay: ((seconds: number) => void) | undefined;
+  /** The same delay's parts, for bench:aggregate: when the batch was sent, fetched, committed. */
+  onDelayParts: ((parts: DelayParts) => void) | undefined;
   private states = new Map<number, PartitionState>();
   private readonly lag = new Map<number, number>();
   private deadLetters = 0;
@@ -251,6 +266,7 @@ export class EventConsumer {
   }
 
   private async onFetch(payload: EachBatchPayload): Promise<void> {
+    const fetchedNs = Number(process.hrtime.bigint());
     const { batch } = payload;
     const generation = this.generation;
     await this.loaded;
@@ -268,8 +284,12 @@ export class EventConsumer {
       batch.partition,
       Math.max(0, Number(batch.highWatermark) - counted.next.nextOffset),
     );
-    const now = Number(process.hrtime.bigint());
-    for (const timestamp of counted.oldest) this.onDelay?.((now - timestamp) / 1e9);
+    const committedNs = Number(process.hrtime.bigint());
+    for (const { kernelNs, sentMs } of counted.oldest) {
+      this.onDelay?.((committedNs - kernelNs) / 1e9);
+      const sentNs = sentMs * 1e6 + EPOCH_TO_MONOTONIC_NS;
+      this.onDelayParts?.({ kernelNs, sentNs, fetchedNs, committedNs });
+    }
     await payload.heartbeat();
   }
 }

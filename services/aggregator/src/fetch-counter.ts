@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import type { EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
-import { decodeBatch, FramingError, type DecodedBatch } from '@obscost/events';
+import { BatchReader, FramingError, type BatchColumns } from '@obscost/events';
 import type { AggregatorConfig } from './config.js';
-import { invalidBatch } from './batch-validation.js';
+import { invalidColumns } from './partition-input.js';
 import type { PartitionState, RejectReason } from './partition-state.js';
 
 /** A fetch counted into a copy of its partition's state, its dead letters sent. */
@@ -10,13 +10,21 @@ export interface CountedFetch {
   /** The copy: it becomes the partition's state once committed. */
   readonly next: PartitionState;
   readonly deadLetters: number;
-  /** For each new batch from this host, its oldest event's kernel timestamp (ns). */
-  readonly oldest: number[];
+  /** For each new batch from this host: its oldest event's kernel timestamp (ns), its Kafka timestamp (ms). */
+  readonly oldest: OldestEvent[];
+}
+
+/** A batch's oldest event: when the kernel saw it (CLOCK_MONOTONIC, ns), when its batch was sent (ms since the epoch). */
+export interface OldestEvent {
+  readonly kernelNs: number;
+  readonly sentMs: number;
 }
 
 /** Counts the fetches of the events topic, and sends what it cannot read to the dead letters. */
 export class FetchCounter {
   private readonly localHost = hostname();
+  /** Reads each record's events straight into columns: no object per event. */
+  private readonly reader = new BatchReader();
 
   constructor(
     private readonly config: Pick<AggregatorConfig, 'topic' | 'dlqTopic'>,
@@ -35,30 +43,33 @@ export class FetchCounter {
     const { batch } = payload;
     const next = committed.clone();
     const deadLetters: Message[] = [];
-    const oldest: number[] = [];
+    const oldest: OldestEvent[] = [];
     for (const message of batch.messages) {
       if (!payload.isRunning() || payload.isStale()) break;
       const offset = Number(message.offset);
       // A fetch may start before the committed offset: those records are already counted.
       if (offset < next.nextOffset) continue;
-      let decoded: DecodedBatch;
+      let decoded: BatchColumns;
       try {
-        decoded = decodeBatch(message.value ?? Buffer.alloc(0));
+        decoded = this.reader.read(message.value ?? Buffer.alloc(0));
       } catch (err) {
         if (!(err instanceof FramingError)) throw err;
         next.reject(err.reason, offset);
         deadLetters.push(this.deadLetter(message, batch.partition, err.reason, err.message));
         continue;
       }
-      const invalid = invalidBatch(decoded);
+      const invalid = invalidColumns(decoded);
       if (invalid !== undefined) {
         next.reject('invalid', offset);
         deadLetters.push(this.deadLetter(message, batch.partition, 'invalid', invalid));
         continue;
       }
-      if (next.add(decoded, offset, Number(message.timestamp)) && decoded.host === this.localHost) {
-        const first = decoded.events[0];
-        if (first !== undefined) oldest.push(first.timestamp_ns);
+      const added = next.addColumns(decoded, offset, Number(message.timestamp));
+      if (added && decoded.host === this.localHost && decoded.length > 0) {
+        oldest.push({
+          kernelNs: decoded.timestampNs[0] as number,
+          sentMs: Number(message.timestamp),
+        });
       }
     }
     if (next.nextOffset === committed.nextOffset) {

@@ -1,4 +1,4 @@
-import type { DecodedBatch } from '@obscost/events';
+import { columnsOf, type BatchColumns, type DecodedBatch } from '@obscost/events';
 import { ObserverRuns, type SequenceCounts } from './observer-runs.js';
 import {
   restoreRuns,
@@ -7,6 +7,7 @@ import {
   seriesRows,
   type PartitionData,
 } from './partition-data.js';
+import { invalidColumns } from './partition-input.js';
 import { SeriesTable, type SeriesTotals } from './series-table.js';
 import { DEFAULT_MAX_SERIES, MIN_SERIES, quarterOf } from './state-limits.js';
 
@@ -20,6 +21,8 @@ export type RejectReason = 'not-single-object' | 'unknown-schema' | 'malformed' 
  * position in the partition are committed by one write and can never disagree.
  */
 export class PartitionState {
+  /** Why a batch read as columns cannot be counted, if it cannot (dead-lettered as `invalid`). */
+  static readonly invalid = invalidColumns;
   nextOffset = 0;
   records = 0;
   events = 0;
@@ -83,11 +86,19 @@ export class PartitionState {
    * @returns false for a duplicate or a stale batch.
    */
   add(batch: DecodedBatch, offset: number, timestampMs: number): boolean {
+    return this.addColumns(columnsOf(batch), offset, timestampMs);
+  }
+
+  /** `add` for a batch as columns (BatchReader's), the consumer's way. */
+  addColumns(batch: BatchColumns, offset: number, timestampMs: number): boolean {
     this.nextOffset = offset + 1;
     this.records++;
-    if (!this.runs.admit(batch, timestampMs)) return false;
+    const { observer_id, host, sequence, incarnation } = batch;
+    // admit reads the run's header only; its type asks for a whole decoded batch.
+    const header = { observer_id, host, sequence, incarnation, events: [], processes: [] };
+    if (!this.runs.admit(header, timestampMs)) return false;
     this.unknownKindEvents += this.series.count(batch);
-    this.events += batch.events.length;
+    this.events += batch.length;
     return true;
   }
 

@@ -4,7 +4,7 @@ import {
   KIND_NAMES,
   SIZE_BOUNDS,
   sizeBucket,
-  type DecodedBatch,
+  type BatchColumns,
   type EventFamily,
 } from '@obscost/events';
 import { OVERFLOW, overflowFirst } from './state-limits.js';
@@ -41,6 +41,8 @@ const SLOTS: readonly Pick<SeriesAttributes, 'family' | 'syscall' | 'fd'>[] = [
   { family: 'tcp_send', syscall: undefined, fd: undefined },
   { family: 'uprobe', syscall: undefined, fd: undefined },
 ];
+/** The size buckets: one per SIZE_BOUNDS bound, and the unbounded last one. */
+const BUCKETS = SIZE_BOUNDS.length + 1;
 /** Slots below this are writes, whose `other` series is the slot after the `socket` one. */
 const WRITE_SLOTS = 4;
 const FIRST_SLOT: Record<EventKind, number> = {
@@ -49,13 +51,12 @@ const FIRST_SLOT: Record<EventKind, number> = {
   [EventKind.TCP_SEND]: 4,
   [EventKind.UPROBE]: 5,
 };
-/**
- * The decoder names a kind by its Avro enum symbol, which is EventKind's key (lib/events's
- * layout test checks the schema's symbols against it). Looked up per event: built once.
- */
-const KIND_SLOT: Readonly<Record<string, number>> = Object.fromEntries(
-  Object.entries(EventKind).map(([symbol, kind]) => [symbol, FIRST_SLOT[kind]]),
-);
+/** A kind's first slot, by its EventKind value (the columns' kind); undefined for an unknown kind. */
+const KIND_SLOT: readonly (number | undefined)[] = (() => {
+  const slots: (number | undefined)[] = [];
+  for (const kind of Object.values(EventKind)) slots[kind] = FIRST_SLOT[kind];
+  return slots;
+})();
 
 /**
  * A partition's series and their totals, bounded: past `maxSeries` series, the events of a new
@@ -67,6 +68,13 @@ export class SeriesTable {
   private readonly series = new Map<string, SeriesTotals>();
   /** Per host and process (and pid with withPid): the series by slot, filled as they appear. */
   private readonly slotCache = new Map<string, (SeriesTotals | undefined)[]>();
+  /** One pid's run of events, per slot: counts, bytes, counts per size bucket; slots by first sight. */
+  private readonly tally = {
+    events: new Float64Array(SLOTS.length),
+    bytes: new Float64Array(SLOTS.length),
+    buckets: new Float64Array(SLOTS.length * BUCKETS),
+    order: [] as number[],
+  };
 
   /**
    * @param withPid whether the pid is an attribute of the series (more series: one per pid
@@ -82,45 +90,68 @@ export class SeriesTable {
   }
 
   /**
-   * The hot loop: a batch's events into their series, each found once per pid, a bucket
-   * found by comparisons. @returns how many were of a kind this aggregator does not know.
+   * The hot loop: a batch's events tallied per run of one pid (its kinds' slots and size
+   * buckets, in typed arrays), each run then added to its series in the order its slots
+   * first appeared, so series are made in event order, as one event at a time would.
+   * @returns how many were of a kind this aggregator does not know.
    */
-  count(batch: DecodedBatch): number {
+  count(batch: BatchColumns): number {
     const names = new Map<number, string>();
     for (const { pid, name } of batch.processes) names.set(pid, name);
+    const { pid: pids, kind: kinds, flags, bytes: sizes, length } = batch;
+    const { events, bytes, buckets, order } = this.tally;
     let unknownKind = 0;
-    let lastPid = -1;
-    let slots: (SeriesTotals | undefined)[] = [];
-    let process = '';
-    for (const event of batch.events) {
-      if (event.pid !== lastPid) {
-        lastPid = event.pid;
-        process = names.get(event.pid) ?? 'unknown';
-        slots = this.slotsFor(batch.host, process, event.pid);
+    let end = 0;
+    while (end < length) {
+      const pid = pids[end] as number;
+      for (; end < length && pids[end] === pid; end++) {
+        const kindSlot = KIND_SLOT[kinds[end] as number];
+        if (kindSlot === undefined) {
+          unknownKind++;
+          continue;
+        }
+        const slot =
+          kindSlot < WRITE_SLOTS && ((flags[end] as number) & EVENT_FLAG_SOCKET) === 0
+            ? kindSlot + 1
+            : kindSlot;
+        const size = sizes[end] as number;
+        if (events[slot] === 0) order.push(slot);
+        (events[slot] as number)++;
+        (bytes[slot] as number) += size;
+        (buckets[slot * BUCKETS + sizeBucket(size)] as number)++;
       }
-      const kindSlot = KIND_SLOT[event.kind];
-      if (kindSlot === undefined) {
-        unknownKind++;
-        continue;
-      }
-      const slot =
-        kindSlot < WRITE_SLOTS && (event.flags & EVENT_FLAG_SOCKET) === 0 ? kindSlot + 1 : kindSlot;
+      this.addTally(batch.host, names.get(pid) ?? 'unknown', pid);
+    }
+    return unknownKind;
+  }
+
+  /** The tally of one pid's run into its series, and the tally cleared. */
+  private addTally(host: string, process: string, pid: number): void {
+    const { events, bytes, buckets, order } = this.tally;
+    const slots = this.slotsFor(host, process, pid);
+    for (const slot of order) {
       let series = slots[slot];
       if (series === undefined) {
         series = this.seriesFor({
           ...(SLOTS[slot] as (typeof SLOTS)[number]),
-          host: batch.host,
+          host,
           process,
-          pid: this.withPid ? String(event.pid) : undefined,
+          pid: this.withPid ? String(pid) : undefined,
         });
         slots[slot] = series;
       }
-      series.events++;
-      series.bytes += event.bytes;
-      (series.buckets[sizeBucket(event.bytes)] as number)++;
-      if (series.host === OVERFLOW) this.overflowEvents++;
+      const counted = events[slot] as number;
+      series.events += counted;
+      series.bytes += bytes[slot] as number;
+      for (let bucket = 0; bucket < BUCKETS; bucket++) {
+        (series.buckets[bucket] as number) += buckets[slot * BUCKETS + bucket] as number;
+      }
+      if (series.host === OVERFLOW) this.overflowEvents += counted;
     }
-    return unknownKind;
+    events.fill(0);
+    bytes.fill(0);
+    buckets.fill(0);
+    order.length = 0;
   }
 
   /** Lowers the limit to `maxSeries`, the series past it folded into their overflow series. */
