@@ -18,6 +18,16 @@ const CHROMIUM_ARGS = [
   '--disable-gpu',
 ];
 
+/**
+ * Debian's Chromium, headless, closed after `t`: every page a test opens here is opened in
+ * it, so none reaches for the network of its own accord.
+ */
+export async function launchChromium(t: TestContext): Promise<Browser> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  t.after(() => browser.close());
+  return browser;
+}
+
 /** The page's charts, by the ids @obscost/report gives them, in the page's order. */
 export const CHART_IDS = [
   'chart-capacity',
@@ -133,8 +143,7 @@ export async function checkReportInBrowser(
   screenshotFile: string,
   expectedCharts: readonly string[] = CHART_IDS,
 ): Promise<void> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  t.after(() => browser.close());
+  const browser = await launchChromium(t);
   let findings: PageFindings;
   try {
     findings = await inspectPage(browser, htmlFile, screenshotFile);
