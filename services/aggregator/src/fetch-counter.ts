@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { EachBatchPayload, KafkaMessage, Message, Producer } from 'kafkajs';
 import { BatchReader, FramingError, type BatchColumns } from '@obscost/events';
 import type { AggregatorConfig } from './config.js';
-import { invalidColumns } from './partition-input.js';
+import { invalidColumns } from './batch-validation.js';
 import type { PartitionState, RejectReason } from './partition-state.js';
 
 /** A fetch counted into a copy of its partition's state, its dead letters sent. */

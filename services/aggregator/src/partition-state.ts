@@ -7,7 +7,7 @@ import {
   seriesRows,
   type PartitionData,
 } from './partition-data.js';
-import { invalidColumns } from './partition-input.js';
+import { invalidColumns } from './batch-validation.js';
 import { SeriesTable, type SeriesTotals } from './series-table.js';
 import { DEFAULT_MAX_SERIES, MIN_SERIES, quarterOf } from './state-limits.js';
 
