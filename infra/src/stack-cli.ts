@@ -111,7 +111,7 @@ async function main(argv: string[]): Promise<number> {
       for (const line of endpoints(config)) report(line);
       report(await everyApproachScraped(config));
       report(
-        `every approach counts from ${new Date(stackStart(config).startedAt).toISOString()}, the app's start: \`npm run stack -- status\` shows their totals side by side`,
+        `every approach counts from ${new Date(stackStart(config).startedAt).toISOString()}, the app's start (the aggregator's group ${stackStart(config).group} reads the events topic from then): \`npm run stack -- status\` shows their totals side by side`,
       );
       return EXIT.ok;
     case 'down':
