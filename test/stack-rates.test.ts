@@ -24,7 +24,7 @@ async function checkRatesAgree(t: TestContext, { port }: OwnStack): Promise<void
       )
     );
   };
-  // The rate rules run in a group of their own, up to an evaluation behind the sums.
+  // Prometheus evaluates the rules every 5 s: the last scrape reaches the rates that late.
   await waitFor(
     'every approach to show one rate1m',
     async () => {
