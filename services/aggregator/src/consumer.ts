@@ -8,8 +8,9 @@ import {
 } from 'kafkajs';
 import { kafkaRefusal, permanentCause } from '@obscost/errors';
 import type { AggregatorConfig } from './config.js';
+import { CommitQueue } from './commit-queue.js';
 import { AggregatorError } from './errors.js';
-import { FetchCounter } from './fetch-counter.js';
+import { delayParts, FetchCounter, type CountedFetch, type DelayParts } from './fetch-counter.js';
 import type { ConsumerHealth } from './health-metrics.js';
 import type { PartitionState } from './partition-state.js';
 import { SnapshotStore } from './snapshot-store.js';
@@ -22,24 +23,12 @@ export interface AggregatorEvents {
   fatal(err: unknown): void;
 }
 
-/** A committed batch's oldest event: each time on CLOCK_MONOTONIC, in ns. */
-export interface DelayParts {
-  readonly kernelNs: number;
-  /** The batch's Kafka timestamp (its send), from ms since the epoch. */
-  readonly sentNs: number;
-  /** When its fetch reached the consumer. */
-  readonly fetchedNs: number;
-  readonly committedNs: number;
-}
-
-/** CLOCK_MONOTONIC less the epoch clock, in ns: a Kafka timestamp in ms plus this is monotonic. */
-const EPOCH_TO_MONOTONIC_NS = Number(process.hrtime.bigint()) - Date.now() * 1e6;
-
 /**
  * Consumes event batches from Kafka and keeps, per owned input partition, the totals they
  * add up to. Exactly once: each fetch is counted into a copy of the partition's state, the
- * copy travels as the metadata of the offset commit that follows it, and only a commit the
- * group coordinator accepted makes it the exported state. The commit carries the group
+ * copy travels as the metadata of the offset commit that follows it (sent while the next
+ * fetch is under way: CommitQueue), and only a commit the group coordinator accepted makes
+ * it the exported state. The commit carries the group
  * generation, so an instance that lost the partition in a rebalance cannot commit over its
  * new owner; after any rejoin, every owned partition's state is read back from the
  * committed offsets, so what was counted but not committed is counted again, once.
@@ -60,6 +49,7 @@ export class EventConsumer {
   private readonly kafka: Kafka;
   private readonly store: SnapshotStore;
   private readonly counter: FetchCounter;
+  private readonly commitQueue = new CommitQueue();
   private admin: Admin | undefined;
   private consumer: Consumer | undefined;
   private producer: Producer | undefined;
@@ -144,10 +134,11 @@ export class EventConsumer {
 
   private async connect(): Promise<void> {
     const { groupId, topic, dlqTopic } = this.config;
-    this.admin = this.kafka.admin();
-    await this.admin.connect();
+    const admin = this.kafka.admin();
+    this.admin = admin;
+    await admin.connect();
     // Subscribed to a topic that does not exist, kafkajs consumes nothing and says nothing.
-    const existing = new Set(await this.admin.listTopics());
+    const existing = new Set(await admin.listTopics());
     const missing = [topic, dlqTopic].filter((name) => !existing.has(name));
     if (missing.length > 0) {
       throw new AggregatorError(
@@ -156,7 +147,7 @@ export class EventConsumer {
           "project's topics): waiting for it",
       );
     }
-    await this.startNewGroupAtTimestamp();
+    await this.store.startNewGroupAtTimestamp(admin);
     this.producer = this.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
@@ -174,6 +165,7 @@ export class EventConsumer {
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.generation++;
+      this.commitQueue.forget();
       this.connected = true;
       this.loaded = this.load(payload.memberAssignment[topic] ?? [], this.generation);
       // Not left for the next fetch to find: an idle partition may never fetch.
@@ -222,35 +214,25 @@ export class EventConsumer {
   private forgetPartitions(): void {
     this.connected = false;
     this.generation++;
+    this.commitQueue.forget();
     this.states = new Map();
     this.lag.clear();
   }
 
-  /** The consumer first: it waits for the fetch in hand, whose dead letters need the producer. */
+  /**
+   * The consumer first: it waits for the fetch in hand, whose dead letters need the producer,
+   * and the commits queued before it leaves the group.
+   */
   private async disconnect(): Promise<void> {
     this.connected = false;
+    await this.consumer?.stop().catch(() => undefined);
+    await this.commitQueue.settle();
     await this.consumer?.disconnect().catch(() => undefined);
     this.consumer = undefined;
     await this.producer?.disconnect().catch(() => undefined);
     this.producer = undefined;
     await this.admin?.disconnect().catch(() => undefined);
     this.admin = undefined;
-  }
-
-  /** A new group asked to start at a time gets its first offsets set before it joins. */
-  private async startNewGroupAtTimestamp(): Promise<void> {
-    const { start, groupId, topic } = this.config;
-    const admin = this.admin;
-    if (start.from !== 'timestamp' || admin === undefined) return;
-    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
-    if (committed?.partitions.some(({ offset }) => offset !== '-1')) return;
-    const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, start.timestampMs);
-    try {
-      await admin.setOffsets({ groupId, topic, partitions: offsets });
-    } catch (err) {
-      // Kafka refuses while the group has members: another instance started it already.
-      this.events.log(`--from-timestamp not applied: ${(err as Error).message}`);
-    }
   }
 
   /** After a join: the owned partitions' committed states replace whatever was exported. */
@@ -267,29 +249,45 @@ export class EventConsumer {
 
   private async onFetch(payload: EachBatchPayload): Promise<void> {
     const fetchedNs = Number(process.hrtime.bigint());
-    const { batch } = payload;
+    const { partition } = payload.batch;
     const generation = this.generation;
     await this.loaded;
-    const committed = this.states.get(batch.partition);
-    if (committed === undefined || generation !== this.generation) return;
-    const counted = await this.counter.count(payload, committed);
+    const base = this.commitQueue.newest(partition) ?? this.states.get(partition);
+    if (base === undefined || generation !== this.generation) return;
+    const counted = await this.counter.count(payload, base);
     if (counted === undefined) return;
     this.deadLetters += counted.deadLetters;
-    await this.store.commit(payload, counted.next);
     payload.resolveOffset(String(counted.next.nextOffset - 1));
-    if (generation !== this.generation) return;
-    this.states.set(batch.partition, counted.next);
-    this.commits++;
-    this.lag.set(
-      batch.partition,
-      Math.max(0, Number(batch.highWatermark) - counted.next.nextOffset),
+    await this.commitQueue.enqueue(partition, counted.next, () =>
+      this.commit(payload, counted, generation, fetchedNs),
     );
-    const committedNs = Number(process.hrtime.bigint());
-    for (const { kernelNs, sentMs } of counted.oldest) {
-      this.onDelay?.((committedNs - kernelNs) / 1e9);
-      const sentNs = sentMs * 1e6 + EPOCH_TO_MONOTONIC_NS;
-      this.onDelayParts?.({ kernelNs, sentNs, fetchedNs, committedNs });
-    }
     await payload.heartbeat();
+  }
+
+  /** Commits a counted fetch; once Kafka took it, it is what this instance exports. */
+  private async commit(
+    payload: EachBatchPayload,
+    counted: CountedFetch,
+    generation: number,
+    fetchedNs: number,
+  ): Promise<void> {
+    if (generation !== this.generation) return;
+    try {
+      await this.store.commit(payload, counted.next);
+    } catch (err) {
+      // Refused for a generation this instance has left: the rebalance rereads the states.
+      if (generation !== this.generation) return;
+      throw err;
+    }
+    if (generation !== this.generation) return;
+    const { partition, highWatermark } = payload.batch;
+    this.states.set(partition, counted.next);
+    this.commits++;
+    this.lag.set(partition, Math.max(0, Number(highWatermark) - counted.next.nextOffset));
+    const committedNs = Number(process.hrtime.bigint());
+    for (const oldest of counted.oldest) {
+      this.onDelay?.((committedNs - oldest.kernelNs) / 1e9);
+      this.onDelayParts?.(delayParts(oldest, fetchedNs, committedNs));
+    }
   }
 }

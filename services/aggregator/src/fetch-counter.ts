@@ -20,6 +20,27 @@ export interface OldestEvent {
   readonly sentMs: number;
 }
 
+/** A committed batch's oldest event: each time on CLOCK_MONOTONIC, in ns. */
+export interface DelayParts {
+  readonly kernelNs: number;
+  /** The batch's Kafka timestamp (its send), from ms since the epoch. */
+  readonly sentNs: number;
+  /** When its fetch reached the consumer. */
+  readonly fetchedNs: number;
+  readonly committedNs: number;
+}
+
+/** CLOCK_MONOTONIC less the epoch clock, in ns: a Kafka timestamp in ms plus this is monotonic. */
+const EPOCH_TO_MONOTONIC_NS = Number(process.hrtime.bigint()) - Date.now() * 1e6;
+
+export function delayParts(
+  { kernelNs, sentMs }: OldestEvent,
+  fetchedNs: number,
+  committedNs: number,
+): DelayParts {
+  return { kernelNs, sentNs: sentMs * 1e6 + EPOCH_TO_MONOTONIC_NS, fetchedNs, committedNs };
+}
+
 /** Counts the fetches of the events topic, and sends what it cannot read to the dead letters. */
 export class FetchCounter {
   private readonly localHost = hostname();

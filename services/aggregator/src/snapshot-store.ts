@@ -41,6 +41,21 @@ export class SnapshotStore {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** A new group asked to start at a time gets its first offsets set before it joins. */
+  async startNewGroupAtTimestamp(admin: Admin): Promise<void> {
+    const { start, groupId, topic } = this.config;
+    if (start.from !== 'timestamp') return;
+    const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    if (committed?.partitions.some(({ offset }) => offset !== '-1')) return;
+    const offsets = await admin.fetchTopicOffsetsByTimestamp(topic, start.timestampMs);
+    try {
+      await admin.setOffsets({ groupId, topic, partitions: offsets });
+    } catch (err) {
+      // Kafka refuses while the group has members: another instance started it already.
+      this.log(`--from-timestamp not applied: ${(err as Error).message}`);
+    }
+  }
+
   /**
    * Reads the owned partitions' states back from their committed offsets' metadata, trying
    * again while Kafka does not answer and `wanted()` holds (no newer join made this one moot).
