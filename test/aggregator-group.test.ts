@@ -38,8 +38,6 @@ test(
     const sampler = new GroupSampler(() => [...live]);
     stops.process(() => sampler.stop());
 
-    await Promise.all([start('first'), start('second')]);
-    await fleet.start(20);
     /**
      * Until every one of `owners` exports partitions, then until a complete sample taken
      * after that is above every one before: the rebalance is over and counting went on.
