@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CALLS, GroupSampler, ObserverFleet } from './aggregator-group-support.js';
+import { ObserverFleet } from '@obscost/infra';
+import { CALLS, GroupSampler } from './aggregator-group-support.js';
 import { newTopic, scrapeAll } from './aggregator-support.js';
 import { hostTotals, teardown } from './hosts-support.js';
 import { ownKafka, startAggregator, waitFor, type RunningAggregator } from './support.js';
