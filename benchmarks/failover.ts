@@ -14,12 +14,12 @@
  * its key's partition is led by the node to be killed.
  */
 import path from 'node:path';
-import { Partitioners } from 'kafkajs';
 import { EXIT, onShutdown } from '@obscost/errors';
 import { setting } from '@obscost/flags';
 import {
   benchJson,
   kafkaLibs,
+  observerPartition,
   ROOT,
   partitionLeadership,
   startApp,
@@ -76,21 +76,6 @@ interface Round {
   requests: number;
 }
 
-function keyPartition(key: string): number {
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
-    partitionId,
-    partitionErrorCode: 0,
-    leader: 1,
-    replicas: [1],
-    isr: [1],
-  }));
-  return Partitioners.DefaultPartitioner()({
-    topic: 'any',
-    partitionMetadata,
-    message: { key, value: null },
-  });
-}
-
 /** The active controller's node id, from the quorum (infra/kafka/DescribeQuorum.java). */
 async function activeController(config: InfraConfig): Promise<number> {
   const describe = path.join(ROOT, 'infra/kafka/DescribeQuorum.java');
@@ -133,7 +118,7 @@ async function victim(
     if (leader !== node) continue;
     for (let n = 0; ; n++) {
       const id = `failover-bench-${n}`;
-      if (keyPartition(id) === partition) return { node, partition, id };
+      if (observerPartition(id, PARTITIONS) === partition) return { node, partition, id };
     }
   }
   throw new Error(`node ${node} leads no partition of ${config.kafka.eventsTopic}`);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test, type TestContext } from 'node:test';
-import { Partitioners } from 'kafkajs';
+import { observerPartition } from '@obscost/infra';
 import { observerCaughtUp, observerStall, type ObserverStall } from '@obscost/measure';
 import { EXACT_NAMES, total } from './aggregator-support.js';
 import { quiescent } from './forwarding-support.js';
@@ -32,22 +32,6 @@ const OBSERVER_ID = 'failover-test';
 const PARTITIONS = 12;
 /** A few seconds of load at a moderate rate, per case. */
 const LOAD = ['-conns', '4', '-rate', '300', '-requests', '1800'];
-
-/** The events partition the observer's key maps to, as kafkajs's default partitioner picks it. */
-function keyPartition(key: string): number {
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
-    partitionId,
-    partitionErrorCode: 0,
-    leader: 1,
-    replicas: [1],
-    isr: [1],
-  }));
-  return Partitioners.DefaultPartitioner()({
-    topic: 'any',
-    partitionMetadata,
-    message: { key, value: null },
-  });
-}
 
 interface Pipeline {
   kafka: OwnKafka;
@@ -154,7 +138,7 @@ async function pipeline(t: TestContext): Promise<Pipeline> {
     ...['--kafka-brokers', kafka.brokers, '--group', 'failover-test'],
   ]);
   t.after(() => aggregator.stop());
-  const partition = keyPartition(OBSERVER_ID);
+  const partition = observerPartition(OBSERVER_ID, PARTITIONS);
   return { kafka, app, observer, aggregator, partition, truth: { requests: 0, bytes: 0 } };
 }
 

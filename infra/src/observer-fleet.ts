@@ -1,14 +1,14 @@
 import { BatchEncoder, EventKind } from '@obscost/events';
 import { sleep } from '@obscost/process';
-import type { Producer } from 'kafkajs';
+import { Partitioners, type Producer } from 'kafkajs';
 import type { InfraConfig } from './config.js';
 import { kafkaClient } from './kafka.js';
 
 /**
- * Observers as Kafka sees them, for bench:scale and the aggregator-group test: each with its
- * own id, the key of its every record, so that a fleet's batches spread over the partitions
- * as many hosts' do; numbered batches of marker calls for its host, encoded as the observer
- * encodes them.
+ * Observers as Kafka sees them: each with its own id, the key of its every record, so that a
+ * fleet's batches spread over the partitions as many hosts' do; numbered batches of marker
+ * calls for its host, encoded as the observer encodes them (bench:scale, the aggregator-group
+ * test); and the partition one observer's batches go to (bench:failover, the failover test).
  */
 
 /** The struct event's words per event (lib/events/src/event.ts). */
@@ -20,6 +20,25 @@ export interface FleetShape {
   /** Observers a host, each its own key. */
   perHost: number;
   eventsPerBatch: number;
+}
+
+/**
+ * The partition of a topic of `partitions` that an observer's batches go to: its id is the key
+ * of its every record, and kafkajs's default partitioner picks the partition from the key.
+ */
+export function observerPartition(observerId: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, partitionId) => ({
+    partitionId,
+    partitionErrorCode: 0,
+    leader: 1,
+    replicas: [1],
+    isr: [1],
+  }));
+  return Partitioners.DefaultPartitioner()({
+    topic: 'any',
+    partitionMetadata,
+    message: { key: observerId, value: null },
+  });
 }
 
 interface FleetObserver {
