@@ -14,13 +14,12 @@
  * its key's partition is led by the node to be killed.
  */
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { Partitioners } from 'kafkajs';
 import { EXIT, onShutdown } from '@obscost/errors';
 import { setting } from '@obscost/flags';
 import {
   benchJson,
   kafkaLibs,
+  observerPartition,
   ROOT,
   partitionLeadership,
   startApp,
@@ -29,14 +28,14 @@ import {
   stopKafkaNode,
   type InfraConfig,
   type RunningApp,
-  type RunningObserver,
 } from '@obscost/infra';
 import {
   mean,
   median,
+  observerCaughtUp,
+  observerStall,
   sampleVariance,
   scrape,
-  seriesValue,
   studentTCritical,
   sumOf,
 } from '@obscost/measure';
@@ -77,21 +76,6 @@ interface Round {
   requests: number;
 }
 
-function keyPartition(key: string): number {
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
-    partitionId,
-    partitionErrorCode: 0,
-    leader: 1,
-    replicas: [1],
-    isr: [1],
-  }));
-  return Partitioners.DefaultPartitioner()({
-    topic: 'any',
-    partitionMetadata,
-    message: { key, value: null },
-  });
-}
-
 /** The active controller's node id, from the quorum (infra/kafka/DescribeQuorum.java). */
 async function activeController(config: InfraConfig): Promise<number> {
   const describe = path.join(ROOT, 'infra/kafka/DescribeQuorum.java');
@@ -100,40 +84,6 @@ async function activeController(config: InfraConfig): Promise<number> {
   ]);
   if (code !== 0) throw new Error(`DescribeQuorum failed: ${stderr.trim()}`);
   return (JSON.parse(stdout) as { leaderId: number }).leaderId;
-}
-
-async function caughtUp(observer: RunningObserver): Promise<boolean> {
-  const metrics = await scrape(observer.url);
-  return (
-    seriesValue(metrics, 'observer_last_sequence_sent') ===
-    seriesValue(metrics, 'observer_last_sequence')
-  );
-}
-
-/** The longest time with batches closed and none acknowledged, while `work` runs. */
-async function stallDuring(
-  observer: RunningObserver,
-  work: Promise<unknown>,
-): Promise<{ stall_s: number; buffered_bytes: number }> {
-  const state = { done: false };
-  void work.finally(() => (state.done = true)).catch(() => undefined);
-  let lastSent = -1;
-  let progressAt = performance.now();
-  let longest = 0;
-  let buffered = 0;
-  while (!state.done) {
-    const metrics = await scrape(observer.url);
-    const sent = seriesValue(metrics, 'observer_last_sequence_sent');
-    const closed = seriesValue(metrics, 'observer_last_sequence');
-    buffered = Math.max(buffered, seriesValue(metrics, 'observer_buffer_bytes'));
-    const now = performance.now();
-    if (sent !== lastSent || sent === closed) progressAt = now;
-    lastSent = sent;
-    longest = Math.max(longest, now - progressAt);
-    await sleep(100);
-  }
-  await work;
-  return { stall_s: longest / 1000, buffered_bytes: buffered };
 }
 
 /**
@@ -168,7 +118,7 @@ async function victim(
     if (leader !== node) continue;
     for (let n = 0; ; n++) {
       const id = `failover-bench-${n}`;
-      if (keyPartition(id) === partition) return { node, partition, id };
+      if (observerPartition(id, PARTITIONS) === partition) return { node, partition, id };
     }
   }
   throw new Error(`node ${node} leads no partition of ${config.kafka.eventsTopic}`);
@@ -198,9 +148,9 @@ async function round(
       await stopKafkaNode(config, node, 'SIGKILL');
       await load;
       // A stall still going when the load ends is measured to its end.
-      await waitFor('the observer to catch up', () => caughtUp(observer), 60_000, 100);
+      await waitFor('the observer to catch up', () => observerCaughtUp(observer.url), 60_000, 100);
     })();
-    const stall = await stallDuring(observer, work);
+    const { stallS, bufferedBytes } = await observerStall(observer.url, work);
     const dropped = sumOf(await scrape(observer.url), 'observer_dropped_events_total');
     if (dropped !== 0) throw new Error(`the observer dropped ${dropped} events`);
     const result = await load;
@@ -214,7 +164,13 @@ async function round(
       90_000,
       250,
     );
-    return { node, controller: values.controller, ...stall, requests: result.requests };
+    return {
+      node,
+      controller: values.controller,
+      stall_s: stallS,
+      buffered_bytes: bufferedBytes,
+      requests: result.requests,
+    };
   } finally {
     children.delete(observer);
     await observer.stop();

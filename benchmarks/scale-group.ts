@@ -1,13 +1,14 @@
 import { EVENT_METRICS } from '@obscost/events';
 import {
   kafkaClient,
+  ObserverFleet,
   startAggregator,
   type InfraConfig,
   type RunningAggregator,
 } from '@obscost/infra';
 import { parseExposition, scrape, sumOf } from '@obscost/measure';
 import { sleep, waitFor } from '@obscost/process';
-import { Fleet } from './scale-fleet.js';
+import { fillByHost } from './scale-fleet.js';
 
 /**
  * bench:scale's aggregators: several in one consumer group over twelve partitions, how fast
@@ -102,14 +103,10 @@ export async function countWithGroup(
       60_000,
       50,
     );
-    const fleets = HOSTS.map(
-      (host) =>
-        new Fleet(config, topic, { hosts: [host], perHost: PER_HOST, eventsPerBatch: 4096 }),
-    );
+    const shape = { hosts: HOSTS, perHost: PER_HOST, eventsPerBatch: 4096 };
     const started = performance.now();
-    await Promise.all(fleets.map((fleet) => fleet.fill(waves)));
+    const truth = await fillByHost(config, topic, shape, waves);
     const filled = performance.now();
-    const truth = new Map(fleets.flatMap((fleet) => [...fleet.truth]));
     const events = [...truth.values()].reduce((a, b) => a + b, 0);
     const counted = (text: string): number => sumOf(text, 'aggregator_events_total');
     let text = '';
@@ -200,7 +197,11 @@ export interface Holds {
 /** Two aggregators under load, a third joins, then one is killed -9; the holds each caused. */
 export async function rebalanceHolds(config: InfraConfig, group: string): Promise<Holds> {
   const { topic, args } = await freshTopic(config);
-  const fleet = new Fleet(config, topic, { hosts: HOSTS, perHost: PER_HOST, eventsPerBatch: 20 });
+  const fleet = new ObserverFleet(config, topic, {
+    hosts: HOSTS,
+    perHost: PER_HOST,
+    eventsPerBatch: 20,
+  });
   const live: RunningAggregator[] = [];
   const all: RunningAggregator[] = [];
   const start = async (id: string): Promise<RunningAggregator> => {

@@ -156,30 +156,33 @@ build_collector() {
   rm -rf "$dir.build"
 }
 
+# A Go program of this repository built once into the cache, keyed by its sources: NAME is
+# the cache directory's prefix and the binary's name, as infra/src/artifacts.ts finds them;
+# SRC the module's directory; FILE... the files the key is made of, relative to SRC.
+build_go_program() {
+  local name=$1 src=$2 description=$3 dir
+  shift 3
+  dir=$(cached_for "$name" "${@/#/$src/}")
+  [[ -x $dir/$name ]] && return
+  say "building $description into $dir"
+  rm -rf "$CACHE_DIR/$name"-*
+  mkdir -p "$dir"
+  (cd "$src" && go build -trimpath -o "$dir/$name" .) >"$dir/build.log" 2>&1 ||
+    die "building $description failed: see $dir/build.log"
+}
+
 # The Compose files cannot run here (no Docker engine); the tests load them with
 # compose-go, docker compose's own loader, built from infra/compose-check.
 build_compose_check() {
-  local src=infra/compose-check dir
-  dir=$(cached_for compose-check "$src/main.go" "$src/go.mod" "$src/go.sum")
-  [[ -x $dir/compose-check ]] && return
-  say "building the Compose checker (compose-go) into $dir"
-  rm -rf "$CACHE_DIR"/compose-check-*
-  mkdir -p "$dir"
-  (cd "$src" && go build -o "$dir/compose-check" .) >"$dir/build.log" 2>&1 ||
-    die "building the Compose checker failed: see $dir/build.log"
+  build_go_program compose-check infra/compose-check "the Compose checker (compose-go)" \
+    main.go go.mod go.sum
 }
 
 # The seed's Go service, a fixture of the tests and the first service other than our app
 # that the comparison measures; infra/src/artifacts.ts (goServiceBinary) finds it here.
 build_go_service() {
-  local src=fixtures/go-service dir
-  dir=$(cached_for go-service "$src/main.go" "$src/handlers.go" "$src/go.mod" "$src/go.sum")
-  [[ -x $dir/go-service ]] && return
-  say "building the seed's Go service into $dir"
-  rm -rf "$CACHE_DIR"/go-service-*
-  mkdir -p "$dir"
-  (cd "$src" && go build -trimpath -o "$dir/go-service" .) >"$dir/build.log" 2>&1 ||
-    die "building the Go service failed: see $dir/build.log"
+  build_go_program go-service fixtures/go-service "the seed's Go service" \
+    main.go handlers.go go.mod go.sum
 }
 
 # The OpenTelemetry Java agent, the zero-code OpenTelemetry the otel-sdk scenario loads into a
@@ -346,14 +349,8 @@ build_helm() {
 }
 
 build_helm_check() {
-  local src=infra/helm-check dir
-  dir=$(cached_for helm-check "$src/main.go" "$src/servicemonitor.go" "$src/go.mod" "$src/go.sum")
-  [[ -x $dir/helm-check ]] && return
-  say "building the chart's checker (k8s.io/api) into $dir"
-  rm -rf "$CACHE_DIR"/helm-check-*
-  mkdir -p "$dir"
-  (cd "$src" && go build -trimpath -o "$dir/helm-check" .) >"$dir/build.log" 2>&1 ||
-    die "building the chart's checker failed: see $dir/build.log"
+  build_go_program helm-check infra/helm-check "the chart's checker (k8s.io/api)" \
+    main.go servicemonitor.go go.mod go.sum
 }
 
 build_helm
@@ -361,15 +358,9 @@ build_helm_check
 
 # The dashboards' strict checker of infra/grafana-check (Grafana Foundation SDK's own types).
 build_grafana_check() {
-  local src=infra/grafana-check dir
-  dir=$(cached_for grafana-check "$src/main.go" "$src/dashboard.go" "$src/duplicates.go" \
-    "$src/go.mod" "$src/go.sum")
-  [[ -x $dir/grafana-check ]] && return
-  say "building the dashboards' checker (grafana-foundation-sdk) into $dir"
-  rm -rf "$CACHE_DIR"/grafana-check-*
-  mkdir -p "$dir"
-  (cd "$src" && go build -trimpath -o "$dir/grafana-check" .) >"$dir/build.log" 2>&1 ||
-    die "building the dashboards' checker failed: see $dir/build.log"
+  build_go_program grafana-check infra/grafana-check \
+    "the dashboards' checker (grafana-foundation-sdk)" \
+    main.go dashboard.go duplicates.go go.mod go.sum
 }
 
 build_grafana_check

@@ -1,89 +1,10 @@
-import { EVENT_FLAG_SOCKET, EVENT_METRICS, encodeBatch } from '@obscost/events';
-import { kafkaClient, type InfraConfig } from '@obscost/infra';
+import { EVENT_METRICS } from '@obscost/events';
 import { parseExposition } from '@obscost/measure';
 import { sleep } from '@obscost/process';
-import { decodedBatch, decodedEvent } from '@obscost/testing';
 import { scrape, type RunningAggregator } from './support.js';
 
 /** What the group tests count: each host's marker calls, exactly. */
 export const CALLS = EVENT_METRICS.uprobe.events;
-
-/**
- * Observers as Kafka sees them: each its own id, the key of its every record, so that their
- * batches spread over the partitions as a fleet's do; numbered batches of marker calls for
- * their host. Sends one wave (a batch from every observer) every `intervalMs` until stopped;
- * only what Kafka acknowledged (acks=all) is in `truth`.
- */
-export class ObserverFleet {
-  readonly truth = new Map<string, number>();
-  private readonly producer: ReturnType<ReturnType<typeof kafkaClient>['producer']>;
-  private readonly observers: { id: string; host: string; sequence: number }[];
-  private readonly eventsPerBatch: number;
-  private running = false;
-  private done: Promise<void> = Promise.resolve();
-
-  constructor(
-    config: InfraConfig,
-    private readonly topic: string,
-    {
-      hosts,
-      perHost,
-      eventsPerBatch,
-    }: { hosts: string[]; perHost: number; eventsPerBatch: number },
-  ) {
-    this.eventsPerBatch = eventsPerBatch;
-    this.producer = kafkaClient(config, 'observer-fleet').producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    this.observers = hosts.flatMap((host) =>
-      Array.from({ length: perHost }, (_, i) => ({
-        id: `${host}-observer-${i}`,
-        host,
-        sequence: 0,
-      })),
-    );
-  }
-
-  async start(intervalMs: number): Promise<void> {
-    await this.producer.connect();
-    this.running = true;
-    this.done = (async () => {
-      while (this.running) {
-        const wave = this.observers.map((observer) => {
-          observer.sequence++;
-          const events = Array.from({ length: this.eventsPerBatch }, (_, i) =>
-            decodedEvent('UPROBE', 100 + i, 4242, EVENT_FLAG_SOCKET, { timestamp_ns: i + 1 }),
-          );
-          const batch = decodedBatch(observer.id, observer.sequence, events, {
-            host: observer.host,
-            processes: [{ pid: 4242, name: 'obscost-app' }],
-          });
-          return { key: observer.id, value: encodeBatch(batch), host: observer.host };
-        });
-        await this.producer.send({
-          topic: this.topic,
-          acks: -1,
-          messages: wave.map(({ key, value }) => ({ key, value })),
-        });
-        for (const { host } of wave) {
-          this.truth.set(host, (this.truth.get(host) ?? 0) + this.eventsPerBatch);
-        }
-        await sleep(intervalMs);
-      }
-    })();
-  }
-
-  /** Stops after the wave in flight; a send that failed fails here. */
-  async stop(): Promise<void> {
-    this.running = false;
-    try {
-      await this.done;
-    } finally {
-      await this.producer.disconnect();
-    }
-  }
-}
 
 /** One look at every live aggregator: each host's total, or undefined if a partition was missing. */
 export interface Sample {

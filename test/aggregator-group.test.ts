@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CALLS, GroupSampler, ObserverFleet } from './aggregator-group-support.js';
+import { ObserverFleet } from '@obscost/infra';
+import { CALLS, GroupSampler } from './aggregator-group-support.js';
 import { newTopic, scrapeAll } from './aggregator-support.js';
 import { hostTotals, teardown } from './hosts-support.js';
 import { ownKafka, startAggregator, waitFor, type RunningAggregator } from './support.js';
@@ -38,8 +39,6 @@ test(
     const sampler = new GroupSampler(() => [...live]);
     stops.process(() => sampler.stop());
 
-    await Promise.all([start('first'), start('second')]);
-    await fleet.start(20);
     /**
      * Until every one of `owners` exports partitions, then until a complete sample taken
      * after that is above every one before: the rebalance is over and counting went on.

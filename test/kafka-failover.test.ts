@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
 import { test, type TestContext } from 'node:test';
-import { Partitioners } from 'kafkajs';
+import { observerPartition } from '@obscost/infra';
+import { observerCaughtUp, observerStall, type ObserverStall } from '@obscost/measure';
 import { EXACT_NAMES, total } from './aggregator-support.js';
 import { quiescent } from './forwarding-support.js';
 import {
@@ -32,22 +33,6 @@ const PARTITIONS = 12;
 /** A few seconds of load at a moderate rate, per case. */
 const LOAD = ['-conns', '4', '-rate', '300', '-requests', '1800'];
 
-/** The events partition the observer's key maps to, as kafkajs's default partitioner picks it. */
-function keyPartition(key: string): number {
-  const partitionMetadata = Array.from({ length: PARTITIONS }, (_, partitionId) => ({
-    partitionId,
-    partitionErrorCode: 0,
-    leader: 1,
-    replicas: [1],
-    isr: [1],
-  }));
-  return Partitioners.DefaultPartitioner()({
-    topic: 'any',
-    partitionMetadata,
-    message: { key, value: null },
-  });
-}
-
 interface Pipeline {
   kafka: OwnKafka;
   app: RunningApp;
@@ -58,39 +43,6 @@ interface Pipeline {
   truth: { requests: number; bytes: number };
 }
 
-interface Stall {
-  /** The longest time with batches closed and none acknowledged. */
-  stallS: number;
-  /** The most the observer's buffer held. */
-  bufferedBytes: number;
-}
-
-/**
- * The longest time the observer had batches closed but not acknowledged without any being
- * acknowledged, sampled every 100 ms while `work` runs: the stall a broker's death causes.
- */
-async function longestStall(observer: RunningObserver, work: Promise<unknown>): Promise<Stall> {
-  const state = { done: false };
-  void work.finally(() => (state.done = true)).catch(() => undefined);
-  let lastSent = -1;
-  let progressAt = performance.now();
-  let longest = 0;
-  let bufferedBytes = 0;
-  while (!state.done) {
-    const metrics = await scrape(observer.url);
-    const sent = seriesValue(metrics, 'observer_last_sequence_sent');
-    const closed = seriesValue(metrics, 'observer_last_sequence');
-    bufferedBytes = Math.max(bufferedBytes, seriesValue(metrics, 'observer_buffer_bytes'));
-    const now = performance.now();
-    if (sent !== lastSent || sent === closed) progressAt = now;
-    lastSent = sent;
-    longest = Math.max(longest, now - progressAt);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  await work;
-  return { stallS: longest / 1000, bufferedBytes };
-}
-
 /**
  * Runs the bench while `fault` happens once the load flows, and `afterLoad` once the bench is
  * done; returns the stall, measured until then.
@@ -99,7 +51,7 @@ async function underLoad(
   p: Pipeline,
   fault: () => Promise<void>,
   afterLoad: () => Promise<void> = () => Promise.resolve(),
-): Promise<Stall> {
+): Promise<ObserverStall> {
   const start = seriesValue(await scrape(p.observer.url), 'observer_last_sequence');
   const bench = benchJson(['-url', `${p.app.url}/ping`, ...LOAD]);
   const work = (async () => {
@@ -114,18 +66,9 @@ async function underLoad(
     p.truth.bytes += load.bytes;
     await afterLoad();
     // A stall still going when the load ends is measured to its end.
-    await waitFor(
-      'the observer to catch up',
-      async () => {
-        const metrics = await scrape(p.observer.url);
-        const sent = seriesValue(metrics, 'observer_last_sequence_sent');
-        return sent === seriesValue(metrics, 'observer_last_sequence');
-      },
-      60_000,
-      100,
-    );
+    await waitFor('the observer to catch up', () => observerCaughtUp(p.observer.url), 60_000, 100);
   })();
-  return longestStall(p.observer, work);
+  return observerStall(p.observer.url, work);
 }
 
 /**
@@ -195,7 +138,7 @@ async function pipeline(t: TestContext): Promise<Pipeline> {
     ...['--kafka-brokers', kafka.brokers, '--group', 'failover-test'],
   ]);
   t.after(() => aggregator.stop());
-  const partition = keyPartition(OBSERVER_ID);
+  const partition = observerPartition(OBSERVER_ID, PARTITIONS);
   return { kafka, app, observer, aggregator, partition, truth: { requests: 0, bytes: 0 } };
 }
 

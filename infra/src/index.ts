@@ -22,6 +22,7 @@ export {
   stopKafkaNode,
   type PartitionLeadership,
 } from './kafka-node-control.js';
+export { ObserverFleet, observerPartition, type FleetShape } from './observer-fleet.js';
 export { renderPrometheusConfig } from './prometheus.js';
 export { queryCounts, RELATIONS, relationLine, type Counts } from './stack-counts.js';
 export { COMPONENTS, componentNamed, down, status, up, type ComponentStatus } from './stack.js';

@@ -57,3 +57,4 @@ export {
 export { histogramQuantile, seriesValue, sumOf } from './prometheus-queries.js';
 export { parseExposition, type Sample } from './prometheus-text.js';
 export { scrape } from './scrape.js';
+export { observerCaughtUp, observerStall, type ObserverStall } from './observer-stall.js';
