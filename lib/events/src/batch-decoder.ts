@@ -165,7 +165,8 @@ export class BatchReader {
 
   /**
    * A zigzag varint (Avro's int and long alike, as avsc reads both). Up to 4 bytes (28 bits)
-   * in 32-bit integer operations, the common case; up to MAX_FAST_VARINT as a double.
+   * in 32-bit integer operations, the common case; up to MAX_FAST_VARINT bytes as two such
+   * halves joined in a double at the end (a timestamp in ns takes 7).
    */
   private long(): number {
     const buffer = this.buffer;
@@ -182,13 +183,14 @@ export class BatchReader {
       this.position = position;
       return (low >>> 1) ^ -(low & 1);
     }
-    let value = low;
-    for (let scale = 2 ** 28; byte >= 0x80; scale *= 128) {
+    let high = 0;
+    for (let shift = 0; byte >= 0x80; shift += 7) {
       if (position >= end || position - this.position >= MAX_FAST_VARINT) throw UNUSUAL;
       byte = buffer[position++] as number;
-      value += (byte & 0x7f) * scale;
+      high |= (byte & 0x7f) << shift;
     }
     this.position = position;
+    const value = low + high * 2 ** 28;
     if (value > Number.MAX_SAFE_INTEGER) throw UNUSUAL;
     // The value's lowest bit is the first byte's: the sign.
     return (low & 1) === 0 ? value / 2 : -(value + 1) / 2;
