@@ -113,9 +113,9 @@ export class BatchReader {
   }
 
   /**
-   * The events array, into the columns; returns how many. The aggregator's hot loop: the
-   * position stays in a local, and a field of up to two bytes (every one but the timestamp,
-   * mostly) is read in place; anything longer, or past the end, goes through long().
+   * The events array, into the columns; returns how many. The aggregator's hot loop: every
+   * field but the timestamp is mostly of up to three bytes (a socket write's flags take
+   * three), read by short().
    */
   private events(): number {
     let length = 0;
@@ -137,7 +137,7 @@ export class BatchReader {
     return length;
   }
 
-  /** long(), with a value of one or two bytes read in place: small enough to be inlined. */
+  /** long(), with a value of up to three bytes read in place: small enough to be inlined. */
   private short(): number {
     const buffer = this.buffer;
     const position = this.position;
@@ -148,12 +148,16 @@ export class BatchReader {
       return (first >>> 1) ^ -(first & 1);
     }
     const second = buffer[position + 1] as number;
+    let zigzag = (first & 0x7f) | ((second & 0x7f) << 7);
     if (second < 0x80) {
       this.position = position + 2;
-      const zigzag = (first & 0x7f) | (second << 7);
-      return (zigzag >>> 1) ^ -(zigzag & 1);
+    } else {
+      const third = buffer[position + 2] as number;
+      if (!(third < 0x80)) return this.long();
+      zigzag |= third << 14;
+      this.position = position + 3;
     }
-    return this.long();
+    return (zigzag >>> 1) ^ -(zigzag & 1);
   }
 
   /** An array block's item count: 0 ends the array; a count its bytes cannot hold is avsc's. */
