@@ -257,7 +257,6 @@ export function groupAlive(pgid: number): boolean {
   }
   return readdirSync('/proc').some((entry) => {
     if (!/^\d+$/.test(entry)) return false;
-    const stat = readProcStat(Number(entry));
-    return stat !== undefined && stat.processGroup === pgid && stat.state !== 'Z';
+    return readProcStat(Number(entry))?.processGroup === pgid && alive(Number(entry));
   });
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** What the project reads of a process's /proc/PID/stat. */
 export interface ProcStat {
@@ -43,9 +43,26 @@ export function readProcStat(pid: number, proc = '/proc'): ProcStat | undefined 
 
 /**
  * Whether `pid` is a live process: it exists and is not a zombie. A zombie has exited; its
- * entry waits for its parent (PID 1 for an orphan, in its own time) to reap it.
+ * entry waits for its parent (PID 1 for an orphan, in its own time) to reap it. A process
+ * whose main thread exited before its others (a JVM shutting down) shows Z too while they
+ * run, and keeps its sockets: it is alive until its last thread ends.
  */
 export function alive(pid: number, proc = '/proc'): boolean {
   const state = readProcStat(pid, proc)?.state;
-  return state !== undefined && state !== 'Z';
+  if (state === undefined) return false;
+  return state !== 'Z' || threadRuns(pid, proc);
+}
+
+function threadRuns(pid: number, proc: string): boolean {
+  const tasks = `${proc}/${pid}/task`;
+  let threads: string[];
+  try {
+    threads = readdirSync(tasks);
+  } catch {
+    return false;
+  }
+  return threads.some((thread) => {
+    const state = readProcStat(Number(thread), tasks)?.state;
+    return state !== undefined && state !== 'Z';
+  });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { alive, groupAlive, readProcStat, startChild, waitFor, which } from '../src/index.js';
@@ -47,3 +47,21 @@ test(
     assert.equal(groupAlive(shell.pid ?? 0), false);
   },
 );
+
+test('a process whose main thread exited while another runs is alive until that one ends', (t) => {
+  const proc = mkdtempSync(path.join(tmpdir(), 'obscost-proc-'));
+  t.after(() => {
+    rmSync(proc, { recursive: true, force: true });
+  });
+  const stat = (state: string): string => `4242 (java) ${state} 1 4242 4242 0 -1 0 0 0 0 0 5 3 0`;
+  const thread = (tid: number, state: string): void => {
+    mkdirSync(path.join(proc, '4242/task', String(tid)), { recursive: true });
+    writeFileSync(path.join(proc, '4242/task', String(tid), 'stat'), stat(state));
+  };
+  thread(4242, 'Z');
+  writeFileSync(path.join(proc, '4242/stat'), stat('Z'));
+  thread(4250, 'S');
+  assert.equal(alive(4242, proc), true, 'a thread still runs: the process holds its sockets');
+  thread(4250, 'Z');
+  assert.equal(alive(4242, proc), false);
+});
