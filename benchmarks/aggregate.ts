@@ -9,13 +9,15 @@
  *    through Kafka at 0.8 or more of avsc's decode rate, the ratio's interval over runs.
  * 2. With --latency, the delay: the app under load at 2,000 req/s, the real eBPF observer
  *    forwarding to that Kafka, and each run a fresh consumer (the aggregator's EventConsumer,
- *    in this process for its samples) from the current end of the topic. Per batch from
- *    this host, its oldest event's kernel timestamp to its commit; p99 of the samples, not
+ *    in this process for its samples) from the current end of the topic; the app and the
+ *    observer warmed up by --warmup s of the same load first. Per batch from this host whose
+ *    oldest event came after the run's load began (not the backlog of the consumer's
+ *    join), that event's kernel timestamp to its commit; p99 of the samples, not
  *    of histogram buckets; its parts: to the batch's send (batch age, drain), to the fetch,
  *    to the commit. Target: p99 20 ms or less, the interval over runs.
  *
  *   npm run bench:aggregate -- [--runs 5] [--events 6000000] [--nodes 1|3] [--latency]
- *     [--seconds 10] [--batch-age 5]
+ *     [--seconds 10] [--batch-age 5] [--warmup 3]
  */
 import {
   encodeSnapshot,
@@ -48,6 +50,8 @@ const values = benchmarkFlags('bench:aggregate', "The aggregator's throughput an
   }),
   seconds: flag.count('seconds', 10, 'load for the delay a run, in seconds'),
   batchAge: flag.count('batch-age', 5, "the observer's --batch-age, ms"),
+  // Not sampled: a fresh app's and a fresh Kafka's first seconds under load are their JITs'.
+  warmup: flag.count('warmup', 3, 'load before the delay runs, not sampled, in seconds'),
 });
 const { runs, events: total } = values;
 const nodes = values.nodes === '3' ? 3 : 1;
@@ -153,6 +157,14 @@ interface DelayRun {
   parts: Record<'whole' | 'toSend' | 'toFetch' | 'toCommit', number[]>;
 }
 
+const DELAY_RATE = 2000;
+
+/** The app at DELAY_RATE requests a second for `seconds`. */
+async function load(appUrl: string, seconds: number): Promise<void> {
+  const rate = String(DELAY_RATE);
+  await benchJson(['-url', `${appUrl}/ping`, '-dur', `${seconds}s`, '-rate', rate, '-conns', '20']);
+}
+
 /** A fresh consumer from the topic's current end, for `seconds` of the app under load. */
 async function delayRun(run: number, appUrl: string): Promise<DelayRun> {
   const config = parseAggregatorArgs([
@@ -172,7 +184,10 @@ async function delayRun(run: number, appUrl: string): Promise<DelayRun> {
       failure ??= err;
     },
   });
+  // Only events of the load: the ones before it waited for the consumer to join.
+  let loadStartNs = Infinity;
   consumer.onDelayParts = ({ kernelNs, sentNs, fetchedNs, committedNs }) => {
+    if (kernelNs < loadStartNs) return;
     parts.whole.push(committedNs - kernelNs);
     parts.toSend.push(sentNs - kernelNs);
     parts.toFetch.push(fetchedNs - sentNs);
@@ -181,17 +196,8 @@ async function delayRun(run: number, appUrl: string): Promise<DelayRun> {
   await consumer.start();
   try {
     await waitFor('the consumer joined', () => Promise.resolve(consumer.health().connected));
-    const load = [
-      '-url',
-      `${appUrl}/ping`,
-      '-dur',
-      `${values.seconds}s`,
-      '-rate',
-      '2000',
-      '-conns',
-      '20',
-    ];
-    await benchJson(load);
+    loadStartNs = Number(process.hrtime.bigint());
+    await load(appUrl, values.seconds);
     await waitFor('the last batch', () =>
       Promise.resolve([...consumer.health().lag.values()].every((lag) => lag === 0)),
     );
@@ -249,6 +255,8 @@ try {
     const pid = String(app.process.pid);
     const batchAge = ['--batch-age', String(values.batchAge)];
     running.push(await startObserver(['--pid', pid, '--kafka-brokers', brokers, ...batchAge]));
+    progress('delay: warming the app and the observer up');
+    await load(app.url, values.warmup);
     const p99s: RoundPair[] = [];
     for (let run = 0; run < runs; run++) {
       progress(`delay: run ${run + 1} of ${runs}`);
