@@ -17,7 +17,7 @@
  *    to the commit. Target: p99 20 ms or less, the interval over runs.
  *
  *   npm run bench:aggregate -- [--runs 5] [--events 6000000] [--nodes 1|3] [--latency]
- *     [--seconds 10] [--batch-age 5] [--warmup 3]
+ *     [--seconds 10] [--batch-age 5] [--warmup 10]
  */
 import {
   encodeSnapshot,
@@ -51,7 +51,7 @@ const values = benchmarkFlags('bench:aggregate', "The aggregator's throughput an
   seconds: flag.count('seconds', 10, 'load for the delay a run, in seconds'),
   batchAge: flag.count('batch-age', 5, "the observer's --batch-age, ms"),
   // Not sampled: a fresh app's and a fresh Kafka's first seconds under load are their JITs'.
-  warmup: flag.count('warmup', 3, 'load before the delay runs, not sampled, in seconds'),
+  warmup: flag.count('warmup', 10, 'load before the delay runs, not sampled, in seconds'),
 });
 const { runs, events: total } = values;
 const nodes = values.nodes === '3' ? 3 : 1;
