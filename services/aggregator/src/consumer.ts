@@ -220,11 +220,13 @@ export class EventConsumer {
   }
 
   /**
-   * The consumer first: it waits for the fetch in hand, whose dead letters need the producer,
-   * and the commits queued before it leaves the group.
+   * The consumer first: it waits for the fetch in hand, whose dead letters need the producer.
+   * Every queued commit is answered before the consumer leaves the group: one sent after
+   * would be refused, and its fetch counted again by the partition's next owner.
    */
   private async disconnect(): Promise<void> {
     this.connected = false;
+    await this.commitQueue.settle();
     await this.consumer?.stop().catch(() => undefined);
     await this.commitQueue.settle();
     await this.consumer?.disconnect().catch(() => undefined);
@@ -261,6 +263,8 @@ export class EventConsumer {
     await this.commitQueue.enqueue(partition, counted.next, () =>
       this.commit(payload, counted, generation, fetchedNs),
     );
+    // Stopping: kafkajs leaves the group once this returns.
+    if (!payload.isRunning()) await this.commitQueue.settle();
     await payload.heartbeat();
   }
 
