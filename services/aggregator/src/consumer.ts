@@ -28,10 +28,10 @@ export interface AggregatorEvents {
  * add up to. Exactly once: each fetch is counted into a copy of the partition's state, the
  * copy travels as the metadata of the offset commit that follows it (sent while the next
  * fetch is under way: CommitQueue), and only a commit the group coordinator accepted makes
- * it the exported state. The commit carries the group
- * generation, so an instance that lost the partition in a rebalance cannot commit over its
- * new owner; after any rejoin, every owned partition's state is read back from the
- * committed offsets, so what was counted but not committed is counted again, once.
+ * it the exported state. The commit carries the group generation, so an instance that lost
+ * the partition in a rebalance cannot commit over its new owner; after any rejoin, every
+ * owned partition's state is read back from the committed offsets, so what was counted but
+ * not committed is counted again, once.
  */
 export class EventConsumer {
   /** Called when a batch from this host is committed, with its oldest event's delay in s. */

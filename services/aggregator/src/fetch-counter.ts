@@ -33,6 +33,7 @@ export interface DelayParts {
 /** CLOCK_MONOTONIC less the epoch clock, in ns: a Kafka timestamp in ms plus this is monotonic. */
 const EPOCH_TO_MONOTONIC_NS = Number(process.hrtime.bigint()) - Date.now() * 1e6;
 
+/** A committed batch's oldest event, its send time moved onto CLOCK_MONOTONIC. */
 export function delayParts(
   { kernelNs, sentMs }: OldestEvent,
   fetchedNs: number,
